@@ -1,0 +1,116 @@
+"""Answers: quality, voice, authenticity, gaffes, resolution (MODEL.md 4.5 and 4.6).
+
+Everything here is vectorized over the threads answered in one tick.
+
+- **Quality** = expertise x (0.5 + 0.5 x training), times ``generalist_quality`` when
+  the author does not own the topic and ``offboard_engagement`` when the author is
+  not on board (essay 003: experts "who aren't on board" answer "less engaged").
+- **Authenticity** = the author's authenticity x (1 - polish), polish being the comms
+  team's ``spin`` when the answer went through polishing (essay 000: "Social Media
+  values authenticity and honesty").
+- **Voice**: brand account if polished, executive at the top level, field expert when
+  the author owns the topic, generalist otherwise (essay 000: "your guy in the field
+  ... has a lot more credibility than you do").
+- **Gaffe** with probability ``gaffe_base x (1 - training)`` of whoever posts (essay
+  003: direct dial "without enabling the employees ... may result in substandard
+  responses or maybe even in some major commercial or reputational hazards").
+- **Resolution** with probability ``quality x fixability`` (essay 001: "Social media
+  can't improve a widget").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.service import EXPONENTIAL
+from sim.threads import Phase, Speaker, State
+
+if TYPE_CHECKING:
+    from sim.core import OrgCore
+
+__all__ = ["fixability", "post_answers"]
+
+LEG_FOLLOWUP = 100  # engine-owned leg: an answered thread waiting for its author's reply
+
+
+def fixability(core: OrgCore, kind: np.ndarray, topic: np.ndarray) -> np.ndarray:
+    """Chance that a perfect answer resolves the thread (MODEL.md 4.6).
+
+    Complaints need the product fixed and a service attitude that cares:
+    ``topic_quality x (0.5 + 0.5 x service_attitude)``. A question needs only the
+    attitude: ``0.5 + 0.5 x service_attitude``. Praise is settled by any answer.
+    """
+    attitude = 0.5 + 0.5 * core.culture.service_attitude
+    out = np.ones(kind.size, dtype=np.float32)
+    out[kind == 1] = attitude
+    complaint = kind == 0
+    out[complaint] = core.topic_quality[topic[complaint]] * attitude
+    return out
+
+
+def post_answers(core: OrgCore, ids: np.ndarray) -> None:
+    """Publish answers for ``ids``.
+
+    The drafter (``threads.drafter``) gives the content; whoever posts (the comms
+    editor for a polished answer, else the drafter) gives the gaffe risk: a comms
+    polisher is trained, an untrained direct dialler is not.
+    """
+    if ids.size == 0:
+        return
+    th, org, spec = core.threads, core.org, core.scenario
+    t = core.tick
+    author = th.drafter[ids]
+    poster = np.where(th.polished[ids], th.editor[ids], author)
+    topic = th.topic[ids].astype(np.int64)
+    owns = org.silo[author] == org.topic_silo[topic]
+    engaged = np.where(org.on_board[author], 1.0, spec.organization.offboard_engagement)
+    quality = org.expertise[author, topic] * (0.5 + 0.5 * org.training[author]) * engaged
+    quality = np.where(owns, quality, quality * core.structure_spec.generalist_quality)
+    polished = th.polished[ids]
+    polish = np.where(polished, core.culture.spin, 0.0)
+    authenticity = org.authenticity[author] * (1.0 - polish) * engaged
+
+    top = org.level[author] == org.n_levels - 1
+    speaker = np.where(owns, Speaker.EXPERT, Speaker.GENERALIST)
+    speaker = np.where(top, Speaker.EXECUTIVE, speaker)
+    speaker = np.where(polished, Speaker.BRAND, speaker).astype(np.int8)
+    level_voice = core.level_voice[org.level[author]]
+    voice = core.speaker_voice[speaker] * np.where(polished, 1.0, level_voice)
+
+    rng = core.streams.answers
+    u = rng.random((3, ids.size))
+    gaffe = u[0] < spec.conversation.gaffe_base * (1.0 - org.training[poster])
+    resolved = ~gaffe & (u[1] < quality * fixability(core, th.kind[ids], topic))
+
+    th.quality[ids] = quality
+    th.authenticity[ids] = authenticity
+    th.voice[ids] = speaker
+    th.voice_weight[ids] = voice
+    th.gaffe[ids] |= gaffe
+    th.turns[ids] += 1
+    first = th.first_response_tick[ids] < 0
+    th.first_response_tick[ids[first]] = t
+    th.holder[ids] = -1
+    th.pool[ids] = -1
+    core.counters["answered"] += ids.size
+    core.counters["gaffes"] += int(gaffe.sum())
+
+    done = ids[resolved]
+    th.state[done] = State.RESOLVED
+    th.phase[done] = Phase.IDLE
+    th.resolution_tick[done] = t
+    core.counters["resolved"] += done.size
+
+    conv = spec.conversation
+    talk = ~resolved & (u[2] < conv.followup_probability) & (th.turns[ids] < conv.max_turns)
+    again = ids[talk]
+    th.state[again] = State.ANSWERED
+    th.phase[again] = Phase.DELAY
+    th.leg[again] = LEG_FOLLOWUP
+    delay = core.draw_delay(EXPONENTIAL, conv.followup_hours, again.size)
+    th.ready_tick[again] = t + delay
+    quiet = ids[~resolved & ~talk]
+    th.state[quiet] = State.ANSWERED
+    th.phase[quiet] = Phase.IDLE

@@ -1,0 +1,342 @@
+"""The organization side of the tick, vectorized (MODEL.md section 3, steps 4-6).
+
+:class:`OrgCore` owns the thread table, the employees' service slots and the
+routing structure. One :meth:`OrgCore.step` is:
+
+1. the structure's own per-tick work (e.g. coaching raises training);
+2. new threads enter routing (the caller appends them first);
+3. threads past their author's patience are abandoned (MODEL.md 4.6);
+4. finished services and delays advance through the structure, in rounds, so that
+   zero-length steps (such as *post* right after the last approval) happen at once;
+5. answered threads whose author replies reopen as a follow-up turn;
+6. free servers take work, ranked within queues (:mod:`sim.dispatch`);
+7. the per-tick series are recorded.
+
+Nothing here loops in Python over threads or employees.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.answers import LEG_FOLLOWUP
+from sim.dispatch import match_own_queues, match_pools
+from sim.org import Organization
+from sim.rng import Streams
+from sim.scenario.schema import SPEAKERS, Scenario, ServiceTime
+from sim.service import EXPONENTIAL, draw_ticks
+from sim.threads import Phase, Stage, State, ThreadTable
+
+if TYPE_CHECKING:
+    from sim.structures.base import Structure
+
+__all__ = ["SERIES", "OrgCore"]
+
+MAX_ROUNDS = 16
+
+_STAGE_STATE = np.array(
+    [
+        State.TRIAGE,
+        State.FORWARDED,
+        State.DRAFTING,
+        State.POLISHING,
+        State.APPROVAL,
+        State.ANSWERED,
+    ],
+    dtype=np.int8,
+)
+
+SERIES = (
+    "open_threads",
+    "queue_triage",
+    "queue_forward",
+    "queue_draft",
+    "queue_polish",
+    "in_approval",
+    "answered",
+    "resolved",
+    "abandoned",
+    "busy_share",
+)
+
+
+class OrgCore:
+    """Thread table + employees + structure, stepped one tick at a time.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    org
+        Built organization (:func:`sim.org.build_organization`).
+    structure
+        A routing policy (:mod:`sim.structures`).
+    streams
+        Random streams (:class:`sim.rng.Streams`).
+    """
+
+    def __init__(
+        self, scenario: Scenario, org: Organization, structure: Structure, streams: Streams
+    ) -> None:
+        self.scenario = scenario
+        self.org = org
+        self.streams = streams
+        self.structure = structure
+        self.structure_spec = scenario.structure
+        self.culture = scenario.culture
+        self.dt = scenario.time.tick_minutes / 60.0
+        self.tick = 0
+        self.threads = ThreadTable()
+        n = org.n_employees
+        self.serving = np.full(n, -1, dtype=np.int64)
+        self.pool_of = np.full(n, -1, dtype=np.int32)
+        self.pool_silo = np.zeros(0, dtype=np.int16)
+        self.topic_quality = np.full(len(org.topic_names), self.culture.product_quality, np.float32)
+        self.level_voice = np.array([lv.voice_weight for lv in scenario.levels], np.float32)
+        self.speaker_voice = np.array([getattr(scenario.voice, s) for s in SPEAKERS], np.float32)
+        self.level_approval_hours = np.array(
+            [lv.approval_hours for lv in scenario.levels], np.float64
+        )
+        self.stage_specs = [
+            scenario.service.triage,
+            scenario.service.forward,
+            scenario.service.draft,
+            scenario.service.polish,
+            scenario.service.approve,
+        ]
+        self.counters = {"answered": 0, "resolved": 0, "abandoned": 0, "gaffes": 0}
+        self.busy_work = 0.0
+        self.capacity_work = 0.0
+        self.series: dict[str, list[float]] = {name: [] for name in SERIES}
+        structure.setup(self)
+        self.speed = (org.capacity * org.social_share).astype(np.float32)
+
+    # ------------------------------------------------------------------ actions
+    # The small vocabulary structures use to move threads. All are vectorized.
+
+    @property
+    def n_pools(self) -> int:
+        return int(self.pool_silo.size)
+
+    def define_pools(self, pool_of: np.ndarray, pool_silo: np.ndarray) -> None:
+        """Set each employee's pool (-1: none) and each pool's silo."""
+        self.pool_of = pool_of.astype(np.int32)
+        self.pool_silo = pool_silo.astype(np.int16)
+
+    def draw_delay(
+        self, spec: ServiceTime, mean_hours: np.ndarray | float, size: int
+    ) -> np.ndarray:
+        """Delay in ticks (0 allowed when the mean is 0), from the service stream."""
+        return draw_ticks(spec, mean_hours, size, self.dt, self.streams.service, minimum=0)
+
+    def location_silo(self, ids: np.ndarray) -> np.ndarray:
+        """Silo where each thread is now: its holder's, else its pool's."""
+        holder = self.threads.holder[ids]
+        pool = self.threads.pool[ids]
+        silo = np.full(ids.size, -1, dtype=np.int16)
+        has_holder = holder >= 0
+        silo[has_holder] = self.org.silo[holder[has_holder]]
+        has_pool = ~has_holder & (pool >= 0)
+        silo[has_pool] = self.pool_silo[pool[has_pool]]
+        return silo
+
+    def enqueue(
+        self,
+        ids: np.ndarray,
+        stage: Stage,
+        state: State,
+        leg: int,
+        *,
+        holder: np.ndarray | None = None,
+        pool: np.ndarray | None = None,
+        delay_hours: np.ndarray | float = 0.0,
+        delay_spec: ServiceTime | None = None,
+    ) -> None:
+        """Put threads in a queue (an employee's own, or a pool) for ``stage``.
+
+        A move to another holder is a hop; one into another silo is also a silo
+        crossing. ``delay_hours`` (mean) is transit time: the thread becomes eligible
+        for service only after it (and sits in ``state`` meanwhile).
+        """
+        if ids.size == 0:
+            return
+        th = self.threads
+        before = self.location_silo(ids)
+        prev_holder = th.holder[ids].copy()
+        prev_pool = th.pool[ids].copy()
+        th.holder[ids] = -1 if holder is None else holder
+        th.pool[ids] = -1 if pool is None else pool
+        after = self.location_silo(ids)
+        moved = (prev_holder >= 0) | (prev_pool >= 0)
+        moved &= (th.holder[ids] != prev_holder) | (th.pool[ids] != prev_pool)
+        th.hops[ids] += moved
+        th.silo_crossings[ids] += moved & (before != after)
+        th.stage[ids] = stage
+        th.state[ids] = state
+        th.leg[ids] = leg
+        th.phase[ids] = Phase.WAITING
+        delay = self.draw_delay(delay_spec or EXPONENTIAL, delay_hours, ids.size)
+        th.ready_tick[ids] = self.tick + delay
+
+    def wait(
+        self,
+        ids: np.ndarray,
+        state: State,
+        leg: int,
+        hours: np.ndarray | float,
+        spec: ServiceTime | None = None,
+    ) -> None:
+        """Hold threads for a delay (approval, follow-up), then :meth:`Structure.advance`."""
+        if ids.size == 0:
+            return
+        th = self.threads
+        th.state[ids] = state
+        th.leg[ids] = leg
+        th.phase[ids] = Phase.DELAY
+        th.ready_tick[ids] = self.tick + self.draw_delay(spec or EXPONENTIAL, hours, ids.size)
+
+    def approval_hours(self, approver: np.ndarray) -> np.ndarray:
+        """Mean approval wait at each approver's level."""
+        return self.level_approval_hours[self.org.level[approver]]
+
+    # ------------------------------------------------------------------ the tick
+
+    def admit(self, ids: np.ndarray) -> None:
+        """New threads (already appended to the table) enter routing."""
+        if ids.size:
+            self.threads.turn_tick[ids] = self.tick
+            self.structure.route(self, ids)
+
+    def step(self) -> None:
+        """Advance the organization one tick (the caller has admitted new threads)."""
+        self.structure.on_tick(self)
+        self._abandon()
+        self._advance_finished()
+        self._dispatch()
+        self._record()
+        self.threads.compact()
+        self.tick += 1
+
+    def _abandon(self) -> None:
+        th = self.threads
+        live = th.live
+        waiting_answer = th.state[live] < State.ANSWERED
+        late = (self.tick - th.turn_tick[live]) >= th.patience_ticks[live]
+        gone = live[waiting_answer & late]
+        if gone.size == 0:
+            return
+        in_service = gone[th.phase[gone] == Phase.SERVICE]
+        self.serving[th.holder[in_service]] = -1
+        th.state[gone] = State.ABANDONED
+        th.phase[gone] = Phase.IDLE
+        th.abandon_tick[gone] = self.tick
+        self.counters["abandoned"] += gone.size
+
+    def _advance_finished(self) -> None:
+        th = self.threads
+        for _ in range(MAX_ROUNDS):
+            live = th.live
+            phase = th.phase[live]
+            due = live[
+                ((phase == Phase.SERVICE) | (phase == Phase.DELAY))
+                & (th.ready_tick[live] <= self.tick)
+            ]
+            if due.size == 0:
+                return
+            served = due[th.phase[due] == Phase.SERVICE]
+            self.serving[th.holder[served]] = -1
+            followup = th.leg[due] == LEG_FOLLOWUP
+            self._reopen(due[followup])
+            self.structure.advance(self, due[~followup])
+        raise RuntimeError(f"tick {self.tick}: routing did not settle in {MAX_ROUNDS} rounds")
+
+    def _reopen(self, ids: np.ndarray) -> None:
+        """The author replied: a new turn opens and goes back through routing."""
+        if ids.size == 0:
+            return
+        th = self.threads
+        th.state[ids] = State.OPEN
+        th.phase[ids] = Phase.WAITING
+        th.polished[ids] = False
+        th.turn_tick[ids] = self.tick
+        self.structure.route(self, ids)
+
+    def _priority(self, ids: np.ndarray) -> np.ndarray:
+        """Oldest turn first; with analytics, influential authors move ahead."""
+        th = self.threads
+        priority = th.turn_tick[ids].astype(np.float64)
+        if self.structure.uses_analytics(self):
+            ahead = self.structure_spec.analytics_weight_hours / self.dt
+            priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
+        return priority
+
+    def _dispatch(self) -> None:
+        th = self.threads
+        live = th.live
+        waiting = live[(th.phase[live] == Phase.WAITING) & (th.ready_tick[live] <= self.tick)]
+        free = (self.serving < 0) & (self.speed > 0)
+        holder = th.holder[waiting]
+        own = waiting[holder >= 0]
+        t_own, s_own = match_own_queues(own, th.holder[own], self._priority(own), free)
+        free[s_own] = False
+        pooled = waiting[(holder < 0) & (th.pool[waiting] >= 0)]
+        free_members = np.flatnonzero(free & (self.pool_of >= 0))
+        t_pool, s_pool = match_pools(
+            pooled,
+            th.pool[pooled],
+            self._priority(pooled),
+            free_members,
+            self.pool_of[free_members],
+            self.n_pools,
+            self.streams.routing,
+        )
+        self._start(np.concatenate([t_own, t_pool]), np.concatenate([s_own, s_pool]))
+
+    def _start(self, ids: np.ndarray, server: np.ndarray) -> None:
+        """Start service: draw each task's ticks, scaled by the server's speed and,
+        for drafting, by its expertise in the topic (MODEL.md 4.4)."""
+        if ids.size == 0:
+            return
+        th, org = self.threads, self.org
+        stage = th.stage[ids]
+        ticks = np.empty(ids.size, dtype=np.int32)
+        slowdown = self.scenario.service.expertise_slowdown
+        for s in np.unique(stage):
+            sel = stage == s
+            spec = self.stage_specs[s]
+            mean = spec.mean_hours / self.speed[server[sel]]
+            if s == Stage.DRAFT:
+                skill = org.expertise[server[sel], th.topic[ids[sel]]]
+                mean = mean * (1.0 + slowdown * (1.0 - skill))
+            ticks[sel] = draw_ticks(spec, mean, int(sel.sum()), self.dt, self.streams.service)
+        th.holder[ids] = server
+        th.pool[ids] = -1
+        th.phase[ids] = Phase.SERVICE
+        th.state[ids] = _STAGE_STATE[stage]
+        th.ready_tick[ids] = self.tick + ticks
+        th.service_ticks[ids] += ticks
+        self.serving[server] = ids
+
+    def _record(self) -> None:
+        th = self.threads
+        live = th.live
+        state = th.state[live]
+        waiting = th.phase[live] == Phase.WAITING
+        stage_counts = np.bincount(th.stage[live][waiting], minlength=len(Stage))
+        busy = self.serving >= 0
+        capacity = float(self.speed.sum())
+        busy_work = float(self.speed[busy].sum())
+        self.busy_work += busy_work
+        self.capacity_work += capacity
+        row = self.series
+        row["open_threads"].append(int((state < State.ANSWERED).sum()))
+        row["queue_triage"].append(int(stage_counts[Stage.TRIAGE]))
+        row["queue_forward"].append(int(stage_counts[Stage.FORWARD]))
+        row["queue_draft"].append(int(stage_counts[Stage.DRAFT]))
+        row["queue_polish"].append(int(stage_counts[Stage.POLISH]))
+        row["in_approval"].append(int((state == State.APPROVAL).sum()))
+        for name in ("answered", "resolved", "abandoned"):
+            row[name].append(self.counters[name])
+        row["busy_share"].append(busy_work / capacity if capacity else 0.0)

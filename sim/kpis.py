@@ -1,0 +1,69 @@
+"""Run KPIs (MODEL.md section 5). The names are a contract shared by the CLI, the
+sweeps and the dashboard: change them only with the specification."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.threads import State, ThreadTable
+
+__all__ = ["ORG_KPIS", "organization_kpis"]
+
+ORG_KPIS = (
+    "first_response_hours_median",
+    "first_response_hours_p90",
+    "first_response_hours_mean",
+    "resolution_hours_median",
+    "resolution_hours_p90",
+    "resolution_hours_mean",
+    "answered_share",
+    "resolved_share",
+    "abandoned_share",
+    "hops_mean",
+    "silo_crossings_mean",
+    "utilization",
+    "gaffes",
+)
+
+
+def _summary(hours: np.ndarray, prefix: str) -> dict[str, float]:
+    if hours.size == 0:
+        return {f"{prefix}_median": np.nan, f"{prefix}_p90": np.nan, f"{prefix}_mean": np.nan}
+    return {
+        f"{prefix}_median": float(np.median(hours)),
+        f"{prefix}_p90": float(np.percentile(hours, 90)),
+        f"{prefix}_mean": float(hours.mean()),
+    }
+
+
+def organization_kpis(
+    threads: ThreadTable, dt_hours: float, utilization: float
+) -> dict[str, float]:
+    """KPIs the organization side computes from the thread table.
+
+    First response is measured from a thread's creation to its first answer, over
+    answered threads; resolution from creation to resolution, over resolved threads.
+    Shares are over all threads opened. ``NaN`` marks a KPI with no threads to
+    measure (e.g. no thread was ever answered).
+    """
+    n = threads.size
+    created = threads.column("created_tick")
+    first = threads.column("first_response_tick")
+    resolved_at = threads.column("resolution_tick")
+    state = threads.column("state")
+    answered = first >= 0
+    resolved = resolved_at >= 0
+    kpis = {}
+    kpis.update(_summary((first[answered] - created[answered]) * dt_hours, "first_response_hours"))
+    kpis.update(
+        _summary((resolved_at[resolved] - created[resolved]) * dt_hours, "resolution_hours")
+    )
+    share = (lambda mask: float(mask.mean())) if n else (lambda mask: np.nan)
+    kpis["answered_share"] = share(answered)
+    kpis["resolved_share"] = share(resolved)
+    kpis["abandoned_share"] = share(state == State.ABANDONED)
+    kpis["hops_mean"] = float(threads.column("hops").mean()) if n else np.nan
+    kpis["silo_crossings_mean"] = float(threads.column("silo_crossings").mean()) if n else np.nan
+    kpis["utilization"] = utilization
+    kpis["gaffes"] = float(threads.column("gaffe").sum())
+    return kpis

@@ -1,0 +1,162 @@
+"""The organization as arrays: silos, an org chart with spans of control, employees.
+
+MODEL.md section 2 (employees, silos, hierarchy levels). Every employee is a row; the
+columns are numpy arrays. Building loops over silos and levels (a handful each), never
+over employees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.scenario.schema import Scenario
+
+__all__ = ["Organization", "build_organization", "level_sizes"]
+
+
+def level_sizes(n: int, spans: list[int]) -> np.ndarray:
+    """Split ``n`` employees of one silo over len(spans) levels.
+
+    Each level above the front line holds ``ceil(size_below / span_below)`` managers,
+    where ``span_below`` is the span of control of the level below, and the front line
+    takes the rest. Every level keeps at least one person while ``n`` allows.
+
+    Examples
+    --------
+    >>> level_sizes(100, [8, 6, 5, 5]).tolist()
+    [86, 11, 2, 1]
+    >>> level_sizes(3, [8, 6, 5, 5]).tolist()
+    [1, 1, 1, 0]
+    """
+    n_levels = len(spans)
+    # fraction of the front line at each level: prod of 1/span below it
+    ratio = np.cumprod([1.0] + [1.0 / s for s in spans[:-1]])
+    front = n / ratio.sum()
+    sizes = np.maximum(1, np.ceil(front * ratio[1:])).astype(np.int64)
+    sizes = np.concatenate([[0], sizes])
+    # not enough people for every level: fill from the bottom, one each
+    if n < n_levels:
+        return np.array([1 if i < n else 0 for i in range(n_levels)], dtype=np.int64)
+    sizes[0] = n - sizes[1:].sum()
+    while sizes[0] < 1:  # tiny silos: trim the upper levels
+        top = np.flatnonzero(sizes[1:] > 1)
+        sizes[1 + top[0] if top.size else n_levels - 1] -= 1
+        sizes[0] = n - sizes[1:].sum()
+    return sizes
+
+
+@dataclass
+class Organization:
+    """Employee state as arrays (one row per employee) plus silo and level tables.
+
+    Attributes
+    ----------
+    silo, level, manager : int arrays
+        Department, hierarchy level (0 = front line) and manager (same silo, one level
+        up; -1 at a silo's head).
+    expertise : float32 array (employees x topics)
+        High in the own silo's topics, low elsewhere.
+    on_board, empowered : bool arrays
+    training, authenticity, capacity, social_share : float32 arrays
+    """
+
+    silo: np.ndarray
+    level: np.ndarray
+    manager: np.ndarray
+    expertise: np.ndarray
+    on_board: np.ndarray
+    empowered: np.ndarray
+    training: np.ndarray
+    authenticity: np.ndarray
+    capacity: np.ndarray
+    silo_names: list[str]
+    topic_names: list[str]
+    topic_silo: np.ndarray
+    comms: int
+    n_levels: int
+    social_share: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.social_share = np.zeros(self.n_employees, dtype=np.float32)
+
+    @property
+    def n_employees(self) -> int:
+        return int(self.silo.size)
+
+    @property
+    def n_silos(self) -> int:
+        return len(self.silo_names)
+
+    def members(self, silo: int, level: int | None = None) -> np.ndarray:
+        """Ids of a silo's employees, optionally at one level."""
+        mask = self.silo == silo
+        if level is not None:
+            mask &= self.level == level
+        return np.flatnonzero(mask)
+
+
+def build_organization(scenario: Scenario, rng: np.random.Generator) -> Organization:
+    """Build the org chart and employee arrays from a scenario.
+
+    Silo sizes follow the silos' ``share`` (normalised, at least two people each).
+    Inside a silo, level sizes follow the spans of control (:func:`level_sizes`) and
+    each employee's manager is a member of the level above, assigned in balanced
+    blocks. Who is on board and empowered is drawn from ``rng`` (the ``world``
+    stream), so every structure run on the same seed has the same people.
+    """
+    org_spec = scenario.organization
+    n = org_spec.n_employees
+    shares = np.array([s.share for s in scenario.silos], dtype=float)
+    silo_sizes = np.maximum(2, np.floor(n * shares / shares.sum())).astype(np.int64)
+    silo_sizes[np.argmax(silo_sizes)] += n - silo_sizes.sum()
+    spans = [lv.span_of_control for lv in scenario.levels]
+    n_levels = len(spans)
+
+    silo = np.repeat(np.arange(len(silo_sizes), dtype=np.int16), silo_sizes)
+    level = np.zeros(n, dtype=np.int8)
+    manager = np.full(n, -1, dtype=np.int32)
+    start = 0
+    for size in silo_sizes:
+        sizes = level_sizes(int(size), spans)
+        level[start : start + size] = np.repeat(np.arange(n_levels, dtype=np.int8), sizes)
+        offsets = start + np.concatenate([[0], np.cumsum(sizes)])
+        for lv in range(n_levels - 1):
+            below = np.arange(offsets[lv], offsets[lv + 1])
+            above_n = sizes[lv + 1]
+            if above_n == 0 or below.size == 0:
+                continue
+            manager[below] = offsets[lv + 1] + (np.arange(below.size) * above_n) // below.size
+        start += size
+
+    topic_names = scenario.topics
+    topic_silo = np.array(
+        [i for i, s in enumerate(scenario.silos) for _ in s.topics], dtype=np.int16
+    )
+    own = topic_silo[None, :] == silo[:, None]
+    expertise = np.where(own, org_spec.expertise_own, org_spec.expertise_other).astype(np.float32)
+
+    comms = [s.name for s in scenario.silos].index("comms")
+    in_comms = silo == comms
+    on_board = rng.random(n) < org_spec.onboard_share
+    on_board |= in_comms
+    empowered = on_board & (rng.random(n) < org_spec.empowered_share)
+    training = np.where(in_comms, org_spec.comms_training, org_spec.training).astype(np.float32)
+    authenticity = np.where(in_comms, org_spec.comms_authenticity, org_spec.authenticity)
+    return Organization(
+        silo=silo,
+        level=level,
+        manager=manager,
+        expertise=expertise,
+        on_board=on_board,
+        empowered=empowered,
+        training=training,
+        authenticity=authenticity.astype(np.float32),
+        capacity=np.full(n, org_spec.capacity, dtype=np.float32),
+        silo_names=[s.name for s in scenario.silos],
+        topic_names=topic_names,
+        topic_silo=topic_silo,
+        comms=comms,
+        n_levels=n_levels,
+    )

@@ -1,0 +1,211 @@
+"""Read scenario files: TOML, ``extends`` inheritance, ``--set`` overrides, clear errors.
+
+Every problem raises :class:`ScenarioError`, whose message names the file, the key
+path, the offending value and what is allowed, so the CLI can print one line and
+exit 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario.schema import Scenario
+
+__all__ = ["ScenarioError", "load_scenario", "parse_override", "scenario_from_dict"]
+
+MAX_EXTENDS_DEPTH = 16
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override is invalid. ``str(err)`` is one readable line."""
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``override`` into a copy of ``base``: tables merge, everything else
+    (including arrays of tables) is replaced whole."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{chain[0]}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files")
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path))
+        raise ScenarioError(f"{chain[0]}: extends: cycle {cycle}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        where = f"{chain[-1]}: extends: " if chain else ""
+        raise ScenarioError(f"{where}{path}: no such scenario file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot read: {err}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+    parent = document.pop("extends", None)
+    if parent is None:
+        return document
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends = {parent!r}: must be a file name (a string)")
+    parent_doc = _read_toml((path.parent / parent).resolve(), (*chain, path))
+    return _merge(parent_doc, document)
+
+
+def parse_override(assignment: str) -> tuple[list[str], Any]:
+    """Split ``section.key=value`` into a key path and a TOML-typed value.
+
+    The value is read as a TOML literal (``3``, ``0.5``, ``true``, ``"x"``,
+    ``[1, 2]``); anything that is not valid TOML is taken as a plain string.
+
+    Examples
+    --------
+    >>> parse_override("culture.spin=0.1")
+    (['culture', 'spin'], 0.1)
+    >>> parse_override("structure.kind=direct_dial")
+    (['structure', 'kind'], 'direct_dial')
+    """
+    key, sep, raw = assignment.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"--set {assignment!r}: expected section.key=value")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.split("."), value
+
+
+def _apply_override(document: dict[str, Any], path: list[str], value: Any, origin: str) -> None:
+    node: Any = document
+    for depth, part in enumerate(path[:-1]):
+        if isinstance(node, list):
+            node = node[_list_index(node, part, path[: depth + 1], origin)]
+            continue
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        node = child
+    last = path[-1]
+    if isinstance(node, list):
+        node[_list_index(node, last, path, origin)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"{origin}: {'.'.join(path)}: {path[-2]} is not a table")
+
+
+def _list_index(items: list[Any], part: str, path: list[str], origin: str) -> int:
+    """An array of tables is addressed by position (``silos.1``) or by ``name``."""
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    if part in names:
+        return names.index(part)
+    raise ScenarioError(
+        f"{origin}: {'.'.join(path)}: no entry {part!r}; use an index 0..{len(items) - 1} "
+        f"or a name among {names}"
+    )
+
+
+def _materialise_lists(document: dict[str, Any], overrides: Iterable[list[str]]) -> None:
+    """Make default arrays of tables explicit when an override addresses into them."""
+    defaults = Scenario().model_dump()
+    for path in overrides:
+        if len(path) > 1 and path[0] in ("silos", "levels", "channels") and path[0] not in document:
+            document[path[0]] = defaults[path[0]]
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """(key path, what is allowed) for one pydantic error."""
+    loc = [str(p) for p in error["loc"]]
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "extra_forbidden":
+        return ".".join(loc), _unknown_key_hint(loc)
+    bounds = {
+        "greater_than_equal": "must be >= {ge}",
+        "greater_than": "must be > {gt}",
+        "less_than_equal": "must be <= {le}",
+        "less_than": "must be < {lt}",
+        "too_short": "needs at least {min_length} item(s)",
+        "too_long": "allows at most {max_length} item(s)",
+        "literal_error": "must be one of {expected}",
+        "string_pattern_mismatch": "must match {pattern}",
+    }
+    if kind in bounds:
+        return ".".join(loc), bounds[kind].format(**ctx)
+    return ".".join(loc), error["msg"]
+
+
+def _unknown_key_hint(loc: list[str]) -> str:
+    model: type[BaseModel] | None = Scenario
+    for part in loc[:-1]:
+        if model is None or part.isdigit():
+            continue
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    known = sorted(model.model_fields) if model else []
+    close = difflib.get_close_matches(loc[-1], known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown key{hint} (known keys: {', '.join(known)})"
+
+
+def scenario_from_dict(document: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
+    """Validate a plain mapping into a :class:`Scenario`, with readable errors."""
+    try:
+        return Scenario.model_validate(dict(document))
+    except ValidationError as err:
+        first = err.errors(include_url=False)[0]
+        key, allowed = _describe(first)
+        value = first.get("input")
+        shown = "" if first["type"] == "extra_forbidden" else f" = {value!r}"
+        where = f"{key}{shown}: " if key else ""
+        more = f" (and {err.error_count() - 1} more problem(s))" if err.error_count() > 1 else ""
+        raise ScenarioError(f"{origin}: {where}{allowed}{more}") from None
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: Iterable[str] = (),
+) -> Scenario:
+    """Read, merge and validate a scenario.
+
+    Parameters
+    ----------
+    path
+        A TOML scenario file, or ``None`` for the built-in defaults.
+    overrides
+        ``section.key=value`` strings applied after ``extends`` is resolved, as the
+        CLI's ``--set`` does.
+
+    Raises
+    ------
+    ScenarioError
+        With the file, key path, value and allowed range in its message.
+    """
+    origin = str(path) if path is not None else "<defaults>"
+    document = _read_toml(Path(path).resolve()) if path is not None else {}
+    parsed = [parse_override(o) for o in overrides]
+    _materialise_lists(document, (p for p, _ in parsed))
+    for (key_path, value), raw in zip(parsed, overrides, strict=False):
+        _apply_override(document, key_path, value, f"{origin}: --set {raw}")
+    return scenario_from_dict(document, origin)

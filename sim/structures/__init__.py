@@ -1,0 +1,30 @@
+"""Routing structures (MODEL.md 4.3), one module each behind :class:`Structure`.
+
+Adding a fifth structure means adding one module that subclasses :class:`Structure`
+with a ``name``; it registers itself and touches no other structure.
+"""
+
+from sim.structures.base import Leg, Structure
+from sim.structures.coached_direct_dial import CoachedDirectDial
+from sim.structures.direct_dial import DirectDial
+from sim.structures.expert_routing import ExpertRouting
+from sim.structures.switchboard import Switchboard
+
+__all__ = [
+    "CoachedDirectDial",
+    "DirectDial",
+    "ExpertRouting",
+    "Leg",
+    "Structure",
+    "Switchboard",
+    "make_structure",
+]
+
+
+def make_structure(kind: str) -> Structure:
+    """The structure registered under ``kind`` (a scenario's ``structure.kind``)."""
+    try:
+        return Structure.registry[kind]()
+    except KeyError:
+        known = ", ".join(sorted(Structure.registry))
+        raise ValueError(f"unknown structure {kind!r}; known: {known}") from None

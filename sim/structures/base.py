@@ -1,0 +1,171 @@
+"""The routing-structure interface (MODEL.md 4.3).
+
+A structure is a policy object. The core calls four methods and never asks for a
+structure's name:
+
+- :meth:`Structure.setup` decides who serves social work, at what share of their
+  capacity, and which pools (shared queues) exist;
+- :meth:`Structure.route` places threads that open (new, or a follow-up turn);
+- :meth:`Structure.advance` moves threads whose current step (service or delay) has
+  finished, grouped by the structure's own progress marker, the *leg*;
+- :meth:`Structure.on_tick` does per-tick work of the structure's own (coaching).
+
+Levers (approval depth, permeability, intranet, analytics, spin) are read here, each
+structure in its own way. All methods are vectorized over the threads they get.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from sim.answers import post_answers
+from sim.threads import State
+
+if TYPE_CHECKING:
+    from sim.core import OrgCore
+
+__all__ = ["Leg", "Structure"]
+
+
+class Leg:
+    """Progress markers shared by the structures (stored in ``threads.leg``)."""
+
+    TRIAGE = 1
+    LIAISON = 2
+    DRAFT = 3
+    POLISH = 4
+    CLAIM = 5
+    APPROVAL = 20  # APPROVAL + k: k approvals done in this turn
+
+
+class Structure(ABC):
+    """Base class of the routing policies."""
+
+    name: ClassVar[str]
+    registry: ClassVar[dict[str, type[Structure]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            Structure.registry[cls.name] = cls
+
+    # --------------------------------------------------------------- interface
+
+    @abstractmethod
+    def setup(self, core: OrgCore) -> None:
+        """Set social shares and pools. Called once, before the first tick."""
+
+    @abstractmethod
+    def route(self, core: OrgCore, ids: np.ndarray) -> None:
+        """Place threads that have just opened a turn."""
+
+    @abstractmethod
+    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+        """What to do when a step ends, by leg."""
+
+    def on_tick(self, core: OrgCore) -> None:  # noqa: B027 - optional hook
+        """Per-tick work of the structure's own (default: none)."""
+
+    def uses_analytics(self, core: OrgCore) -> bool:
+        """Prioritise influential authors in queues (essay 003, analytics)."""
+        return core.culture.analytics
+
+    def uses_intranet(self, core: OrgCore) -> bool:
+        """Expert finding through the social intranet (essay 003)."""
+        return core.culture.social_intranet
+
+    def advance(self, core: OrgCore, ids: np.ndarray) -> None:
+        """Dispatch finished threads to the handler of their leg."""
+        if ids.size == 0:
+            return
+        legs = core.threads.leg[ids]
+        approvals = legs >= Leg.APPROVAL
+        if approvals.any():
+            self.continue_approval(core, ids[approvals])
+        handlers = self.leg_handlers()
+        for leg in np.unique(legs[~approvals]):
+            handler = handlers.get(int(leg))
+            if handler is None:
+                raise RuntimeError(f"{self.name}: no handler for leg {leg}")
+            handler(core, ids[legs == leg])
+
+    # ----------------------------------------------------------------- helpers
+
+    def set_social_shares(self, core: OrgCore, serving: np.ndarray) -> None:
+        """On-board employees give ``social_share_onboard`` of their capacity to
+        social work; the others in ``serving`` give ``social_share_offboard``
+        (essay 003: experts "who aren't on board" treat it as low priority)."""
+        spec = core.scenario.organization
+        org = core.org
+        share = np.where(org.on_board, spec.social_share_onboard, spec.social_share_offboard)
+        org.social_share[:] = np.where(serving, share, 0.0)
+
+    def experts_by_silo(self, core: OrgCore) -> tuple[np.ndarray, np.ndarray]:
+        """Front-line employees sorted by silo, and each silo's start offset."""
+        org = core.org
+        front = np.flatnonzero(org.level == 0)
+        front = front[np.argsort(org.silo[front], kind="stable")]
+        counts = np.bincount(org.silo[front], minlength=org.n_silos)
+        return front, np.concatenate([[0], np.cumsum(counts)])
+
+    def pick_least_loaded(
+        self, core: OrgCore, members: np.ndarray, offsets: np.ndarray, group: np.ndarray
+    ) -> np.ndarray:
+        """For each thread, one member of its group by the power of two choices:
+        draw two members at random and take the one holding fewer threads
+        (Mitzenmacher 2001, "The power of two choices in randomized load
+        balancing"). Close to join-the-shortest-queue, so separate queues are not
+        penalised by an artefact of random assignment (MODEL.md 4.3)."""
+        start = offsets[group]
+        count = offsets[group + 1] - start
+        if np.any(count == 0):
+            raise ValueError("a silo has no one to route to")
+        u = core.streams.routing.random((2, group.size))
+        a = members[start + (u[0] * count).astype(np.int64)]
+        b = members[start + (u[1] * count).astype(np.int64)]
+        th = core.threads
+        live = th.live
+        holders = th.holder[live]
+        load = np.bincount(holders[holders >= 0], minlength=core.org.n_employees)
+        return np.where(load[b] < load[a], b, a)
+
+    def approve_or_post(self, core: OrgCore, ids: np.ndarray) -> None:
+        """Start the approval chain above the current holder (MODEL.md 4.4): wait at
+        each level up to :meth:`approval_depth` levels, then post."""
+        core.threads.leg[ids] = Leg.APPROVAL
+        self.continue_approval(core, ids)
+
+    def continue_approval(self, core: OrgCore, ids: np.ndarray) -> None:
+        """One more level of approval, or post when the chain is done."""
+        self._approval_step(core, ids, self.approval_depth(core, ids))
+
+    def record_draft(self, core: OrgCore, ids: np.ndarray) -> None:
+        """The holder who finished drafting is the answer's author."""
+        core.threads.drafter[ids] = core.threads.holder[ids]
+
+    def approval_depth(self, core: OrgCore, ids: np.ndarray) -> np.ndarray:
+        """Approval levels this structure requires for each thread (default: the
+        lever, for every thread)."""
+        return np.full(ids.size, core.structure_spec.approval_depth)
+
+    def _approval_step(self, core: OrgCore, ids: np.ndarray, depth: np.ndarray) -> None:
+        th = core.threads
+        done = th.leg[ids].astype(np.int64) - Leg.APPROVAL
+        approver = core.org.manager[th.holder[ids]]
+        more = (done < depth) & (approver >= 0)
+        climbing, approvers = ids[more], approver[more]
+        th.holder[climbing] = approvers
+        th.approvals_waited[climbing] += 1
+        core.wait(
+            climbing,
+            State.APPROVAL,
+            0,
+            core.approval_hours(approvers),
+            core.scenario.service.approve,
+        )
+        th.leg[climbing] = Leg.APPROVAL + done[more] + 1
+        post_answers(core, ids[~more])

@@ -1,0 +1,55 @@
+"""Coached direct dial: direct dial plus coaching, analytics and a social intranet.
+
+MODEL.md 4.3; essay 003: "Communications professionals who coach the experts instead
+of insisting of themselves being the voice of the company", "some analytical support
+... to be made aware of which influencers to engage with", and "a social intranet
+where they can get backed up by shared knowledge and easy-to-reach experts".
+
+Comms answers nothing itself: its people coach. Each tick, on-board employees' training
+rises by ``coaching_per_week x (1 - training)`` per week, scaled down when there are
+more trainees than the comms team can coach (``coachees_per_coach`` each).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.structures.direct_dial import DirectDial
+
+if TYPE_CHECKING:
+    from sim.core import OrgCore
+
+__all__ = ["CoachedDirectDial"]
+
+HOURS_PER_WEEK = 168.0
+
+
+class CoachedDirectDial(DirectDial):
+    """Direct dial whose comms team coaches instead of answering."""
+
+    name = "coached_direct_dial"
+
+    def feed_members(self, core: OrgCore) -> np.ndarray:
+        org = core.org
+        return org.on_board & (org.silo != org.comms)
+
+    def setup(self, core: OrgCore) -> None:
+        super().setup(core)
+        org = core.org
+        self.trainees = np.flatnonzero(self.feed_members(core))
+        coaches = int(((org.silo == org.comms) & (org.level == 0)).sum())
+        per_coach = core.structure_spec.coachees_per_coach
+        self.coverage = min(1.0, coaches * per_coach / max(1, self.trainees.size))
+
+    def on_tick(self, core: OrgCore) -> None:
+        rate = core.structure_spec.coaching_per_week * core.dt / HOURS_PER_WEEK * self.coverage
+        training = core.org.training
+        training[self.trainees] += rate * (1.0 - training[self.trainees])
+
+    def uses_analytics(self, core: OrgCore) -> bool:
+        return True
+
+    def uses_intranet(self, core: OrgCore) -> bool:
+        return True

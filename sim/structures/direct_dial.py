@@ -1,0 +1,102 @@
+"""Direct dial: enabled, empowered employees answer directly.
+
+MODEL.md 4.3; essay 003: "'Direct dial' translates ... into 'Enabled and Empowered
+Employees'"; essay 000: "Social interactions on the net are blind to internal silos."
+
+1. On-board employees watch the public feed; each silo's on-board staff form a pool
+   that claims threads on the silo's own topics first.
+2. With probability ``permeability x cross_claim`` someone from another silo claims it
+   (the public is blind to silos), as does anyone when the owning silo has no one on
+   board.
+3. That claimant finds an expert through the social intranet (fast when it is on; slow
+   and uncertain when off) or answers as a generalist with lower quality.
+4. Empowered employees post in their own voice; the others wait for approval up their
+   own chain (``approval_depth`` levels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.structures.base import Leg, Structure
+from sim.threads import Stage, State
+
+if TYPE_CHECKING:
+    from sim.core import OrgCore
+
+__all__ = ["DirectDial"]
+
+
+class DirectDial(Structure):
+    """Silo feeds claimed by on-board staff; cross-silo claims; own voice."""
+
+    name = "direct_dial"
+
+    def feed_members(self, core: OrgCore) -> np.ndarray:
+        """Who watches the public feed: every on-board employee."""
+        return core.org.on_board.copy()
+
+    def setup(self, core: OrgCore) -> None:
+        org = core.org
+        watching = self.feed_members(core)
+        self.experts, self.expert_offsets = self.experts_by_silo(core)
+        serving = watching.copy()
+        serving[self.experts] = True
+        self.set_social_shares(core, serving)
+        core.define_pools(np.where(watching, org.silo, -1), np.arange(org.n_silos))
+        self.feed_size = np.bincount(org.silo[watching], minlength=org.n_silos).astype(float)
+
+    def route(self, core: OrgCore, ids: np.ndarray) -> None:
+        th, org = core.threads, core.org
+        owner = org.topic_silo[th.topic[ids]].astype(np.int64)
+        u = core.streams.routing.random((2, ids.size))
+        p_cross = core.culture.silo_permeability * core.structure_spec.cross_claim
+        cross = (u[0] < p_cross) | (self.feed_size[owner] == 0)
+        own = ids[~cross]
+        core.enqueue(own, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner[~cross])
+        other = self._other_feed(owner[cross], u[1][cross])
+        core.enqueue(ids[cross], Stage.FORWARD, State.OPEN, Leg.CLAIM, pool=other)
+
+    def _other_feed(self, owner: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A feed other than the owner's, chosen in proportion to its size."""
+        weights = np.broadcast_to(self.feed_size, (owner.size, self.feed_size.size)).copy()
+        weights[np.arange(owner.size), owner] = 0.0
+        total = weights.sum(axis=1)
+        cum = np.cumsum(weights, axis=1)
+        pick = (cum < (u * total)[:, None]).sum(axis=1)
+        # no other silo on board: the owner's feed after all (it may be empty too)
+        return np.where(total > 0, pick, owner)
+
+    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+        return {Leg.CLAIM: self._claimed, Leg.DRAFT: self._drafted}
+
+    def _claimed(self, core: OrgCore, ids: np.ndarray) -> None:
+        """A claimant outside the owning silo looks for an expert (essay 003: "a
+        social intranet ... will speed up answering the tricky questions")."""
+        th, org, spec = core.threads, core.org, core.structure_spec
+        owner = org.topic_silo[th.topic[ids]].astype(np.int64)
+        if self.uses_intranet(core):
+            found = np.ones(ids.size, dtype=bool)
+            hours = spec.intranet_find_hours
+        else:
+            found = core.streams.routing.random(ids.size) < spec.offline_find_probability
+            hours = spec.offline_find_hours
+        to_expert = ids[found]
+        expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, owner[found])
+        core.enqueue(
+            to_expert, Stage.DRAFT, State.FORWARDED, Leg.DRAFT, holder=expert, delay_hours=hours
+        )
+        alone = ids[~found]
+        core.enqueue(alone, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[alone])
+
+    def _drafted(self, core: OrgCore, ids: np.ndarray) -> None:
+        self.record_draft(core, ids)
+        self.approve_or_post(core, ids)
+
+    def approval_depth(self, core: OrgCore, ids: np.ndarray) -> np.ndarray:
+        """Empowered authors post without approval; the others climb their chain."""
+        empowered = core.org.empowered[core.threads.drafter[ids]]
+        return np.where(empowered, 0, core.structure_spec.approval_depth)

@@ -1,0 +1,126 @@
+"""Switchboard: a central social-media team filters and forwards everything.
+
+MODEL.md 4.3; essay 003: "Replacing the old telephone switchboard with a social media
+filtering and forwarding team is no good."
+
+1. Every thread enters the comms team's shared queue (triage).
+2. The team drafts topics that comms owns itself.
+3. Others go to the owning silo's liaison, a cross-silo handoff whose delay grows as
+   permeability falls (mean ``handoff_hours / permeability``).
+4. The liaison assigns an expert (power of two choices on load).
+5. The draft returns across the silo wall to comms, is polished (authenticity x
+   (1 - spin)), waits ``approval_depth`` levels up the comms hierarchy, and is posted
+   in the brand's voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.structures.base import Leg, Structure
+from sim.threads import Stage, State
+
+if TYPE_CHECKING:
+    from sim.core import OrgCore
+
+__all__ = ["Switchboard"]
+
+COMMS_POOL = 0
+
+
+class Switchboard(Structure):
+    """Central team triages, forwards through liaisons, polishes, approves, posts."""
+
+    name = "switchboard"
+
+    def setup(self, core: OrgCore) -> None:
+        org = core.org
+        team = (org.silo == org.comms) & (org.level == 0)
+        self.liaisons, self.liaison_offsets = self._liaisons(core)
+        self.experts, self.expert_offsets = self.experts_by_silo(core)
+        serving = team.copy()
+        serving[self.liaisons] = True
+        serving[self.experts] = True
+        self.set_social_shares(core, serving)
+        org.social_share[team] = core.scenario.organization.social_share_onboard
+        pool_of = np.where(team, COMMS_POOL, -1)
+        core.define_pools(pool_of, np.array([org.comms]))
+        self.handoff_hours = np.array([s.handoff_hours for s in core.scenario.silos])
+
+    def _liaisons(self, core: OrgCore) -> tuple[np.ndarray, np.ndarray]:
+        """Each silo's liaisons: its first ``liaisons_per_silo`` managers (level 1),
+        or front-line staff in a flat organization. Liaisons are on board."""
+        org = core.org
+        k = core.scenario.organization.liaisons_per_silo
+        chosen = []
+        for silo in range(org.n_silos):
+            level = 1 if org.n_levels > 1 and org.members(silo, 1).size else 0
+            chosen.append(org.members(silo, level)[:k])
+        counts = np.array([c.size for c in chosen])
+        liaisons = np.concatenate(chosen)
+        org.on_board[liaisons] = True
+        return liaisons, np.concatenate([[0], np.cumsum(counts)])
+
+    def route(self, core: OrgCore, ids: np.ndarray) -> None:
+        core.enqueue(
+            ids, Stage.TRIAGE, State.TRIAGE, Leg.TRIAGE, pool=np.full(ids.size, COMMS_POOL)
+        )
+
+    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+        return {
+            Leg.TRIAGE: self._triaged,
+            Leg.LIAISON: self._assigned,
+            Leg.DRAFT: self._drafted,
+            Leg.POLISH: self._polished,
+        }
+
+    def _crossing_hours(self, core: OrgCore, silo: np.ndarray) -> np.ndarray:
+        return self.handoff_hours[silo] / core.culture.silo_permeability
+
+    def _triaged(self, core: OrgCore, ids: np.ndarray) -> None:
+        th, org = core.threads, core.org
+        owner = org.topic_silo[th.topic[ids]]
+        own = owner == org.comms
+        mine = ids[own]
+        core.enqueue(mine, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[mine])
+        out, silo = ids[~own], owner[~own]
+        liaison = self.pick_least_loaded(core, self.liaisons, self.liaison_offsets, silo)
+        core.enqueue(
+            out,
+            Stage.FORWARD,
+            State.FORWARDED,
+            Leg.LIAISON,
+            holder=liaison,
+            delay_hours=self._crossing_hours(core, silo),
+            delay_spec=core.scenario.service.handoff,
+        )
+
+    def _assigned(self, core: OrgCore, ids: np.ndarray) -> None:
+        silo = core.org.topic_silo[core.threads.topic[ids]]
+        expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, silo)
+        core.enqueue(ids, Stage.DRAFT, State.FORWARDED, Leg.DRAFT, holder=expert)
+
+    def _drafted(self, core: OrgCore, ids: np.ndarray) -> None:
+        th, org = core.threads, core.org
+        self.record_draft(core, ids)
+        in_comms = org.silo[th.holder[ids]] == org.comms
+        self._polished(core, ids[in_comms])  # the team polishes its own drafts as it writes
+        back = ids[~in_comms]
+        core.enqueue(
+            back,
+            Stage.POLISH,
+            State.POLISHING,
+            Leg.POLISH,
+            pool=np.full(back.size, COMMS_POOL),
+            delay_hours=self._crossing_hours(core, np.full(back.size, org.comms)),
+            delay_spec=core.scenario.service.handoff,
+        )
+
+    def _polished(self, core: OrgCore, ids: np.ndarray) -> None:
+        th = core.threads
+        th.polished[ids] = True
+        th.editor[ids] = th.holder[ids]
+        self.approve_or_post(core, ids)
