@@ -107,6 +107,8 @@ class OrgCore:
             scenario.service.approve,
         ]
         self.counters = {"answered": 0, "resolved": 0, "abandoned": 0, "gaffes": 0}
+        self._load_tick = -1
+        self._load = np.zeros(n, dtype=np.int64)
         self.busy_work = 0.0
         self.capacity_work = 0.0
         self.series: dict[str, list[float]] = {name: [] for name in SERIES}
@@ -197,6 +199,18 @@ class OrgCore:
         th.phase[ids] = Phase.DELAY
         th.ready_tick[ids] = self.tick + self.draw_delay(spec or EXPONENTIAL, hours, ids.size)
 
+    def holder_load(self) -> np.ndarray:
+        """Threads held by each employee, as of the start of this tick's routing.
+
+        A snapshot taken once per tick: load balancing reads it without rescanning
+        the live threads for every routing call (it may lag moves made this tick).
+        """
+        if self._load_tick != self.tick:
+            holders = self.threads.holder[self.threads.live]
+            self._load = np.bincount(holders[holders >= 0], minlength=self.org.n_employees)
+            self._load_tick = self.tick
+        return self._load
+
     def approval_hours(self, approver: np.ndarray) -> np.ndarray:
         """Mean approval wait at each approver's level."""
         return self.level_approval_hours[self.org.level[approver]]
@@ -206,8 +220,13 @@ class OrgCore:
     def admit(self, ids: np.ndarray) -> None:
         """New threads (already appended to the table) enter routing."""
         if ids.size:
-            self.threads.turn_tick[ids] = self.tick
+            self._open_turn(ids)
             self.structure.route(self, ids)
+
+    def _open_turn(self, ids: np.ndarray) -> None:
+        th = self.threads
+        th.turn_tick[ids] = self.tick
+        th.deadline_tick[ids] = self.tick + th.patience_ticks[ids]
 
     def step(self) -> None:
         """Advance the organization one tick (the caller has admitted new threads)."""
@@ -222,9 +241,8 @@ class OrgCore:
     def _abandon(self) -> None:
         th = self.threads
         live = th.live
-        waiting_answer = th.state[live] < State.ANSWERED
-        late = (self.tick - th.turn_tick[live]) >= th.patience_ticks[live]
-        gone = live[waiting_answer & late]
+        late = live[th.deadline_tick[live] <= self.tick]
+        gone = late[th.state[late] < State.ANSWERED]
         if gone.size == 0:
             return
         in_service = gone[th.phase[gone] == Phase.SERVICE]
@@ -235,14 +253,15 @@ class OrgCore:
         self.counters["abandoned"] += gone.size
 
     def _advance_finished(self) -> None:
+        """Settle every step that ends now. The first round scans the live threads;
+        later rounds only re-check the threads the previous round moved, since only
+        they can have received a zero-length step."""
         th = self.threads
+        candidates = th.live
         for _ in range(MAX_ROUNDS):
-            live = th.live
-            phase = th.phase[live]
-            due = live[
-                ((phase == Phase.SERVICE) | (phase == Phase.DELAY))
-                & (th.ready_tick[live] <= self.tick)
-            ]
+            phase = th.phase[candidates]
+            ready = th.ready_tick[candidates] <= self.tick
+            due = candidates[ready & ((phase == Phase.SERVICE) | (phase == Phase.DELAY))]
             if due.size == 0:
                 return
             served = due[th.phase[due] == Phase.SERVICE]
@@ -250,6 +269,7 @@ class OrgCore:
             followup = th.leg[due] == LEG_FOLLOWUP
             self._reopen(due[followup])
             self.structure.advance(self, due[~followup])
+            candidates = due
         raise RuntimeError(f"tick {self.tick}: routing did not settle in {MAX_ROUNDS} rounds")
 
     def _reopen(self, ids: np.ndarray) -> None:
@@ -260,7 +280,7 @@ class OrgCore:
         th.state[ids] = State.OPEN
         th.phase[ids] = Phase.WAITING
         th.polished[ids] = False
-        th.turn_tick[ids] = self.tick
+        self._open_turn(ids)
         self.structure.route(self, ids)
 
     def _priority(self, ids: np.ndarray) -> np.ndarray:

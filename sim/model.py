@@ -97,6 +97,34 @@ class OrgModel(mesa.Model):
         core.step()
         self.datacollector.collect(self)
 
+    def open_threads(
+        self,
+        n: int,
+        *,
+        topic: str | int,
+        kind: str = "complaint",
+        channel: str | int = 0,
+        patience_hours: float = float("inf"),
+        influence: float = 1.0,
+    ) -> np.ndarray:
+        """Open ``n`` threads now, on top of the arrival process (scripted cases,
+        crisis bursts). Returns their ids."""
+        org = self.core.org
+        topic_index = org.topic_names.index(topic) if isinstance(topic, str) else int(topic)
+        channels = [c.name for c in self.scenario_spec.channels]
+        channel_index = channels.index(channel) if isinstance(channel, str) else int(channel)
+        ids = self.core.threads.append(
+            n,
+            kind=KINDS.index(kind),
+            topic=topic_index,
+            channel=channel_index,
+            influence=influence,
+            created_tick=self.core.tick,
+            patience_ticks=patience_hours / self.dt_hours,
+        )
+        self.core.admit(ids)
+        return ids
+
     def run_hours(self, hours: float, progress: Callable[[int, int], None] | None = None) -> None:
         """Run ``hours`` more simulated hours (rounded to whole ticks)."""
         n = round(hours / self.dt_hours)

@@ -85,6 +85,7 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "pool": (np.int32, -1),
     "ready_tick": (np.int32, -1),
     "turn_tick": (np.int32, 0),
+    "deadline_tick": (np.float32, np.inf),
     "drafter": (np.int32, -1),
     "editor": (np.int32, -1),
     "polished": (np.bool_, False),

@@ -95,6 +95,10 @@ def _apply_override(document: dict[str, Any], path: list[str], value: Any, origi
         if isinstance(node, list):
             node = node[_list_index(node, part, path[: depth + 1], origin)]
             continue
+        if not isinstance(node, dict):
+            raise ScenarioError(
+                f"{origin}: {'.'.join(path)}: {'.'.join(path[:depth])} is a value, not a table"
+            )
         child = node.get(part)
         if child is None:
             child = node[part] = {}
@@ -123,7 +127,7 @@ def _list_index(items: list[Any], part: str, path: list[str], origin: str) -> in
 
 def _materialise_lists(document: dict[str, Any], overrides: Iterable[list[str]]) -> None:
     """Make default arrays of tables explicit when an override addresses into them."""
-    defaults = Scenario().model_dump()
+    defaults = Scenario().model_dump(mode="json")
     for path in overrides:
         if len(path) > 1 and path[0] in ("silos", "levels", "channels") and path[0] not in document:
             document[path[0]] = defaults[path[0]]
@@ -203,9 +207,10 @@ def load_scenario(
         With the file, key path, value and allowed range in its message.
     """
     origin = str(path) if path is not None else "<defaults>"
+    overrides = list(overrides)
     document = _read_toml(Path(path).resolve()) if path is not None else {}
     parsed = [parse_override(o) for o in overrides]
     _materialise_lists(document, (p for p, _ in parsed))
-    for (key_path, value), raw in zip(parsed, overrides, strict=False):
+    for (key_path, value), raw in zip(parsed, overrides, strict=True):
         _apply_override(document, key_path, value, f"{origin}: --set {raw}")
     return scenario_from_dict(document, origin)

@@ -69,7 +69,7 @@ class SiloSpec(Section):
 
     name: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
     share: Annotated[float, Field(gt=0.0, le=1.0)]
-    topics: Annotated[list[str], Field(min_length=1)]
+    topics: Annotated[tuple[str, ...], Field(min_length=1)]
     topic_weight: Annotated[float, Field(ge=0.0, le=1000.0)] = 1.0
     """Relative share of traffic for each of this silo's topics."""
     handoff_hours: Hours = 2.0
@@ -194,27 +194,27 @@ class VoiceSpec(Section):
     executive: Annotated[float, Field(ge=0.0, le=10.0)] = 0.6
 
 
-def _default_silos() -> list[SiloSpec]:
-    return [
+def _default_silos() -> tuple[SiloSpec, ...]:
+    return (
         SiloSpec(name="comms", share=0.05, topics=["general"], handoff_hours=1.0),
         SiloSpec(name="product", share=0.35, topics=["defects", "features"]),
         SiloSpec(name="billing", share=0.2, topics=["invoices", "refunds"]),
         SiloSpec(name="logistics", share=0.25, topics=["delivery", "returns"]),
         SiloSpec(name="it", share=0.15, topics=["accounts", "outages"]),
-    ]
+    )
 
 
-def _default_levels() -> list[LevelSpec]:
-    return [
+def _default_levels() -> tuple[LevelSpec, ...]:
+    return (
         LevelSpec(name="front line", approval_hours=1.0, voice_weight=1.0, span_of_control=8),
         LevelSpec(name="manager", approval_hours=4.0, voice_weight=1.0, span_of_control=6),
         LevelSpec(name="director", approval_hours=12.0, voice_weight=0.9, span_of_control=5),
         LevelSpec(name="executive", approval_hours=24.0, voice_weight=1.0, span_of_control=5),
-    ]
+    )
 
 
-def _default_channels() -> list[ChannelSpec]:
-    return [
+def _default_channels() -> tuple[ChannelSpec, ...]:
+    return (
         ChannelSpec(name="twitter", share=0.6, patience_hours=2.0, reshare=0.03),
         ChannelSpec(
             name="linkedin", share=0.25, patience_hours=12.0, reshare=0.02, visible_hours=72.0
@@ -222,7 +222,7 @@ def _default_channels() -> list[ChannelSpec]:
         ChannelSpec(
             name="blog", share=0.15, patience_hours=48.0, reshare=0.01, visible_hours=240.0
         ),
-    ]
+    )
 
 
 class Scenario(Section):
@@ -234,13 +234,13 @@ class Scenario(Section):
     structure: StructureSpec = StructureSpec()
     culture: CultureSpec = CultureSpec()
     organization: OrganizationSpec = OrganizationSpec()
-    silos: Annotated[list[SiloSpec], Field(min_length=1, max_length=1000)] = Field(
+    silos: Annotated[tuple[SiloSpec, ...], Field(min_length=1, max_length=1000)] = Field(
         default_factory=_default_silos
     )
-    levels: Annotated[list[LevelSpec], Field(min_length=1, max_length=20)] = Field(
+    levels: Annotated[tuple[LevelSpec, ...], Field(min_length=1, max_length=20)] = Field(
         default_factory=_default_levels
     )
-    channels: Annotated[list[ChannelSpec], Field(min_length=1, max_length=20)] = Field(
+    channels: Annotated[tuple[ChannelSpec, ...], Field(min_length=1, max_length=20)] = Field(
         default_factory=_default_channels
     )
     arrivals: ArrivalSpec = ArrivalSpec()

@@ -127,10 +127,7 @@ class Structure(ABC):
         u = core.streams.routing.random((2, group.size))
         a = members[start + (u[0] * count).astype(np.int64)]
         b = members[start + (u[1] * count).astype(np.int64)]
-        th = core.threads
-        live = th.live
-        holders = th.holder[live]
-        load = np.bincount(holders[holders >= 0], minlength=core.org.n_employees)
+        load = core.holder_load()
         return np.where(load[b] < load[a], b, a)
 
     def approve_or_post(self, core: OrgCore, ids: np.ndarray) -> None:

@@ -87,7 +87,13 @@ class DirectDial(Structure):
         to_expert = ids[found]
         expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, owner[found])
         core.enqueue(
-            to_expert, Stage.DRAFT, State.FORWARDED, Leg.DRAFT, holder=expert, delay_hours=hours
+            to_expert,
+            Stage.DRAFT,
+            State.FORWARDED,
+            Leg.DRAFT,
+            holder=expert,
+            delay_hours=hours,
+            delay_spec=core.scenario.service.handoff,
         )
         alone = ids[~found]
         core.enqueue(alone, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[alone])

@@ -1,0 +1,71 @@
+"""Shared test helpers: tiny scripted worlds built from plain dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sim.scenario import Scenario, scenario_from_dict
+
+STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-large", action="store_true", help="run the 1M-customer benchmarks (marker 'large')"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-large"):
+        return
+    skip = pytest.mark.skip(reason="large benchmark: pass --run-large")
+    for item in items:
+        if "large" in item.keywords:
+            item.add_marker(skip)
+
+
+def fixed(hours: float) -> dict[str, Any]:
+    return {"distribution": "fixed", "mean_hours": hours}
+
+
+def two_silo_world(kind: str, /, **sections: dict[str, Any]) -> Scenario:
+    """Four people: comms (one front-line member, one manager) and product (one expert,
+    one manager/liaison). No random arrivals; every stage fixed; perfect answers."""
+    document: dict[str, Any] = {
+        "structure": {"kind": kind, "approval_depth": 0},
+        "culture": {"silo_permeability": 1.0, "service_attitude": 1.0, "product_quality": 1.0},
+        "organization": {
+            "n_employees": 4,
+            "onboard_share": 0.0,
+            "empowered_share": 1.0,
+            "social_share_onboard": 1.0,
+            "social_share_offboard": 1.0,
+            "offboard_engagement": 1.0,
+            "training": 1.0,
+            "comms_training": 1.0,
+            "expertise_own": 1.0,
+        },
+        "silos": [
+            {"name": "comms", "share": 0.5, "topics": ["general"], "handoff_hours": 1.0},
+            {"name": "product", "share": 0.5, "topics": ["defects"], "handoff_hours": 2.0},
+        ],
+        "levels": [
+            {"name": "front line", "approval_hours": 1.0, "span_of_control": 8},
+            {"name": "manager", "approval_hours": 3.0, "span_of_control": 8},
+        ],
+        "arrivals": {"threads_per_hour": 0.0},
+        "service": {
+            "triage": fixed(1.0),
+            "forward": fixed(0.5),
+            "draft": fixed(1.0),
+            "polish": fixed(0.5),
+            "approve": {"distribution": "fixed"},
+            "handoff": {"distribution": "fixed"},
+        },
+        "conversation": {"gaffe_base": 0.0, "followup_probability": 0.0},
+    }
+    for name, values in sections.items():
+        document[name] = {**document.get(name, {}), **values}
+    return scenario_from_dict(document)

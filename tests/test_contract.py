@@ -1,0 +1,141 @@
+"""The contract every routing structure inherits (STYLE.md, after Axelrod's strategy
+tests): conservation, reproducibility, non-negative counters, no lost threads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import STRUCTURES
+
+from sim import OrgModel
+from sim.threads import Phase, State
+
+HOURS = 36
+
+
+def world(kind: str, seed: int) -> OrgModel:
+    return OrgModel(
+        "scenarios/world.toml",
+        rng=seed,
+        overrides=[f"structure.kind={kind}", "organization.onboard_share=0.3"],
+    )
+
+
+def check_invariants(model: OrgModel) -> None:
+    core = model.core
+    th = core.threads
+    n = th.size
+    state = th.column("state")
+    phase = th.column("phase")
+    # exactly one state per thread, from the lifecycle
+    assert state.min(initial=0) >= 0 and state.max(initial=0) <= State.ABANDONED
+    assert th.count_by_state().sum() == n
+    # terminal states are idle; idle threads are terminal or done talking
+    terminal = (state == State.RESOLVED) | (state == State.ABANDONED)
+    assert np.all(phase[terminal] == Phase.IDLE)
+    assert np.all(state[phase == Phase.IDLE] >= State.ANSWERED)
+    # no thread lost: the live index is exactly the non-idle threads
+    assert np.array_equal(np.sort(th.live), np.flatnonzero(phase != Phase.IDLE))
+    # a thread in service is served by its holder, and each server serves one thread
+    in_service = np.flatnonzero(phase == Phase.SERVICE)
+    assert np.array_equal(core.serving[th.holder[in_service]], in_service)
+    assert np.count_nonzero(core.serving >= 0) == in_service.size
+    # a waiting thread sits in exactly one queue
+    waiting = np.flatnonzero(phase == Phase.WAITING)
+    assert np.all((th.holder[waiting] >= 0) ^ (th.pool[waiting] >= 0))
+    # counters are never negative; times are ordered
+    for column in ("hops", "silo_crossings", "approvals_waited", "turns", "service_ticks"):
+        assert th.column(column).min(initial=0) >= 0, column
+    created = th.column("created_tick")
+    first = th.column("first_response_tick")
+    resolved = th.column("resolution_tick")
+    assert np.all(first[first >= 0] >= created[first >= 0])
+    assert np.all((resolved < 0) | ((first >= 0) & (resolved >= first)))
+    assert all(v >= 0 for v in core.counters.values())
+
+
+class StructureContract:
+    """Inherited by one test class per structure; ``kind`` names it."""
+
+    kind: str
+
+    def test_invariants_hold_at_every_tick(self) -> None:
+        model = world(self.kind, seed=3)
+        for _ in range(round(HOURS / model.dt_hours)):
+            model.step()
+            check_invariants(model)
+        assert model.core.counters["answered"] > 0
+
+    def test_same_seed_gives_identical_tables(self) -> None:
+        a, b = world(self.kind, seed=5), world(self.kind, seed=5)
+        a.run_hours(HOURS)
+        b.run_hours(HOURS)
+        pd.testing.assert_frame_equal(a.threads(), b.threads())
+        pd.testing.assert_frame_equal(a.series(), b.series())
+        assert a.kpis() == pytest.approx(b.kpis(), nan_ok=True)
+
+    def test_different_seeds_differ(self) -> None:
+        a, b = world(self.kind, seed=5), world(self.kind, seed=6)
+        a.run_hours(12)
+        b.run_hours(12)
+        assert not a.threads().equals(b.threads())
+
+    def test_series_counters_never_negative_and_monotone(self) -> None:
+        model = world(self.kind, seed=7)
+        model.run_hours(HOURS)
+        series = model.series()
+        assert (series.drop(columns=["hours"]) >= 0).all().all()
+        for cumulative in ("answered", "resolved", "abandoned"):
+            assert series[cumulative].is_monotonic_increasing
+        assert ((series["busy_share"] >= 0) & (series["busy_share"] <= 1)).all()
+
+    def test_every_thread_accounted_for(self) -> None:
+        """Created = resolved + abandoned + answered-and-closed + still open."""
+        model = world(self.kind, seed=11)
+        model.run_hours(HOURS)
+        counts = model.threads()["state"].value_counts()
+        assert counts.sum() == model.core.threads.size
+        kpis = model.kpis()
+        closed = kpis["resolved_share"] + kpis["abandoned_share"]
+        assert 0 < closed <= 1
+        assert kpis["answered_share"] >= kpis["resolved_share"]
+
+
+class TestSwitchboardContract(StructureContract):
+    kind = "switchboard"
+
+
+class TestDirectDialContract(StructureContract):
+    kind = "direct_dial"
+
+
+class TestExpertRoutingContract(StructureContract):
+    kind = "expert_routing"
+
+
+class TestCoachedDirectDialContract(StructureContract):
+    kind = "coached_direct_dial"
+
+
+def test_every_structure_has_a_contract_class() -> None:
+    tested = {cls.kind for cls in StructureContract.__subclasses__()}
+    assert tested == set(STRUCTURES)
+
+
+def test_common_random_numbers_same_threads_across_structures() -> None:
+    """MODEL.md 7: with the same seed every structure sees the same threads."""
+    columns = ["kind", "topic", "channel", "severity", "created_hours"]
+    tables = []
+    for kind in STRUCTURES:
+        model = world(kind, seed=21)
+        model.run_hours(24)
+        tables.append(model.threads()[columns])
+    for other in tables[1:]:
+        pd.testing.assert_frame_equal(tables[0], other)
+    patience = [world(kind, seed=21) for kind in STRUCTURES]
+    for model in patience:
+        model.run_hours(24)
+    reference = patience[0].core.threads.column("patience_ticks")
+    for model in patience[1:]:
+        assert np.array_equal(model.core.threads.column("patience_ticks"), reference)

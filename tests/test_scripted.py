@@ -1,0 +1,132 @@
+"""Scripted cases with exact expected values (MODEL.md 4.3, 4.4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import fixed, two_silo_world
+
+from sim import OrgModel
+from sim.org import level_sizes
+
+
+def test_one_server_fifo_answers_at_one_two_three_hours() -> None:
+    """One expert, three threads at t=0, fixed 1-hour service: answers at 1, 2, 3 h."""
+    model = OrgModel(two_silo_world("expert_routing"), rng=0)
+    model.open_threads(3, topic="defects", kind="question")
+    model.run_hours(4)
+    table = model.threads()
+    assert table["first_response_hours"].tolist() == [1.0, 2.0, 3.0]
+    assert table["state"].tolist() == ["resolved"] * 3
+    assert table["hops"].tolist() == [0, 0, 0]
+
+
+def test_switchboard_forward_across_one_silo_has_exact_resolution_time() -> None:
+    """triage 1 h + handoff in 2 h / permeability 0.5 = 4 h + liaison 0.5 h + draft 1 h
+    + handoff back 1 h / 0.5 = 2 h + polish 0.5 h + one approval at 3 h = 12 h."""
+    scenario = two_silo_world(
+        "switchboard",
+        structure={"approval_depth": 1},
+        culture={"silo_permeability": 0.5},
+    )
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(1, topic="defects", kind="question")
+    model.run_hours(14)
+    row = model.threads().iloc[0]
+    assert row["first_response_hours"] == 12.0
+    assert row["resolution_hours"] == 12.0
+    assert (row["hops"], row["silo_crossings"], row["approvals_waited"]) == (3, 2, 1)
+    assert row["voice"] == "brand"
+    # the expert drafted (authenticity 0.8); comms polished it with spin 0.3
+    assert row["authenticity"] == pytest.approx(0.8 * (1 - 0.3))
+
+
+def test_switchboard_answers_its_own_topic_without_crossing() -> None:
+    """A comms topic: triage 1 h then the same person drafts 1 h; no hop."""
+    model = OrgModel(two_silo_world("switchboard"), rng=0)
+    model.open_threads(1, topic="general", kind="question")
+    model.run_hours(3)
+    row = model.threads().iloc[0]
+    assert row["first_response_hours"] == 2.0
+    assert (row["hops"], row["silo_crossings"]) == (0, 0)
+
+
+def test_direct_dial_empowered_expert_answers_in_own_voice() -> None:
+    scenario = two_silo_world("direct_dial", organization={"onboard_share": 1.0})
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(1, topic="defects", kind="question")
+    model.run_hours(2)
+    row = model.threads().iloc[0]
+    assert row["first_response_hours"] == 1.0
+    assert row["voice"] in ("expert", "executive")
+    assert row["hops"] == 0
+
+
+def test_direct_dial_cross_claim_finds_expert_through_intranet() -> None:
+    """A comms member claims a product thread (cross_claim 1 at permeability 1), takes
+    0.5 h to look, hands over through the intranet in 0.25 h; the expert drafts 1 h."""
+    scenario = two_silo_world(
+        "direct_dial",
+        structure={"cross_claim": 1.0, "intranet_find_hours": 0.25},
+        culture={"social_intranet": True},
+        organization={"onboard_share": 1.0},
+    )
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(1, topic="defects", kind="question")
+    model.run_hours(3)
+    row = model.threads().iloc[0]
+    assert row["first_response_hours"] == 0.5 + 0.25 + 1.0
+    assert (row["hops"], row["silo_crossings"]) == (1, 1)
+
+
+def test_approval_chain_waits_each_level() -> None:
+    """Not empowered: draft 1 h, then the manager's approval, 3 h: answer at 4 h."""
+    scenario = two_silo_world(
+        "expert_routing", structure={"approval_depth": 3}, organization={"empowered_share": 0.0}
+    )
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(1, topic="defects", kind="question")
+    model.run_hours(6)
+    row = model.threads().iloc[0]
+    # the chain stops at the silo's head: only one level exists above the expert
+    assert (row["first_response_hours"], row["approvals_waited"]) == (4.0, 1)
+
+
+def test_patience_abandons_at_the_deadline_and_frees_the_server() -> None:
+    """Fixed 1-hour service, patience 1.5 h: thread 1 answered at 1 h, thread 2 gives up
+    at 1.5 h mid-service, thread 3 (patience infinite) is then served from 1.5 h."""
+    model = OrgModel(two_silo_world("expert_routing"), rng=0)
+    model.open_threads(1, topic="defects", kind="question", patience_hours=1.5)
+    model.open_threads(1, topic="defects", kind="question", patience_hours=1.5)
+    model.open_threads(1, topic="defects", kind="question")
+    model.run_hours(4)
+    table = model.threads()
+    assert table["state"].tolist() == ["resolved", "abandoned", "resolved"]
+    assert table["abandoned_hours"].iloc[1] == 1.5
+    assert table["first_response_hours"].iloc[2] == 2.5
+
+
+def test_followup_turn_returns_through_routing() -> None:
+    """An unresolved answer (fixability 0: product quality 0) with follow-up
+    probability 1 comes back after 1 h, for max_turns turns."""
+    scenario = two_silo_world(
+        "expert_routing",
+        culture={"product_quality": 0.0},
+        conversation={"followup_probability": 1.0, "followup_hours": 1.0, "max_turns": 3},
+        service={"handoff": fixed(0.0), "draft": fixed(1.0)},
+    )
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(1, topic="defects", kind="complaint")
+    model.run_hours(12)
+    row = model.threads().iloc[0]
+    assert row["turns"] == 3
+    assert row["state"] == "answered"
+    assert row["first_response_hours"] == 1.0
+
+
+def test_level_sizes_follow_spans_of_control() -> None:
+    assert level_sizes(100, [8, 6, 5, 5]).tolist() == [86, 11, 2, 1]
+    assert level_sizes(2, [8, 6]).tolist() == [1, 1]
+    sizes = level_sizes(10_000, [10, 10, 10, 10])
+    assert sizes.sum() == 10_000
+    assert np.all(np.diff(sizes) < 0)
