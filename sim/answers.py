@@ -50,6 +50,24 @@ def fixability(core: OrgCore, kind: np.ndarray, topic: np.ndarray) -> np.ndarray
     return out
 
 
+def decide_honesty(
+    core: OrgCore, ids: np.ndarray, u_admit: np.ndarray, u_found: np.ndarray
+) -> None:
+    """Complaints mean the organization was at fault: the answer admits it with
+    probability ``honesty``; otherwise it spins, and the spin is found out with
+    probability ``spin_found_probability`` after an exponential delay with mean
+    ``spin_found_hours`` (MODEL.md 4.5)."""
+    th, spec = core.threads, core.scenario.opinions
+    complaint = th.kind[ids] == 0
+    admitted = complaint & (u_admit < core.culture.honesty)
+    spun = complaint & ~admitted
+    th.admitted[ids] = admitted
+    th.spun[ids] = spun
+    found = ids[spun & (u_found < spec.spin_found_probability)]
+    delay = core.draw_delay(EXPONENTIAL, spec.spin_found_hours, found.size)
+    th.spin_found_tick[found] = core.tick + np.maximum(delay, 1)
+
+
 def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     """Publish answers for ``ids``.
 
@@ -80,7 +98,7 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     voice = core.speaker_voice[speaker] * np.where(polished, 1.0, level_voice)
 
     rng = core.streams.answers
-    u = rng.random((3, ids.size))
+    u = rng.random((5, ids.size))
     gaffe = u[0] < spec.conversation.gaffe_base * (1.0 - org.training[poster])
     resolved = ~gaffe & (u[1] < quality * fixability(core, th.kind[ids], topic))
 
@@ -96,7 +114,10 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     th.pool[ids] = -1
     core.counters["answered"] += ids.size
     core.counters["gaffes"] += int(gaffe.sum())
+    decide_honesty(core, ids, u[3], u[4])
 
+    core.events.answered.append(ids)
+    core.events.resolved.append(resolved)
     done = ids[resolved]
     th.state[done] = State.RESOLVED
     th.phase[done] = Phase.IDLE

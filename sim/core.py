@@ -17,6 +17,7 @@ Nothing here loops in Python over threads or employees.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +33,7 @@ from sim.threads import Phase, Stage, State, ThreadTable
 if TYPE_CHECKING:
     from sim.structures.base import Structure
 
-__all__ = ["SERIES", "OrgCore"]
+__all__ = ["OrgCore", "TickEvents"]
 
 MAX_ROUNDS = 16
 
@@ -48,18 +49,23 @@ _STAGE_STATE = np.array(
     dtype=np.int8,
 )
 
-SERIES = (
-    "open_threads",
-    "queue_triage",
-    "queue_forward",
-    "queue_draft",
-    "queue_polish",
-    "in_approval",
-    "answered",
-    "resolved",
-    "abandoned",
-    "busy_share",
-)
+
+@dataclass
+class TickEvents:
+    """What the organization did this tick, for the public side to react to."""
+
+    answered: list[np.ndarray] = field(default_factory=list)
+    resolved: list[np.ndarray] = field(default_factory=list)
+    abandoned: list[np.ndarray] = field(default_factory=list)
+
+    def answered_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """(threads answered this tick, whether each answer resolved its thread)."""
+        if not self.answered:
+            return np.zeros(0, np.int64), np.zeros(0, bool)
+        return np.concatenate(self.answered), np.concatenate(self.resolved)
+
+    def abandoned_ids(self) -> np.ndarray:
+        return np.concatenate(self.abandoned) if self.abandoned else np.zeros(0, np.int64)
 
 
 class OrgCore:
@@ -111,9 +117,36 @@ class OrgCore:
         self._load = np.zeros(n, dtype=np.int64)
         self.busy_work = 0.0
         self.capacity_work = 0.0
-        self.series: dict[str, list[float]] = {name: [] for name in SERIES}
+        self.busy_share = 0.0
+        self.events = TickEvents()
         structure.setup(self)
-        self.speed = (org.capacity * org.social_share).astype(np.float32)
+        self.refresh_speed()
+
+    def refresh_speed(self) -> None:
+        """Social work-hours per hour of each employee: capacity x social share x
+        (0.5 + listening), so replying gets more of the social effort as listening
+        rises (MODEL.md 4.8; 1x at the default listening of 0.5)."""
+        factor = 0.5 + self.culture.listening
+        self.speed = (self.org.capacity * self.org.social_share * factor).astype(np.float32)
+
+    def switch_structure(self, structure: Structure) -> None:
+        """Rewire the organization mid-run (an intervention, MODEL.md 4.10). Work in
+        progress is dropped and every thread still awaiting an answer re-enters
+        routing in the new structure; answered threads are left alone."""
+        th = self.threads
+        live = th.live
+        pending = live[th.state[live] < State.ANSWERED]
+        self.serving[:] = -1
+        th.holder[pending] = -1
+        th.pool[pending] = -1
+        th.polished[pending] = False
+        th.phase[pending] = Phase.WAITING
+        self.structure = structure
+        structure.setup(self)
+        self.refresh_speed()
+        self._load_tick = -1
+        if pending.size:
+            structure.route(self, pending)
 
     # ------------------------------------------------------------------ actions
     # The small vocabulary structures use to move threads. All are vectorized.
@@ -217,6 +250,10 @@ class OrgCore:
 
     # ------------------------------------------------------------------ the tick
 
+    def begin_tick(self) -> None:
+        """Clear the previous tick's events (call before admitting this tick's threads)."""
+        self.events = TickEvents()
+
     def admit(self, ids: np.ndarray) -> None:
         """New threads (already appended to the table) enter routing."""
         if ids.size:
@@ -229,7 +266,10 @@ class OrgCore:
         th.deadline_tick[ids] = self.tick + th.patience_ticks[ids]
 
     def step(self) -> None:
-        """Advance the organization one tick (the caller has admitted new threads)."""
+        """Advance the organization one tick (the caller has admitted new threads).
+
+        The tick's answers and abandonments are left in :attr:`events` until the next
+        :meth:`begin_tick`."""
         self.structure.on_tick(self)
         self._abandon()
         self._advance_finished()
@@ -251,6 +291,7 @@ class OrgCore:
         th.phase[gone] = Phase.IDLE
         th.abandon_tick[gone] = self.tick
         self.counters["abandoned"] += gone.size
+        self.events.abandoned.append(gone)
 
     def _advance_finished(self) -> None:
         """Settle every step that ends now. The first round scans the live threads;
@@ -340,23 +381,9 @@ class OrgCore:
         self.serving[server] = ids
 
     def _record(self) -> None:
-        th = self.threads
-        live = th.live
-        state = th.state[live]
-        waiting = th.phase[live] == Phase.WAITING
-        stage_counts = np.bincount(th.stage[live][waiting], minlength=len(Stage))
-        busy = self.serving >= 0
+        """Accumulate busy and available social work for ``utilization``."""
         capacity = float(self.speed.sum())
-        busy_work = float(self.speed[busy].sum())
+        busy_work = float(self.speed[self.serving >= 0].sum())
         self.busy_work += busy_work
         self.capacity_work += capacity
-        row = self.series
-        row["open_threads"].append(int((state < State.ANSWERED).sum()))
-        row["queue_triage"].append(int(stage_counts[Stage.TRIAGE]))
-        row["queue_forward"].append(int(stage_counts[Stage.FORWARD]))
-        row["queue_draft"].append(int(stage_counts[Stage.DRAFT]))
-        row["queue_polish"].append(int(stage_counts[Stage.POLISH]))
-        row["in_approval"].append(int((state == State.APPROVAL).sum()))
-        for name in ("answered", "resolved", "abandoned"):
-            row[name].append(self.counters[name])
-        row["busy_share"].append(busy_work / capacity if capacity else 0.0)
+        self.busy_share = busy_work / capacity if capacity else 0.0

@@ -3,11 +3,16 @@ sweeps and the dashboard: change them only with the specification."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.threads import State, ThreadTable
 
-__all__ = ["ORG_KPIS", "organization_kpis"]
+if TYPE_CHECKING:
+    from sim.model import OrgModel
+
+__all__ = ["KPIS", "ORG_KPIS", "PUBLIC_KPIS", "organization_kpis", "public_kpis"]
 
 ORG_KPIS = (
     "first_response_hours_median",
@@ -67,3 +72,51 @@ def organization_kpis(
     kpis["utilization"] = utilization
     kpis["gaffes"] = float(threads.column("gaffe").sum())
     return kpis
+
+
+PUBLIC_KPIS = (
+    "credibility",
+    "sentiment",
+    "fan_share",
+    "detractor_share",
+    "net_sentiment",
+    "interactivity",
+    "conversation_depth",
+    "negative_reach_per_1k",
+    "quality_final",
+)
+
+
+def public_kpis(model: OrgModel) -> dict[str, float]:
+    """KPIs of what the public sees (MODEL.md 5). NaN where the scenario has no
+    customers (the Poisson arrival mode)."""
+    from sim.broadcast import interactivity
+
+    core, people = model.core, model.customers
+    broadcasts = model.broadcasting.count if people is not None else 0
+    turns = core.threads.column("turns")
+    kpis = {
+        "interactivity": interactivity(core.counters["answered"], broadcasts),
+        "conversation_depth": float(turns.mean()) if turns.size else np.nan,
+        "quality_final": model.recorder.quality(),
+    }
+    if people is None:
+        for name in ("credibility", "sentiment", "fan_share", "detractor_share", "net_sentiment"):
+            kpis[name] = np.nan
+        kpis["negative_reach_per_1k"] = np.nan
+        return kpis
+    fans = float(np.count_nonzero(people.fans())) / people.n
+    detractors = float(np.count_nonzero(people.detractors())) / people.n
+    kpis.update(
+        credibility=float(people.trust.mean(dtype=np.float64)),
+        sentiment=float(people.sentiment.mean(dtype=np.float64)),
+        fan_share=fans,
+        detractor_share=detractors,
+        net_sentiment=fans - detractors,
+        negative_reach_per_1k=1000.0 * model.cascade.negative_exposures / people.n,
+    )
+    return kpis
+
+
+KPIS = ORG_KPIS + PUBLIC_KPIS
+"""Every KPI name of MODEL.md section 5, in the order tables show them."""

@@ -1,8 +1,9 @@
 """``OrgModel``: the Mesa facade over the vectorized core.
 
-It builds the world from a scenario, steps the core one tick per ``step()``, collects
-the per-tick series with a Mesa ``DataCollector`` and exposes the KPIs and the thread
-table. Employees, silos and hierarchy levels are Mesa agents backed by the arrays.
+It builds the world from a scenario, runs the tick of MODEL.md section 3 in order,
+collects the per-tick series with a Mesa ``DataCollector`` and exposes the KPIs and
+the thread table. Employees, silos and hierarchy levels are Mesa agents backed by the
+arrays; customers are agents made on demand (:meth:`OrgModel.customer`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ import pandas as pd
 
 from sim.agents import Employee, HierarchyLevel, Silo
 from sim.arrivals import PoissonArrivals
-from sim.core import SERIES, OrgCore
-from sim.kpis import organization_kpis
+from sim.broadcast import Broadcasting
+from sim.cascade import Cascade
+from sim.core import OrgCore
+from sim.customers import Customer, build_customers
+from sim.interventions import Timeline
+from sim.kpis import organization_kpis, public_kpis
+from sim.learning import learn
+from sim.opinions import Opinions
 from sim.org import build_organization
+from sim.posting import CustomerPosting
+from sim.recorder import SERIES, Recorder
 from sim.rng import Streams, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
 from sim.structures import make_structure
@@ -37,17 +46,17 @@ class OrgModel(mesa.Model):
         the defaults.
     rng
         The run's one seed (int or ``numpy.random.SeedSequence``). It is spawned into
-        one stream per mechanism (MODEL.md 7); the same seed gives the same threads
-        whatever the structure.
+        one stream per mechanism (MODEL.md 7); the same seed gives the same customers,
+        graph and candidate posts whatever the structure.
     overrides
         ``section.key=value`` strings, as the CLI's ``--set``.
 
     Examples
     --------
-    >>> model = OrgModel(rng=1)
+    >>> model = OrgModel(rng=1, overrides=["customers.n_customers=2000"])
     >>> model.run_hours(24)
-    >>> sorted(model.kpis())[:2]
-    ['abandoned_share', 'answered_share']
+    >>> 0.0 <= model.kpis()["credibility"] <= 1.0
+    True
     """
 
     def __init__(
@@ -69,17 +78,32 @@ class OrgModel(mesa.Model):
         self.streams = Streams.from_seed(sequence)
         org = build_organization(scenario, self.streams.world)
         self.core = OrgCore(scenario, org, make_structure(scenario.structure.kind), self.streams)
-        self.arrivals = PoissonArrivals(scenario, self.streams.posting)
+        self.customers = None
+        if scenario.arrivals.mode == "customers":
+            self.customers = build_customers(scenario, self.streams.customers)
+            self.posting = CustomerPosting(scenario, self.customers, self.streams.posting)
+            self.cascade = Cascade(scenario, self.customers, self.core.threads, self.streams.spread)
+            self.opinions = Opinions(scenario, self.customers, self.streams.opinions)
+            self.broadcasting = Broadcasting(scenario, self.customers, self.streams.opinions)
+        else:
+            self.arrivals = PoissonArrivals(scenario, self.streams.posting)
+        self.timeline = Timeline(self, scenario.interventions)
+        self._spin_pending = np.zeros(0, dtype=np.int64)
+        self._scripted: list[np.ndarray] = []
+        self._inspected: dict[int, Customer] = {}
         for index in range(org.n_employees):
             Employee(self, index)
         for index in range(org.n_silos):
             Silo(self, index)
         for index in range(org.n_levels):
             HierarchyLevel(self, index)
+        self.recorder = Recorder(self)
         reporters: dict[str, Callable[[OrgModel], float]] = {
-            name: (lambda m, key=name: m.core.series[key][-1]) for name in SERIES
+            name: (lambda m, key=name: m.recorder.latest(key)) for name in SERIES
         }
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
+
+    # ------------------------------------------------------------------- time
 
     @property
     def tick(self) -> int:
@@ -91,11 +115,74 @@ class OrgModel(mesa.Model):
         return self.core.tick * self.dt_hours
 
     def step(self) -> None:
-        """One tick: arrivals, then the organization's tick, then data collection."""
+        """One tick, in the order of MODEL.md section 3."""
         core = self.core
-        core.admit(self.arrivals.open(core.threads, core.tick))
-        core.step()
+        t = core.tick
+        core.begin_tick()
+        crisis = self.timeline.apply(t)  # 1. interventions
+        problems = np.zeros(0, np.int32)
+        if self.customers is None:  # 2. posting
+            new = self.arrivals.open(core.threads, t)
+        else:
+            posted = self.posting.open(
+                core.threads, t, core.topic_quality, core.culture.service_attitude
+            )
+            new, problems = posted.threads, posted.problem_customers
+        new = np.concatenate([new, crisis])
+        if self.customers is not None:  # 3. spread (scripted threads were routed already)
+            exposed = self.cascade.step(t, np.concatenate([*self._scripted, new]))
+        self._scripted = []
+        core.admit(new)  # 4. routing
+        core.step()  # 5-6. work, answers, abandonment
+        answered, resolved = core.events.answered_ids()
+        if self.customers is not None:
+            broadcasts = self.broadcasting.step(  # 7. broadcasts
+                core.culture, core.counters["answered"], self.opinions
+            )
+            self._react(t, problems, exposed, answered, resolved)  # 8. opinions
+        else:
+            broadcasts = 0
+        learn(  # 9. learning
+            core.threads,
+            answered,
+            core.org,
+            core.topic_quality,
+            self.scenario_spec.learning,
+            core.culture,
+        )
+        self.recorder.record(broadcasts)  # 10. data collection
         self.datacollector.collect(self)
+
+    def _react(self, t, problems, exposed, answered, resolved) -> None:
+        """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
+        th, opinions = self.core.threads, self.opinions
+        opinions.had_problem(problems)
+        opinions.see(th, exposed.thread, exposed.customer, exposed.negative)
+        if answered.size:
+            opinions.answered(th, answered, t, resolved)
+            thread, customer = self.cascade.audience(answered)
+            others = customer != th.author[thread]
+            opinions.see(th, thread[others], customer[others], np.zeros(others.sum(), bool))
+            spin = answered[th.spin_found_tick[answered] > t]
+            self._spin_pending = np.concatenate([self._spin_pending, spin])
+        abandoned = self.core.events.abandoned_ids()
+        opinions.ignored(th.author[abandoned][th.author[abandoned] >= 0])
+        if self._spin_pending.size:
+            due = th.spin_found_tick[self._spin_pending] <= t
+            _, audience = self.cascade.audience(self._spin_pending[due])
+            opinions.distrust(audience, opinions.spec.spin_penalty)
+            self._spin_pending = self._spin_pending[~due]
+        opinions.apply()
+
+    def run_hours(self, hours: float, progress: Callable[[int, int], None] | None = None) -> None:
+        """Run ``hours`` more simulated hours (rounded to whole ticks)."""
+        n = round(hours / self.dt_hours)
+        for i in range(n):
+            self.step()
+            if progress is not None:
+                progress(i + 1, n)
+
+    # ------------------------------------------------------------ threads in
 
     def open_threads(
         self,
@@ -106,9 +193,11 @@ class OrgModel(mesa.Model):
         channel: str | int = 0,
         patience_hours: float = float("inf"),
         influence: float = 1.0,
+        author: int | np.ndarray = -1,
     ) -> np.ndarray:
-        """Open ``n`` threads now, on top of the arrival process (scripted cases,
-        crisis bursts). Returns their ids."""
+        """Open ``n`` threads now, on top of the arrival process (scripted cases).
+        They enter routing at once; with an ``author`` they also spread from the next
+        tick. Returns their ids."""
         org = self.core.org
         topic_index = org.topic_names.index(topic) if isinstance(topic, str) else int(topic)
         channels = [c.name for c in self.scenario_spec.channels]
@@ -119,26 +208,62 @@ class OrgModel(mesa.Model):
             topic=topic_index,
             channel=channel_index,
             influence=influence,
+            author=author,
             created_tick=self.core.tick,
             patience_ticks=patience_hours / self.dt_hours,
         )
         self.core.admit(ids)
+        self._scripted.append(ids)
         return ids
 
-    def run_hours(self, hours: float, progress: Callable[[int, int], None] | None = None) -> None:
-        """Run ``hours`` more simulated hours (rounded to whole ticks)."""
-        n = round(hours / self.dt_hours)
-        for i in range(n):
-            self.step()
-            if progress is not None:
-                progress(i + 1, n)
+    def open_crisis_threads(self, n: int, topic: int) -> np.ndarray:
+        """A crisis burst: ``n`` complaints on ``topic`` from customers drawn by
+        activity (or without authors in the Poisson mode), patient as channel 0's."""
+        rng = self.streams.interventions
+        u = rng.random((2, n))
+        if self.customers is None:
+            author = np.full(n, -1, np.int32)
+        else:
+            author = self.customers.sample_by_activity(u[0])
+        channel = self.scenario_spec.channels[0]
+        patience = -np.log1p(-u[1]) * channel.patience_hours / self.dt_hours
+        if channel.patience == "infinite":
+            patience[:] = np.inf
+        return self.core.threads.append(
+            n,
+            kind=KINDS.index("complaint"),
+            topic=topic,
+            channel=0,
+            author=author,
+            influence=1.0 if self.customers is None else self.customers.influence[author],
+            created_tick=self.core.tick,
+            patience_ticks=patience,
+        )
+
+    # ---------------------------------------------------------------- results
+
+    def customer(self, index: int) -> Customer:
+        """The Mesa agent of customer ``index``, made on first inspection."""
+        if self.customers is None:
+            raise ValueError("this scenario has no customers (arrivals.mode = 'poisson')")
+        if not 0 <= index < self.customers.n:
+            raise IndexError(f"customer {index}: there are {self.customers.n} customers")
+        if index not in self._inspected:
+            self._inspected[index] = Customer(self, index)
+        return self._inspected[index]
+
+    def sample_customers(self, k: int) -> list[Customer]:
+        """``k`` distinct customers at random (from the model's own Generator)."""
+        chosen = self.rng.choice(self.customers.n, size=k, replace=False) if self.customers else []
+        return [self.customer(int(i)) for i in chosen]
 
     def kpis(self) -> dict[str, float]:
-        """The KPIs of MODEL.md section 5 that this model computes, by contract name."""
-        utilization = (
-            self.core.busy_work / self.core.capacity_work if self.core.capacity_work else 0.0
-        )
-        return organization_kpis(self.core.threads, self.dt_hours, utilization)
+        """Every KPI of MODEL.md section 5, by its contract name."""
+        core = self.core
+        utilization = core.busy_work / core.capacity_work if core.capacity_work else 0.0
+        kpis = organization_kpis(core.threads, self.dt_hours, utilization)
+        kpis.update(public_kpis(self))
+        return kpis
 
     def series(self) -> pd.DataFrame:
         """The per-tick series (MODEL.md 5), one row per tick, with ``hours``."""
@@ -158,24 +283,27 @@ class OrgModel(mesa.Model):
             ticks = th.column(column)
             return np.where(ticks >= 0, (ticks - created) * dt, np.nan)
 
-        holder = th.column("holder")
+        ids = np.arange(th.size)
+        reach = self.cascade.reach(ids) if self.customers is not None else np.zeros(th.size, int)
         channel_names = [c.name for c in self.scenario_spec.channels]
         voice = th.column("voice")
         return pd.DataFrame(
             {
-                "thread": np.arange(th.size),
+                "thread": ids,
                 "kind": pd.Categorical.from_codes(th.column("kind"), KINDS),
                 "topic": pd.Categorical.from_codes(th.column("topic"), org.topic_names),
                 "channel": pd.Categorical.from_codes(th.column("channel"), channel_names),
+                "author": th.column("author"),
                 "severity": th.column("severity"),
                 "created_hours": created * dt,
                 "state": pd.Categorical.from_codes(
                     th.column("state"), [s.name.lower() for s in State]
                 ),
-                "holder": holder,
+                "holder": th.column("holder"),
                 "hops": th.column("hops"),
                 "silo_crossings": th.column("silo_crossings"),
                 "approvals_waited": th.column("approvals_waited"),
+                "reach": reach,
                 "turns": th.column("turns"),
                 "first_response_hours": hours_since_creation("first_response_tick"),
                 "resolution_hours": hours_since_creation("resolution_tick"),
@@ -185,5 +313,7 @@ class OrgModel(mesa.Model):
                 "authenticity": th.column("authenticity"),
                 "quality": th.column("quality"),
                 "gaffe": th.column("gaffe"),
+                "admitted": th.column("admitted"),
+                "fidelity": th.column("fidelity"),
             }
         )

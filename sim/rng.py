@@ -16,7 +16,17 @@ import numpy as np
 
 __all__ = ["MECHANISMS", "Streams", "seed_sequence"]
 
-MECHANISMS = ("world", "posting", "spread", "service", "answers", "opinions", "routing")
+MECHANISMS = (
+    "world",
+    "posting",
+    "spread",
+    "service",
+    "answers",
+    "opinions",
+    "routing",
+    "customers",
+    "interventions",
+)
 
 
 def seed_sequence(
@@ -48,6 +58,8 @@ class Streams:
     answers: np.random.Generator
     opinions: np.random.Generator
     routing: np.random.Generator
+    customers: np.random.Generator
+    interventions: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int | np.random.SeedSequence | np.random.Generator | None) -> Streams:

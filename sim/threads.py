@@ -104,6 +104,10 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "authenticity": (np.float32, 0.0),
     "quality": (np.float32, 0.0),
     "gaffe": (np.bool_, False),
+    "admitted": (np.bool_, False),
+    "spun": (np.bool_, False),
+    "spin_found_tick": (np.int32, -1),
+    "fidelity": (np.float32, 1.0),
 }
 
 

@@ -55,7 +55,7 @@ def two_silo_world(kind: str, /, **sections: dict[str, Any]) -> Scenario:
             {"name": "front line", "approval_hours": 1.0, "span_of_control": 8},
             {"name": "manager", "approval_hours": 3.0, "span_of_control": 8},
         ],
-        "arrivals": {"threads_per_hour": 0.0},
+        "arrivals": {"mode": "poisson", "threads_per_hour": 0.0},
         "service": {
             "triage": fixed(1.0),
             "forward": fixed(0.5),

@@ -26,6 +26,7 @@ def loaded_model(kind: str) -> OrgModel:
             f"structure.kind={kind}",
             "organization.n_employees=10000",
             "organization.capacity=0.1",
+            "arrivals.mode=poisson",
             "arrivals.threads_per_hour=0",
         ],
     )

@@ -18,7 +18,13 @@ def world(kind: str, seed: int) -> OrgModel:
     return OrgModel(
         "scenarios/world.toml",
         rng=seed,
-        overrides=[f"structure.kind={kind}", "organization.onboard_share=0.3"],
+        overrides=[
+            f"structure.kind={kind}",
+            "organization.onboard_share=0.3",
+            "customers.n_customers=3000",
+            "posting.problem_rate=0.015",
+            "posting.question_rate=0.003",
+        ],
     )
 
 

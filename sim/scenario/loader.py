@@ -55,6 +55,9 @@ def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+    graph = document.get("graph")
+    if isinstance(graph, dict) and isinstance(graph.get("path"), str):
+        graph["path"] = str((path.parent / graph["path"]).resolve())  # relative to this file
     parent = document.pop("extends", None)
     if parent is None:
         return document
@@ -152,7 +155,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     }
     if kind in bounds:
         return ".".join(loc), bounds[kind].format(**ctx)
-    return ".".join(loc), error["msg"]
+    return ".".join(loc), error["msg"].removeprefix("Value error, ")
 
 
 def _unknown_key_hint(loc: list[str]) -> str:

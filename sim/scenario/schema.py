@@ -15,28 +15,32 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Hours = Annotated[float, Field(ge=0.0, le=10_000.0)]
-PositiveHours = Annotated[float, Field(gt=0.0, le=10_000.0)]
+from sim.scenario.base import Hours, PositiveHours, Section, Share
+from sim.scenario.public import (
+    BroadcastSpec,
+    CustomersSpec,
+    GraphSpec,
+    InterventionSpec,
+    LearningSpec,
+    OpinionSpec,
+    PostingSpec,
+    SpreadSpec,
+)
 
 STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
 KINDS = ("complaint", "question", "praise")
 SPEAKERS = ("expert", "generalist", "brand", "executive")
-
-
-class Section(BaseModel):
-    """Base of every section: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+LEVER_SECTIONS = ("culture", "structure", "organization")
+ORGANIZATION_LEVERS = ("training", "onboard_share", "empowered_share")
 
 
 class TimeSpec(Section):
     """Clock. ``tick_minutes`` is the tick length; ``hours`` the default run length."""
 
     tick_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = 15.0
-    hours: Annotated[float, Field(gt=0.0, le=100_000.0)] = 168.0
+    hours: Annotated[float, Field(gt=0.0, le=100_000.0)] = 336.0
 
 
 class ServiceTime(Section):
@@ -125,7 +129,7 @@ class StructureSpec(Section):
     intranet_find_hours: Hours = 0.25
     offline_find_hours: Hours = 8.0
     offline_find_probability: Share = 0.3
-    coaching_per_week: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    coaching_per_week: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
     """Coached direct dial: training gained per week, times (1 - training)."""
     coachees_per_coach: Annotated[float, Field(gt=0.0, le=10_000.0)] = 20.0
     generalist_quality: Share = 0.5
@@ -157,14 +161,16 @@ class ChannelSpec(Section):
     """Mean hours before the author gives up waiting for an answer."""
     patience: Literal["exponential", "fixed", "infinite"] = "exponential"
     reach: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
-    reshare: Share = 0.02
+    reshare: Share = 0.01
     visible_hours: PositiveHours = 48.0
 
 
 class ArrivalSpec(Section):
-    """Where threads come from. ``poisson``: a Poisson process per topic and channel."""
+    """Where threads come from: ``customers`` post them (MODEL.md 4.1); ``poisson``
+    opens them from a Poisson process per topic and channel (the queueing limit,
+    MODEL.md 6.1-6.2; ``threads_per_hour`` and the kind mix apply only there)."""
 
-    mode: Literal["poisson"] = "poisson"
+    mode: Literal["customers", "poisson"] = "customers"
     threads_per_hour: Annotated[float, Field(ge=0.0, le=1_000_000.0)] = 20.0
     complaint: Share = 0.5
     question: Share = 0.4
@@ -215,12 +221,12 @@ def _default_levels() -> tuple[LevelSpec, ...]:
 
 def _default_channels() -> tuple[ChannelSpec, ...]:
     return (
-        ChannelSpec(name="twitter", share=0.6, patience_hours=2.0, reshare=0.03),
+        ChannelSpec(name="twitter", share=0.6, patience_hours=2.0, reshare=0.01),
         ChannelSpec(
-            name="linkedin", share=0.25, patience_hours=12.0, reshare=0.02, visible_hours=72.0
+            name="linkedin", share=0.25, patience_hours=12.0, reshare=0.006, visible_hours=72.0
         ),
         ChannelSpec(
-            name="blog", share=0.15, patience_hours=48.0, reshare=0.01, visible_hours=240.0
+            name="blog", share=0.15, patience_hours=48.0, reshare=0.003, visible_hours=240.0
         ),
     )
 
@@ -247,6 +253,14 @@ class Scenario(Section):
     service: ServiceSpec = ServiceSpec()
     conversation: ConversationSpec = ConversationSpec()
     voice: VoiceSpec = VoiceSpec()
+    customers: CustomersSpec = CustomersSpec()
+    graph: GraphSpec = GraphSpec()
+    posting: PostingSpec = PostingSpec()
+    spread: SpreadSpec = SpreadSpec()
+    opinions: OpinionSpec = OpinionSpec()
+    broadcast: BroadcastSpec = BroadcastSpec()
+    learning: LearningSpec = LearningSpec()
+    interventions: tuple[InterventionSpec, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -270,7 +284,39 @@ class Scenario(Section):
                 f"organization.n_employees: {self.organization.n_employees} is too small for "
                 f"{len(self.silos)} silos (at least 2 per silo)"
             )
+        for i, intervention in enumerate(self.interventions):
+            self._check_intervention(i, intervention, topics)
         return self
+
+    def _check_intervention(self, i: int, intervention: InterventionSpec, topics: list) -> None:
+        """Every lever an intervention sets must exist and take the value given."""
+        where = f"interventions.{i}"
+        if intervention.crisis is not None and intervention.crisis.topic not in topics:
+            raise ValueError(
+                f"{where}.crisis.topic = {intervention.crisis.topic!r}: not a topic; "
+                f"topics are {topics}"
+            )
+        for path, value in intervention.set.items():
+            section_name, _, key = path.partition(".")
+            if section_name not in LEVER_SECTIONS or not key:
+                raise ValueError(
+                    f"{where}.set.{path}: not a lever; levers live in "
+                    f"{', '.join(LEVER_SECTIONS)} (e.g. culture.silo_permeability)"
+                )
+            section = getattr(self, section_name)
+            if section_name == "organization" and key not in ORGANIZATION_LEVERS:
+                raise ValueError(
+                    f"{where}.set.{path}: cannot change during a run; organization levers "
+                    f"are {', '.join(ORGANIZATION_LEVERS)}"
+                )
+            if key not in type(section).model_fields:
+                known = ", ".join(sorted(type(section).model_fields))
+                raise ValueError(f"{where}.set.{path}: unknown lever (known: {known})")
+            try:
+                type(section).model_validate({**section.model_dump(), key: value})
+            except ValidationError as error:
+                reason = error.errors(include_url=False)[0]["msg"]
+                raise ValueError(f"{where}.set.{path} = {value!r}: {reason}") from None
 
     @property
     def topics(self) -> list[str]:

@@ -87,6 +87,7 @@ class Switchboard(Structure):
         mine = ids[own]
         core.enqueue(mine, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[mine])
         out, silo = ids[~own], owner[~own]
+        th.fidelity[out] = core.scenario.learning.switchboard_fidelity  # the paraphrase
         liaison = self.pick_least_loaded(core, self.liaisons, self.liaison_offsets, silo)
         core.enqueue(
             out,

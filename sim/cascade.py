@@ -1,0 +1,140 @@
+"""Threads spread over the customer graph (MODEL.md 4.2).
+
+Every thread is an independent cascade (Kempe, Kleinberg and Tardos 2003). When a
+thread opens, its author's followers see it with probability ``view_share x channel
+reach``. Then, every tick while the thread is visible, each customer who saw it last
+tick exposes each of their followers with probability
+
+    p = channel reshare x kind multiplier x state multiplier x (1 - age / visible_hours)
+
+where the state multiplier is the negativity bias: ``unanswered_complaint`` for a
+complaint nobody has answered, ``gaffe`` once a gaffe was posted (gaffes spread most),
+``answered`` once answered (it cools down), 1 otherwise. Reach counts distinct
+customers. The frontier expansion is vectorized over all threads at once, with
+geometric skipping (:mod:`sim.spread`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.customers import Customers
+from sim.scenario import KINDS
+from sim.scenario.schema import Scenario
+from sim.spread import Exposures, expand_frontier
+from sim.threads import ThreadTable
+
+__all__ = ["Cascade", "Exposed"]
+
+COMPLAINT = KINDS.index("complaint")
+
+
+@dataclass
+class Exposed:
+    """This tick's new exposures: (thread, customer) pairs and whether each was to
+    an unanswered complaint or a gaffe (the negative reach of MODEL.md 5)."""
+
+    thread: np.ndarray
+    customer: np.ndarray
+    negative: np.ndarray
+
+
+class Cascade:
+    """All live cascades: the exposure sets, the frontier, the visibility window."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        customers: Customers,
+        threads: ThreadTable,
+        rng: np.random.Generator,
+    ) -> None:
+        self.rng = rng
+        self.threads = threads
+        self.graph = customers.graph
+        self.exposures = Exposures(customers.n)
+        spec = scenario.spread
+        dt = scenario.time.tick_minutes / 60.0
+        self.first_hop = np.array([min(1.0, spec.view_share * c.reach) for c in scenario.channels])
+        self.reshare = np.array([c.reshare for c in scenario.channels])
+        self.visible_ticks = np.array([c.visible_hours / dt for c in scenario.channels])
+        self.kind_factor = np.array([getattr(spec, k) for k in KINDS])
+        self.spec = spec
+        self.spreading = np.zeros(0, dtype=np.int64)  # sorted thread ids still visible
+        self.frontier_thread = np.zeros(0, dtype=np.int64)
+        self.frontier_customer = np.zeros(0, dtype=np.int32)
+        self.negative_exposures = 0
+
+    def reach(self, ids: np.ndarray) -> np.ndarray:
+        return self.exposures.reach(ids)
+
+    def audience(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Everyone who has seen each of these threads so far (while visible)."""
+        return self.exposures.members(np.intersect1d(ids, self.spreading))
+
+    def _negative(self, thread: np.ndarray) -> np.ndarray:
+        th = self.threads
+        unanswered_complaint = (th.kind[thread] == COMPLAINT) & (th.first_response_tick[thread] < 0)
+        return unanswered_complaint | th.gaffe[thread]
+
+    def step(self, tick: int, new: np.ndarray) -> Exposed:
+        """Open the cascades of ``new`` threads and advance every visible one a tick."""
+        th, g = self.threads, self.graph
+        # visibility: drop threads past their window
+        if self.spreading.size:
+            age = tick - th.created_tick[self.spreading]
+            expired = age >= self.visible_ticks[th.channel[self.spreading]]
+            if expired.any():
+                self.exposures.forget(self.spreading[expired])
+                self.spreading = self.spreading[~expired]
+                keep = np.isin(self.frontier_thread, self.spreading, assume_unique=False)
+                self.frontier_thread = self.frontier_thread[keep]
+                self.frontier_customer = self.frontier_customer[keep]
+        # reshare from last tick's frontier
+        parts_t, parts_c = [], []
+        if self.frontier_thread.size:
+            ids = self.spreading
+            channel = th.channel[ids]
+            age = tick - th.created_tick[ids]
+            fade = np.clip(1.0 - age / self.visible_ticks[channel], 0.0, 1.0)
+            p = self.reshare[channel] * self.kind_factor[th.kind[ids]] * fade
+            p *= self._state_factor(ids)
+            local = np.searchsorted(ids, self.frontier_thread)
+            hit_local, hit_customer = expand_frontier(
+                g.indptr, g.indices, local, self.frontier_customer, np.clip(p, 0.0, 1.0), self.rng
+            )
+            parts_t.append(ids[hit_local])
+            parts_c.append(hit_customer)
+        # first hop of new threads: the author's followers see the post
+        new = new[th.author[new] >= 0]  # threads opened without an author do not spread
+        if new.size:
+            authors = th.author[new]
+            self.exposures.seed(new, authors)
+            self.exposures.take_seeds()
+            self.spreading = np.concatenate([self.spreading, new])
+            local = np.arange(new.size)
+            p_first = self.first_hop[th.channel[new]]
+            hit_local, hit_customer = expand_frontier(
+                g.indptr, g.indices, local, authors, p_first, self.rng
+            )
+            parts_t.append(new[hit_local])
+            parts_c.append(hit_customer)
+        if parts_t:
+            thread, customer = self.exposures.add(np.concatenate(parts_t), np.concatenate(parts_c))
+        else:
+            thread, customer = np.zeros(0, np.int64), np.zeros(0, np.int32)
+        self.frontier_thread, self.frontier_customer = thread, customer
+        negative = self._negative(thread)
+        self.negative_exposures += int(negative.sum())
+        return Exposed(thread=thread, customer=customer, negative=negative)
+
+    def _state_factor(self, ids: np.ndarray) -> np.ndarray:
+        th, spec = self.threads, self.spec
+        factor = np.ones(ids.size)
+        answered = th.first_response_tick[ids] >= 0
+        factor[answered] = spec.answered
+        factor[(th.kind[ids] == COMPLAINT) & ~answered] = spec.unanswered_complaint
+        factor[th.gaffe[ids]] = spec.gaffe
+        return factor

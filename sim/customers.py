@@ -1,0 +1,155 @@
+"""Customers: state arrays on a social graph (MODEL.md section 2, customers).
+
+Each customer is a row: ``sentiment`` in [-1, 1], ``trust`` in [0, 1], an activity
+rate (how often they have problems and post), whether they follow the brand's own
+account, and their place in the directed graph (an edge i -> j means j sees what i
+posts). Fans and detractors are derived from sentiment. Nothing here is one Python
+object per customer; :class:`Customer` agents are made only for customers someone
+inspects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import scipy.sparse
+
+from sim import graph as graphs
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.model import OrgModel
+
+__all__ = ["Customer", "Customers", "build_customers", "build_graph"]
+
+
+def build_graph(scenario: Scenario, rng: np.random.Generator) -> graphs.SocialGraph:
+    """The customers' graph from the scenario's ``[graph]`` section."""
+    spec, n = scenario.graph, scenario.customers.n_customers
+    if spec.kind == "power_law_cluster":
+        return graphs.power_law_cluster(n, spec.m, spec.p_triangle, rng)
+    if spec.kind == "barabasi_albert":
+        return graphs.barabasi_albert(n, spec.m, rng)
+    if spec.kind == "watts_strogatz":
+        return graphs.watts_strogatz(n, spec.k, spec.p_rewire, rng)
+    if spec.kind == "erdos_renyi":
+        return graphs.erdos_renyi(n, spec.mean_degree, rng)
+    if spec.kind == "complete":
+        return graphs.complete(n)
+    return graphs.read_edge_list(spec.path, n_customers=n)
+
+
+@dataclass
+class Customers:
+    """The public, as arrays.
+
+    Attributes
+    ----------
+    graph : SocialGraph
+        Followers in CSR (``indices[indptr[i]:indptr[i+1]]`` see what i posts).
+    sentiment, baseline, trust : float32 arrays
+        Current sentiment, the level it relaxes toward, and trust.
+    activity : float32 array
+        Problem and posting rate multiplier (lognormal, mean 1).
+    influence : float32 array
+        Followers relative to the mean: what analytics prioritises.
+    follows_brand : bool array
+        Who receives the organization's broadcasts.
+    """
+
+    graph: graphs.SocialGraph
+    sentiment: np.ndarray
+    baseline: np.ndarray
+    trust: np.ndarray
+    activity: np.ndarray
+    influence: np.ndarray
+    follows_brand: np.ndarray
+    fan_threshold: float
+    detractor_threshold: float
+
+    def __post_init__(self) -> None:
+        self.activity_cdf = np.cumsum(self.activity, dtype=np.float64)
+        self.in_degree = self.graph.in_degree().astype(np.float32)
+        self._followers_of = None
+
+    @property
+    def n(self) -> int:
+        return int(self.sentiment.size)
+
+    def fans(self) -> np.ndarray:
+        return self.sentiment >= self.fan_threshold
+
+    def detractors(self) -> np.ndarray:
+        return self.sentiment <= self.detractor_threshold
+
+    def sample_by_activity(self, u: np.ndarray) -> np.ndarray:
+        """Customers drawn in proportion to activity, from uniforms ``u`` in [0, 1)."""
+        index = np.searchsorted(self.activity_cdf, u * self.activity_cdf[-1], side="right")
+        return np.minimum(index, self.n - 1).astype(np.int32)
+
+    def in_neighbours_matrix(self) -> scipy.sparse.csr_array:
+        """A matrix M with ``(M @ x)[j] = sum of x over j's in-neighbours`` (whom j
+        follows), i.e. the transpose of the follower graph, made once (CSR)."""
+        if self._followers_of is None:
+            self._followers_of = self.graph.transpose().to_csr()
+        return self._followers_of
+
+
+def build_customers(scenario: Scenario, rng: np.random.Generator) -> Customers:
+    """Build the graph and the customers' initial state from the ``customers`` stream,
+    so that every structure run on the same seed meets the same public."""
+    spec = scenario.customers
+    graph = build_graph(scenario, rng)
+    n = graph.n_customers
+    sentiment = np.clip(rng.normal(spec.sentiment_mean, spec.sentiment_sd, n), -1.0, 1.0)
+    sigma = spec.activity_sigma
+    activity = np.exp(sigma * rng.standard_normal(n) - 0.5 * sigma * sigma)
+    followers = graph.out_degree().astype(np.float32)
+    influence = (1.0 + followers) / (1.0 + followers.mean())
+    return Customers(
+        graph=graph,
+        sentiment=sentiment.astype(np.float32),
+        baseline=sentiment.astype(np.float32),
+        trust=np.full(n, spec.trust_initial, dtype=np.float32),
+        activity=activity.astype(np.float32),
+        influence=influence.astype(np.float32),
+        follows_brand=rng.random(n) < spec.brand_follower_share,
+        fan_threshold=spec.fan_threshold,
+        detractor_threshold=spec.detractor_threshold,
+    )
+
+
+class Customer(mesa.Agent):
+    """One customer, made on demand by :meth:`sim.model.OrgModel.customer`: a view of
+    a row of the arrays (no per-tick work, no object for customers nobody inspects)."""
+
+    def __init__(self, model: OrgModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _rows(self) -> Customers:
+        return self.model.customers
+
+    sentiment = property(lambda self: float(self._rows.sentiment[self.index]))
+    trust = property(lambda self: float(self._rows.trust[self.index]))
+    activity = property(lambda self: float(self._rows.activity[self.index]))
+    follows_brand = property(lambda self: bool(self._rows.follows_brand[self.index]))
+    fan = property(lambda self: self.sentiment >= self._rows.fan_threshold)
+    detractor = property(lambda self: self.sentiment <= self._rows.detractor_threshold)
+
+    @property
+    def followers(self) -> np.ndarray:
+        g = self._rows.graph
+        return g.indices[g.indptr[self.index] : g.indptr[self.index + 1]]
+
+    @property
+    def threads(self) -> np.ndarray:
+        """Ids of the threads this customer opened."""
+        return np.flatnonzero(self.model.core.threads.column("author") == self.index)
+
+    def __repr__(self) -> str:
+        return f"Customer({self.index}, sentiment={self.sentiment:+.2f}, trust={self.trust:.2f})"

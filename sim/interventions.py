@@ -1,0 +1,124 @@
+"""Interventions: a timeline that sets or ramps levers inside one run (MODEL.md 4.10).
+
+Trainers use it to show culture change as a before/after: switch structure, start a
+training programme, remove a silo wall, flatten approvals, launch a product fix, or
+trigger a crisis (a burst of complaints on one topic). Each entry of a scenario's
+``[[interventions]]`` fires at ``at_hours``; numeric levers move linearly from their
+value at that hour to the target over ``ramp_hours``; others switch at once.
+
+Levers live in ``culture``, ``structure`` and ``organization``. Setting
+``culture.product_quality`` sets every topic's quality (a product fix); setting
+``organization.training`` sets the training of everyone outside comms (a programme);
+``organization.onboard_share`` and ``empowered_share`` bring people on board or
+empower them (each employee keeps one uniform draw, so a rising share only adds
+people); ``structure.kind`` rewires the organization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.scenario.public import InterventionSpec
+from sim.structures import make_structure
+
+if TYPE_CHECKING:
+    from sim.model import OrgModel
+
+__all__ = ["Timeline"]
+
+
+@dataclass
+class _Ramp:
+    path: str
+    start: float
+    target: float
+    first_tick: int
+    ticks: int
+
+
+class Timeline:
+    """The scenario's interventions, applied tick by tick."""
+
+    def __init__(self, model: OrgModel, interventions: tuple[InterventionSpec, ...]) -> None:
+        self.model = model
+        self.dt = model.dt_hours
+        self.pending = sorted(interventions, key=lambda i: i.at_hours)
+        self.ramps: list[_Ramp] = []
+        self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
+        rng = model.streams.interventions
+        self.onboard_u = rng.random(model.core.org.n_employees)
+        self.empower_u = rng.random(model.core.org.n_employees)
+        self.fired: list[tuple[float, str]] = []
+
+    def apply(self, tick: int) -> np.ndarray:
+        """Fire what is due at ``tick``; return the crisis threads opened now."""
+        while self.pending and round(self.pending[0].at_hours / self.dt) <= tick:
+            self._fire(self.pending.pop(0), tick)
+        for ramp in list(self.ramps):
+            done = min(1.0, (tick - ramp.first_tick + 1) / ramp.ticks)
+            self._set(ramp.path, ramp.start + (ramp.target - ramp.start) * done)
+            if done >= 1.0:
+                self.ramps.remove(ramp)
+        return self._crisis_threads(tick)
+
+    def _fire(self, spec: InterventionSpec, tick: int) -> None:
+        self.fired.append((tick * self.dt, spec.label or ", ".join(spec.set) or "crisis"))
+        ramp_ticks = max(1, round(spec.ramp_hours / self.dt))
+        for path, value in spec.set.items():
+            current = self._get(path)
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if numeric and spec.ramp_hours > 0 and isinstance(current, (int, float)):
+                self.ramps.append(_Ramp(path, float(current), float(value), tick, ramp_ticks))
+            else:
+                self._set(path, value)
+        if spec.crisis is not None:
+            topic = self.model.core.org.topic_names.index(spec.crisis.topic)
+            ticks = max(1, round(spec.crisis.hours / self.dt))
+            self.crises.append((topic, tick, ticks, spec.crisis.threads))
+
+    def _get(self, path: str) -> Any:
+        section, key = path.split(".", 1)
+        core = self.model.core
+        source = {"culture": core.culture, "structure": core.structure_spec}.get(section)
+        if source is not None:
+            return getattr(source, key)
+        return getattr(self.model.scenario_spec.organization, key)
+
+    def _set(self, path: str, value: Any) -> None:
+        section, key = path.split(".", 1)
+        core, org = self.model.core, self.model.core.org
+        if section == "culture":
+            if isinstance(getattr(core.culture, key), int) and not isinstance(value, bool):
+                value = type(getattr(core.culture, key))(value)
+            core.culture = core.culture.model_copy(update={key: value})
+            if key == "product_quality":
+                core.topic_quality[:] = value
+            core.refresh_speed()
+        elif section == "structure":
+            if key == "approval_depth":
+                value = round(value)
+            core.structure_spec = core.structure_spec.model_copy(update={key: value})
+            if key == "kind":
+                core.switch_structure(make_structure(value))
+        elif key == "training":
+            org.training[org.silo != org.comms] = value
+        elif key in ("onboard_share", "empowered_share"):
+            if key == "onboard_share":
+                org.on_board[:] = (self.onboard_u < value) | (org.silo == org.comms)
+            else:
+                org.empowered[:] = org.on_board & (self.empower_u < value)
+            core.switch_structure(core.structure)
+        else:
+            raise ValueError(f"intervention: organization.{key} cannot change during a run")
+
+    def _crisis_threads(self, tick: int) -> np.ndarray:
+        opened = []
+        for topic, first, ticks, total in self.crises:
+            if first <= tick < first + ticks:
+                n = total * (tick - first + 1) // ticks - total * (tick - first) // ticks
+                opened.append(self.model.open_crisis_threads(n, topic))
+        self.crises = [c for c in self.crises if tick < c[1] + c[2] - 1]
+        return np.concatenate(opened) if opened else np.zeros(0, np.int64)

@@ -1,0 +1,126 @@
+"""Customers post: complaints, questions, praise (MODEL.md 4.1).
+
+- **Problems** arise per customer-hour at ``problem_rate x activity x badness``, where
+  ``badness = (1 - attitude_weight)(1 - topic quality) + attitude_weight(1 - service
+  attitude)`` (essay 001: social media "can't improve a widget" nor "customer service"
+  attitude). Each problem costs its customer sentiment and is posted publicly with
+  probability ``post_probability + post_negativity x max(0, -sentiment)``.
+- **Questions** arrive per customer-hour at ``question_rate x activity``.
+- **Praise** comes from fans at ``praise_rate`` per fan-hour.
+- Follow-up turns (authors replying to answers) are opened by the core
+  (:mod:`sim.answers`).
+
+Common random numbers (MODEL.md 7). Candidates are drawn at the largest possible rate
+from the ``posting`` stream, in the same order and amount whatever the state, and then
+thinned (Lewis and Shedler 1979, "Simulation of nonhomogeneous Poisson processes by
+thinning"): a candidate becomes a problem if its uniform falls under ``badness``, and
+a post if another falls under the posting probability. Two structures run on the same
+seed therefore see the same candidate events with the same uniforms; their posts
+differ only where the organization has changed the public's state (sentiment, quality).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.customers import Customers
+from sim.scenario import KINDS
+from sim.scenario.schema import Scenario
+from sim.threads import ThreadTable
+
+__all__ = ["CustomerPosting", "PostingEvents"]
+
+COMPLAINT, QUESTION, PRAISE = (KINDS.index(k) for k in ("complaint", "question", "praise"))
+
+
+@dataclass
+class PostingEvents:
+    """What posting did this tick: the threads opened, and who had a problem."""
+
+    threads: np.ndarray
+    problem_customers: np.ndarray
+
+
+class CustomerPosting:
+    """Open this tick's threads from the customers (the ``customers`` arrival mode)."""
+
+    def __init__(self, scenario: Scenario, customers: Customers, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.customers = customers
+        self.spec = scenario.posting
+        self.dt = scenario.time.tick_minutes / 60.0
+        weights = np.array([s.topic_weight for s in scenario.silos for _ in s.topics], float)
+        self.topic_cdf = np.cumsum(weights / weights.sum())
+        channel = np.array([c.share for c in scenario.channels], float)
+        self.channel_cdf = np.cumsum(channel / channel.sum())
+        self.patience_mode = np.array(
+            [("exponential", "fixed", "infinite").index(c.patience) for c in scenario.channels]
+        )
+        self.patience_ticks = np.array([c.patience_hours for c in scenario.channels]) / self.dt
+        total_activity = float(customers.activity_cdf[-1])
+        self.mean_problems = self.spec.problem_rate * total_activity * self.dt
+        self.mean_questions = self.spec.question_rate * total_activity * self.dt
+        self.mean_praise = self.spec.praise_rate * customers.n * self.dt
+
+    def _pick(self, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return np.minimum(np.searchsorted(cdf, u, side="right"), cdf.size - 1)
+
+    def open(
+        self,
+        threads: ThreadTable,
+        tick: int,
+        topic_quality: np.ndarray,
+        service_attitude: float,
+    ) -> PostingEvents:
+        """Draw this tick's candidates, thin them, and append the posts to ``threads``."""
+        rng, people, spec = self.rng, self.customers, self.spec
+        n_problem, n_question, n_praise = rng.poisson(
+            [self.mean_problems, self.mean_questions, self.mean_praise]
+        )
+        # problems: author by activity, topic by weight, then two thinning uniforms
+        u = rng.random((4, n_problem))
+        author = people.sample_by_activity(u[0])
+        topic = self._pick(self.topic_cdf, u[1])
+        w = spec.attitude_weight
+        badness = (1 - w) * (1 - topic_quality[topic]) + w * (1 - service_attitude)
+        is_problem = u[2] < badness
+        sentiment = people.sentiment[author]
+        p_post = spec.post_probability + spec.post_negativity * np.maximum(0.0, -sentiment)
+        posted = is_problem & (u[3] < p_post)
+        # questions: author by activity, topic by weight
+        uq = rng.random((2, n_question))
+        q_author = people.sample_by_activity(uq[0])
+        q_topic = self._pick(self.topic_cdf, uq[1])
+        # praise: uniform candidates, kept if they are fans (thinning)
+        up = rng.random((2, n_praise))
+        p_author = np.minimum((up[0] * people.n).astype(np.int32), people.n - 1)
+        praising = people.sentiment[p_author] >= people.fan_threshold
+        p_topic = self._pick(self.topic_cdf, up[1])
+        # the posts, in a fixed order: complaints, questions, praise
+        author_all = np.concatenate([author[posted], q_author, p_author[praising]])
+        topic_all = np.concatenate([topic[posted], q_topic, p_topic[praising]])
+        kind = np.repeat(
+            np.array([COMPLAINT, QUESTION, PRAISE], dtype=np.int8),
+            [int(posted.sum()), n_question, int(praising.sum())],
+        )
+        n = author_all.size
+        uc = rng.random((3, n))
+        channel = self._pick(self.channel_cdf, uc[0])
+        mode = self.patience_mode[channel]
+        mean = self.patience_ticks[channel]
+        patience = np.where(mode == 0, -np.log1p(-uc[1]) * mean, mean)
+        patience[mode == 2] = np.inf
+        ids = threads.append(
+            n,
+            kind=kind,
+            topic=topic_all,
+            channel=channel,
+            severity=uc[2],
+            influence=people.influence[author_all],
+            author=author_all,
+            created_tick=tick,
+            patience_ticks=patience,
+        )
+        return PostingEvents(threads=ids, problem_customers=author[is_problem])
