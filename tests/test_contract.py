@@ -129,19 +129,65 @@ def test_every_structure_has_a_contract_class() -> None:
     assert tested == set(STRUCTURES)
 
 
-def test_common_random_numbers_same_threads_across_structures() -> None:
-    """MODEL.md 7: with the same seed every structure sees the same threads."""
-    columns = ["kind", "topic", "channel", "severity", "created_hours"]
-    tables = []
+def run_all_structures(overrides: list[str], hours: float, seed: int = 21) -> list[OrgModel]:
+    models = []
     for kind in STRUCTURES:
-        model = world(kind, seed=21)
-        model.run_hours(24)
-        tables.append(model.threads()[columns])
-    for other in tables[1:]:
-        pd.testing.assert_frame_equal(tables[0], other)
-    patience = [world(kind, seed=21) for kind in STRUCTURES]
-    for model in patience:
-        model.run_hours(24)
-    reference = patience[0].core.threads.column("patience_ticks")
-    for model in patience[1:]:
-        assert np.array_equal(model.core.threads.column("patience_ticks"), reference)
+        model = OrgModel(
+            "scenarios/world.toml",
+            rng=seed,
+            overrides=[f"structure.kind={kind}", "customers.n_customers=3000", *overrides],
+        )
+        model.run_hours(hours)
+        models.append(model)
+    return models
+
+
+def test_common_random_numbers_poisson_threads_identical_across_structures() -> None:
+    """MODEL.md 7, queueing mode: every structure sees the same threads, to the bit."""
+    columns = ["kind", "topic", "channel", "severity", "created_hours"]
+    models = run_all_structures(["arrivals.mode=poisson"], hours=48)
+    reference = models[0].threads()[columns]
+    for model in models[1:]:
+        pd.testing.assert_frame_equal(model.threads()[columns], reference)
+        assert np.array_equal(
+            model.core.threads.column("patience_ticks"),
+            models[0].core.threads.column("patience_ticks"),
+        )
+
+
+def test_common_random_numbers_same_customers_graph_and_posts() -> None:
+    """MODEL.md 7, customers mode: replication k of every structure sees the same
+    customers and graph, and the same candidate posts with the same uniforms
+    (:mod:`sim.posting` thins them). With the feedback from the organization into
+    posting switched off (posting does not depend on sentiment, quality does not
+    learn, praise does not depend on fans), the posts are identical to the bit, even
+    though the structures leave the public in different states."""
+    no_feedback = ["posting.post_negativity=0", "learning.rate=0", "posting.praise_rate=0"]
+    models = run_all_structures(no_feedback, hours=96)
+    columns = ["kind", "topic", "channel", "author", "severity", "created_hours"]
+    reference = models[0]
+    for model in models[1:]:
+        pd.testing.assert_frame_equal(model.threads()[columns], reference.threads()[columns])
+        graph, ref_graph = model.customers.graph, reference.customers.graph
+        assert np.array_equal(graph.indptr, ref_graph.indptr)
+        assert np.array_equal(graph.indices, ref_graph.indices)
+        assert np.array_equal(model.customers.activity, reference.customers.activity)
+    sentiments = [m.kpis()["sentiment"] for m in models]
+    assert len(set(sentiments)) == len(models)  # the public did end up in different states
+
+
+def test_common_random_numbers_posts_differ_only_through_feedback() -> None:
+    """With feedback on, the structures' posts share their candidate stream: the
+    first day's posts (before answers have moved many customers) mostly coincide."""
+    models = run_all_structures([], hours=24)
+    keys = [
+        set(
+            zip(
+                *(m.threads()[c].tolist() for c in ("author", "created_hours", "kind")), strict=True
+            )
+        )
+        for m in models
+    ]
+    for other in keys[1:]:
+        overlap = len(keys[0] & other) / max(len(keys[0]), len(other))
+        assert overlap > 0.9
