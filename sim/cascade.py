@@ -72,7 +72,10 @@ class Cascade:
 
     def audience(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Everyone who has seen each of these threads so far (while visible)."""
-        return self.exposures.members(np.intersect1d(ids, self.spreading))
+        spreading = self.spreading  # sorted
+        where = np.minimum(np.searchsorted(spreading, ids), max(spreading.size - 1, 0))
+        visible = ids[spreading[where] == ids] if spreading.size else ids[:0]
+        return self.exposures.members(visible)
 
     def _negative(self, thread: np.ndarray) -> np.ndarray:
         th = self.threads
