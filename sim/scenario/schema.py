@@ -284,9 +284,20 @@ class Scenario(Section):
                 f"organization.n_employees: {self.organization.n_employees} is too small for "
                 f"{len(self.silos)} silos (at least 2 per silo)"
             )
+        self._check_graph()
         for i, intervention in enumerate(self.interventions):
             self._check_intervention(i, intervention, topics)
         return self
+
+    def _check_graph(self) -> None:
+        """The generators' own limits, stated in the file's terms."""
+        g, n = self.graph, self.customers.n_customers
+        if g.kind in ("power_law_cluster", "barabasi_albert") and g.m >= n:
+            raise ValueError(f"graph.m = {g.m}: must be below customers.n_customers = {n}")
+        if g.kind == "watts_strogatz" and (g.k % 2 or g.k >= n):
+            raise ValueError(f"graph.k = {g.k}: must be even and below n_customers = {n}")
+        if g.kind == "erdos_renyi" and g.mean_degree > n - 1:
+            raise ValueError(f"graph.mean_degree = {g.mean_degree}: must be <= n_customers - 1")
 
     def _check_intervention(self, i: int, intervention: InterventionSpec, topics: list) -> None:
         """Every lever an intervention sets must exist and take the value given."""
