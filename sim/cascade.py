@@ -117,6 +117,8 @@ class Cascade:
             self.exposures.seed(new, authors)
             self.exposures.take_seeds()
             self.spreading = np.concatenate([self.spreading, new])
+            if self.spreading.size > new.size and self.spreading[-new.size - 1] > new[0]:
+                raise ValueError("threads must enter the cascade in id order")
             local = np.arange(new.size)
             p_first = self.first_hop[th.channel[new]]
             hit_local, hit_customer = expand_frontier(

@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from rich.console import Console
@@ -21,32 +22,59 @@ from sim import __version__
 from sim.outputs import jsonable, write_json, write_parquet
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["main"]
+__all__ = ["COMMAND_GROUP", "Handler", "UsageError", "main"]
 
 PROGRESS_AFTER_SECONDS = 2.0
+
+COMMAND_GROUP = "orgsim.commands"
+"""Entry-point group of extra subcommands: each entry point is a callable
+``register(subparsers) -> dict[str, Handler]`` (e.g. ``compare`` from ``experiments``)."""
 
 
 class UsageError(Exception):
     """Bad command-line input (exit 2)."""
 
 
-def _positive_hours(text: str) -> float:
+Handler = Callable[[argparse.Namespace, Console, Console], int]
+"""A subcommand: (parsed arguments, stdout console, stderr console) -> exit code."""
+
+MAX_HOURS = 100_000
+MAX_SEED = 2**63 - 1  # seeds are kept as int64 in Parquet outputs
+
+
+def whole_number(option: str, minimum: int, why: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``, with a message naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{option} {text!r}: must be a whole number >= {minimum}{why}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{option} {text}: must be >= {minimum}{why}")
+        return value
+
+    return parse
+
+
+def parse_seed(text: str) -> int:
+    """``--seed``: a whole number in [0, 2**63 - 1]."""
+    value = whole_number("--seed", 0)(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"--seed {text}: must be <= {MAX_SEED}")
+    return value
+
+
+def parse_hours(text: str) -> float:
+    """``--hours``: simulated hours, > 0 and at most 100,000."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--hours {text!r}: must be a number of hours") from None
-    if not 0 < value <= 100_000:
-        raise argparse.ArgumentTypeError(f"--hours {text}: must be > 0 and <= 100000")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed {text!r}: must be a whole number >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed {text}: must be >= 0")
+    if not 0 < value <= MAX_HOURS:
+        raise argparse.ArgumentTypeError(f"--hours {text}: must be > 0 and <= {MAX_HOURS}")
     return value
 
 
@@ -62,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run one scenario and print its KPIs")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
-    run.add_argument("--seed", type=_seed, default=0, help="the run's one seed (default 0)")
-    run.add_argument("--hours", type=_positive_hours, help="simulated hours (default: the file's)")
+    run.add_argument("--seed", type=parse_seed, default=0, help="the run's one seed (default 0)")
+    run.add_argument("--hours", type=parse_hours, help="simulated hours (default: the file's)")
     run.add_argument(
         "--set",
         dest="overrides",
@@ -79,7 +107,27 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", type=Path, nargs="+")
 
     commands.add_parser("schema", help="print the scenario JSON Schema")
+    for name, handler in _extra_commands(commands).items():
+        commands.choices[name].set_defaults(handler=handler)
     return parser
+
+
+def _extra_commands(commands: argparse._SubParsersAction) -> dict[str, Handler]:
+    """Subcommands registered by other packages under :data:`COMMAND_GROUP`.
+
+    ``sim`` never imports them by name, so data keeps flowing one way.
+    """
+    handlers: dict[str, Handler] = {}
+    for entry in sorted(entry_points(group=COMMAND_GROUP), key=lambda e: e.name):
+        try:
+            added = entry.load()(commands)
+        except Exception as error:
+            raise RuntimeError(
+                f"{COMMAND_GROUP} entry point {entry.name!r} ({entry.value}): "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        handlers.update(added)
+    return handlers
 
 
 def _progress(console: Console) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -194,11 +242,12 @@ COMMANDS = {"run": _run, "validate": _validate, "schema": _schema}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``orgsim`` console script."""
-    out = Console()
+    out = Console() if sys.stdout.isatty() else Console(width=120)  # files and pipes: wide
     err = Console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args, out, err)
+        handler = COMMANDS.get(args.command) or args.handler
+        return handler(args, out, err)
     except (UsageError, ScenarioError) as error:
         err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
         return 2

@@ -193,7 +193,9 @@ class OrgCore:
 
         A move to another holder is a hop; one into another silo is also a silo
         crossing. ``delay_hours`` (mean) is transit time: the thread becomes eligible
-        for service only after it (and sits in ``state`` meanwhile).
+        for service only after it (and sits in ``state`` meanwhile). A stage whose
+        mean time is 0, queued for a named holder, completes within the tick (it is
+        settled with the other zero-length steps).
         """
         if ids.size == 0:
             return
@@ -214,6 +216,10 @@ class OrgCore:
         th.phase[ids] = Phase.WAITING
         delay = self.draw_delay(delay_spec or EXPONENTIAL, delay_hours, ids.size)
         th.ready_tick[ids] = self.tick + delay
+        instant = holder is not None and stage < len(self.stage_specs)
+        if instant and self.stage_specs[stage].mean_hours == 0:
+            # a stage that takes no time is done as soon as its holder has it
+            th.phase[ids[delay == 0]] = Phase.DELAY
 
     def wait(
         self,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.scenario.public import InterventionSpec
+from sim.scenario.schema import ORGANIZATION_LEVERS
 from sim.structures import make_structure
 
 if TYPE_CHECKING:
@@ -48,9 +49,8 @@ class Timeline:
         self.pending = sorted(interventions, key=lambda i: i.at_hours)
         self.ramps: list[_Ramp] = []
         self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
-        rng = model.streams.interventions
-        self.onboard_u = rng.random(model.core.org.n_employees)
-        self.empower_u = rng.random(model.core.org.n_employees)
+        organization = model.scenario_spec.organization
+        self.organization = {key: getattr(organization, key) for key in ORGANIZATION_LEVERS}
         self.fired: list[tuple[float, str]] = []
 
     def apply(self, tick: int) -> np.ndarray:
@@ -85,7 +85,7 @@ class Timeline:
         source = {"culture": core.culture, "structure": core.structure_spec}.get(section)
         if source is not None:
             return getattr(source, key)
-        return getattr(self.model.scenario_spec.organization, key)
+        return self.organization[key]  # as last set, in the scenario or by a timeline
 
     def _set(self, path: str, value: Any) -> None:
         section, key = path.split(".", 1)
@@ -104,15 +104,14 @@ class Timeline:
             if key == "kind":
                 core.switch_structure(make_structure(value))
         elif key == "training":
+            self.organization[key] = value
             org.training[org.silo != org.comms] = value
-        elif key in ("onboard_share", "empowered_share"):
-            if key == "onboard_share":
-                org.on_board[:] = (self.onboard_u < value) | (org.silo == org.comms)
-            else:
-                org.empowered[:] = org.on_board & (self.empower_u < value)
+        else:  # onboard_share, empowered_share (the schema admits no other)
+            self.organization[key] = value
+            shares = self.organization
+            org.on_board[:] = (org.onboard_draw < shares["onboard_share"]) | (org.silo == org.comms)
+            org.empowered[:] = org.on_board & (org.empower_draw < shares["empowered_share"])
             core.switch_structure(core.structure)
-        else:
-            raise ValueError(f"intervention: organization.{key} cannot change during a run")
 
     def _crisis_threads(self, tick: int) -> np.ndarray:
         opened = []

@@ -95,8 +95,9 @@ def public_kpis(model: OrgModel) -> dict[str, float]:
     core, people = model.core, model.customers
     broadcasts = model.broadcasting.count if people is not None else 0
     turns = core.threads.column("turns")
+    replies = core.counters["answered"]
     kpis = {
-        "interactivity": interactivity(core.counters["answered"], broadcasts),
+        "interactivity": interactivity(replies, broadcasts) if people is not None else np.nan,
         "conversation_depth": float(turns.mean()) if turns.size else np.nan,
         "quality_final": model.recorder.quality(),
     }

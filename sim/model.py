@@ -72,6 +72,8 @@ class OrgModel(mesa.Model):
             raise ValueError("overrides apply to scenario files; pass a path, not a Scenario")
         sequence = seed_sequence(rng)
         self.seed = sequence.entropy
+        """The run's seed entropy; with :attr:`spawn_key` it replays the run."""
+        self.spawn_key = tuple(sequence.spawn_key)
         super().__init__(rng=np.random.default_rng(sequence.spawn(1)[0]))
         self.scenario_spec = scenario
         self.dt_hours = scenario.time.tick_minutes / 60.0
@@ -130,7 +132,8 @@ class OrgModel(mesa.Model):
             new, problems = posted.threads, posted.problem_customers
         new = np.concatenate([new, crisis])
         if self.customers is not None:  # 3. spread (scripted threads were routed already)
-            exposed = self.cascade.step(t, np.concatenate([*self._scripted, new]))
+            opened = np.sort(np.concatenate([*self._scripted, new]))  # ids in order
+            exposed = self.cascade.step(t, opened)
         self._scripted = []
         core.admit(new)  # 4. routing
         core.step()  # 5-6. work, answers, abandonment
@@ -234,6 +237,7 @@ class OrgModel(mesa.Model):
             kind=KINDS.index("complaint"),
             topic=topic,
             channel=0,
+            severity=rng.random(n),
             author=author,
             influence=1.0 if self.customers is None else self.customers.influence[author],
             created_tick=self.core.tick,

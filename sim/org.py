@@ -76,6 +76,10 @@ class Organization:
     topic_silo: np.ndarray
     comms: int
     n_levels: int
+    onboard_draw: np.ndarray
+    """Each employee's uniform draw: on board when it is below ``onboard_share``
+    (kept so that a rising share, mid-run, only adds people)."""
+    empower_draw: np.ndarray
     social_share: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -139,9 +143,9 @@ def build_organization(scenario: Scenario, rng: np.random.Generator) -> Organiza
 
     comms = [s.name for s in scenario.silos].index("comms")
     in_comms = silo == comms
-    on_board = rng.random(n) < org_spec.onboard_share
-    on_board |= in_comms
-    empowered = on_board & (rng.random(n) < org_spec.empowered_share)
+    onboard_draw, empower_draw = rng.random(n), rng.random(n)
+    on_board = (onboard_draw < org_spec.onboard_share) | in_comms
+    empowered = on_board & (empower_draw < org_spec.empowered_share)
     training = np.where(in_comms, org_spec.comms_training, org_spec.training).astype(np.float32)
     authenticity = np.where(in_comms, org_spec.comms_authenticity, org_spec.authenticity)
     return Organization(
@@ -159,4 +163,6 @@ def build_organization(scenario: Scenario, rng: np.random.Generator) -> Organiza
         topic_silo=topic_silo,
         comms=comms,
         n_levels=n_levels,
+        onboard_draw=onboard_draw,
+        empower_draw=empower_draw,
     )

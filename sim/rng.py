@@ -39,7 +39,11 @@ def seed_sequence(
     the run can be replayed.
     """
     if isinstance(seed, np.random.SeedSequence):
-        return seed
+        # a copy: spawning mutates a sequence, and a caller may hand the same one to
+        # several runs (each must get the same streams: common random numbers)
+        return np.random.SeedSequence(
+            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
+        )
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
     if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):

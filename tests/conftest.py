@@ -9,6 +9,13 @@ import pytest
 from sim.scenario import Scenario, scenario_from_dict
 
 STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
+WORLD = "scenarios/world.toml"
+SMALL_WORLD = [  # a small, busy public: fast tests with enough threads to measure
+    "customers.n_customers=3000",
+    "organization.n_employees=100",
+    "posting.problem_rate=0.015",
+    "posting.question_rate=0.003",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -52,7 +52,9 @@ def test_switchboard_answers_its_own_topic_without_crossing() -> None:
 
 
 def test_direct_dial_empowered_expert_answers_in_own_voice() -> None:
-    scenario = two_silo_world("direct_dial", organization={"onboard_share": 1.0})
+    scenario = two_silo_world(
+        "direct_dial", organization={"onboard_share": 1.0}, structure={"cross_claim": 0.0}
+    )
     model = OrgModel(scenario, rng=0)
     model.open_threads(1, topic="defects", kind="question")
     model.run_hours(2)
@@ -130,3 +132,12 @@ def test_level_sizes_follow_spans_of_control() -> None:
     sizes = level_sizes(10_000, [10, 10, 10, 10])
     assert sizes.sum() == 10_000
     assert np.all(np.diff(sizes) < 0)
+
+
+def test_zero_length_stage_takes_no_time() -> None:
+    """Switchboard on a comms topic with drafting of mean 0: the answer is posted when
+    triage ends (the single-stage switchboard of MODEL.md 6.1)."""
+    model = OrgModel(two_silo_world("switchboard", service={"draft": fixed(0.0)}), rng=0)
+    model.open_threads(2, topic="general", kind="question")
+    model.run_hours(3)
+    assert model.threads()["first_response_hours"].tolist() == [1.0, 2.0]

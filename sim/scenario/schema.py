@@ -324,10 +324,13 @@ class Scenario(Section):
                 known = ", ".join(sorted(type(section).model_fields))
                 raise ValueError(f"{where}.set.{path}: unknown lever (known: {known})")
             try:
-                type(section).model_validate({**section.model_dump(), key: value})
+                checked = type(section).model_validate(
+                    {**section.model_dump(), key: value}, strict=True
+                )
             except ValidationError as error:
                 reason = error.errors(include_url=False)[0]["msg"]
                 raise ValueError(f"{where}.set.{path} = {value!r}: {reason}") from None
+            intervention.set[path] = getattr(checked, key)  # e.g. 1 -> 1.0
 
     @property
     def topics(self) -> list[str]:

@@ -1,0 +1,217 @@
+"""``orgsim compare``: replicated, paired comparison of structures.
+
+Registered with the ``orgsim`` command through the ``orgsim.commands`` entry point
+(``sim`` never imports this package)::
+
+    orgsim compare [SCENARIO...] [--replications R] [--workers W] [--hours H]
+                   [--seed N] [--set KEY=VALUE]... [--out DIR] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import sim
+from sim.cli import Handler, UsageError, parse_hours, parse_seed, whole_number
+from sim.outputs import jsonable
+from sim.scenario import Scenario, load_scenario
+
+__all__ = ["DEFAULT_SCENARIOS", "default_scenarios", "register"]
+
+DEFAULT_SCENARIOS = (
+    "scenarios/switchboard.toml",
+    "scenarios/direct_dial.toml",
+    "scenarios/expert_routing.toml",
+    "scenarios/coached_direct_dial.toml",
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
+    """Add ``compare`` to the ``orgsim`` subcommands; return its handler by name."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare structures over paired replications (same seeds for each)",
+        description="Run every scenario R times, replication k of each with the same seed "
+        "(common random numbers), and report each KPI's mean ± 95% CI and its paired "
+        "difference against the first scenario.",
+    )
+    parser.add_argument(
+        "scenarios",
+        nargs="*",
+        type=Path,
+        metavar="SCENARIO",
+        help="scenario files; the first is the baseline (default: the four structures)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=whole_number("--replications", 2, " (a confidence interval needs two)"),
+        default=5,
+        metavar="R",
+        help="replications per scenario (default 5)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=whole_number("--workers", 1),
+        metavar="W",
+        help="worker processes; 1 runs in this process (default: min(2, CPUs))",
+    )
+    parser.add_argument(
+        "--hours", type=parse_hours, metavar="H", help="simulated hours (default: each file's)"
+    )
+    parser.add_argument("--seed", type=parse_seed, default=0, help="base seed (default 0)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a value in every scenario (repeatable)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write runs.parquet, summary.parquet, compare.png and compare.json here",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return {"compare": compare}
+
+
+def default_scenarios(cwd: Path | None = None) -> list[Path]:
+    """The four shipped structure files, under ``cwd`` or else under the project root.
+
+    Raises
+    ------
+    UsageError
+        If a file is in neither place.
+    """
+    cwd = Path.cwd() if cwd is None else cwd
+    root = Path(sim.__file__).resolve().parent.parent
+    paths = []
+    for name in DEFAULT_SCENARIOS:
+        for base in (cwd, root):
+            if (base / name).is_file():
+                paths.append(Path(name) if base == cwd else base / name)
+                break
+        else:
+            raise UsageError(
+                f"compare: default scenario {name} not found under {cwd} or {root}; "
+                "name the scenario files"
+            )
+    return paths
+
+
+def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
+    names: list[str] = []
+    for scenario in scenarios:
+        name, count = scenario.name, 1
+        while name in names:
+            count += 1
+            name = f"{scenario.name}-{count}"
+        names.append(name)
+    return names
+
+
+@contextlib.contextmanager
+def _progress_bar(err: Console, total: int):
+    """A transient bar counting finished runs, on a terminal stderr only."""
+    if not err.is_terminal:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("comparing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("runs", total=total)
+    with bar:
+        yield lambda done, _total: bar.update(task, completed=done)
+
+
+def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Handler of ``orgsim compare`` (exit code 0; bad input raises)."""
+    from experiments.compare import print_tables, summarise, summary_json, write_outputs
+    from experiments.runner import jobs_for, local_executor, run_jobs
+
+    paths = list(args.scenarios) or default_scenarios()
+    scenarios = [load_scenario(path, args.overrides) for path in paths]
+    hours = [args.hours if args.hours is not None else s.time.hours for s in scenarios]
+    for path, scenario, length in zip(paths, scenarios, hours, strict=True):
+        tick_hours = scenario.time.tick_minutes / 60.0
+        if length < tick_hours:
+            raise UsageError(f"{path}: {length:g} h is shorter than one tick ({tick_hours:g} h)")
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
+    names = _unique_names(scenarios)
+
+    jobs = jobs_for(scenarios, args.replications, args.seed, hours)
+    started = time.perf_counter()
+    executor = local_executor(min(workers, len(jobs)))
+    with executor or contextlib.nullcontext(), _progress_bar(err, len(jobs)) as progress:
+        results = run_jobs(jobs, executor, progress)
+    wall = time.perf_counter() - started
+    summary = summarise(results, names)
+
+    if args.out is not None:
+        run_seconds = [r.seconds for r in results]
+        manifest = {
+            "orgsim_version": sim.__version__,
+            "scenarios": [
+                {
+                    "name": name,
+                    "file": str(path),
+                    "hours": length,
+                    "scenario": scenario.model_dump(mode="json"),
+                }
+                for name, path, length, scenario in zip(names, paths, hours, scenarios, strict=True)
+            ],
+            "overrides": args.overrides,
+            "replications": args.replications,
+            "hours": hours,
+            "seed": args.seed,
+            "seeds": "replication k of every scenario: SeedSequence(seed).spawn(replications)[k]",
+            "workers": workers,
+            "runs": len(results),
+            "wall_seconds": round(wall, 3),
+            "run_seconds_mean": round(sum(run_seconds) / len(run_seconds), 3),
+        }
+        write_outputs(args.out, results, summary, manifest)
+    if args.json:
+        print(
+            json.dumps(jsonable(summary_json(summary, names, args.replications)), allow_nan=False)
+        )
+        return 0
+    lengths = ", ".join(sorted({f"{h:g} h" for h in hours}))
+    print_tables(
+        out,
+        summary,
+        title=f"{args.replications} paired replications, base seed {args.seed}, {lengths}",
+    )
+    per_run = sum(r.seconds for r in results) / len(results)
+    out.print(
+        f"{len(results)} runs in {wall:.1f} s on {min(workers, len(jobs))} worker(s), "
+        f"{per_run:.2f} s per run",
+        highlight=False,
+    )
+    if args.out is not None:
+        out.print(
+            f"wrote {args.out}/runs.parquet, summary.parquet, compare.png, compare.json",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    return 0

@@ -1,0 +1,364 @@
+"""Interventions: a timeline of lever changes inside one run (MODEL.md 4.10).
+
+Each is compared with the same seed without it (common random numbers): the two runs
+are identical up to the intervention's hour, so every difference after it is the
+intervention's doing."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SMALL_WORLD, WORLD
+from scipy import stats
+from test_contract import check_invariants
+
+from sim import OrgModel
+from sim.agents import Employee
+from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
+from sim.structures.direct_dial import DirectDial
+from sim.threads import State
+
+SMALL = SMALL_WORLD
+SEEDS = range(8)
+TICKS_PER_HOUR = 4  # the world's 15-minute tick
+
+
+def toml_value(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value).lower()
+
+
+def at(hours: float, ramp_hours: float = 0.0, **levers: object) -> str:
+    """One ``interventions=[...]`` override setting ``section.key`` levers (keyword
+    names use ``__`` for the dot)."""
+    pairs = ", ".join(f'"{k.replace("__", ".")}"={toml_value(v)}' for k, v in levers.items())
+    return f"interventions=[{{at_hours={hours}, ramp_hours={ramp_hours}, set={{{pairs}}}}}]"
+
+
+def small(seed: int, *overrides: str, kind: str = "switchboard") -> OrgModel:
+    return OrgModel(WORLD, rng=seed, overrides=[*SMALL, f"structure.kind={kind}", *overrides])
+
+
+def run_small(seed: int, hours: float, *overrides: str, kind: str = "switchboard") -> OrgModel:
+    model = small(seed, *overrides, kind=kind)
+    model.run_hours(hours)
+    return model
+
+
+def opened_between(table: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
+    return table[(table["created_hours"] >= start) & (table["created_hours"] < end)]
+
+
+def answered_within(table: pd.DataFrame, hours: float) -> float:
+    """Share of the threads answered within ``hours`` of opening. Unlike the mean
+    first response over answered threads, it does not reward a structure for letting
+    its slow threads be abandoned (the selection that makes a wall look fast)."""
+    return float((table["first_response_hours"] <= hours).mean())
+
+
+def paired(
+    seeds: range, hours: float, before: list[str], intervention: str, measure, kind: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """``measure(model)`` per seed, without and with the intervention."""
+    without, with_ = [], []
+    for seed in seeds:
+        without.append(measure(run_small(seed, hours, *before, kind=kind)))
+        with_.append(measure(run_small(seed, hours, *before, intervention, kind=kind)))
+    return np.array(without), np.array(with_)
+
+
+# ------------------------------------------------------------ structure
+
+
+def test_switch_to_direct_dial_keeps_every_thread_and_cuts_hops() -> None:
+    """Switchboard until hour 24, direct dial after. The contract invariants hold at
+    every tick after the switch (no thread lost), the timeline logs the switch, and
+    the threads opened after it average under a fifth of the hops of those before."""
+    model = small(3, at(24, structure__kind="direct_dial"))
+    model.run_hours(24)
+    assert model.timeline.fired == []
+    waiting = np.flatnonzero(model.core.threads.column("state") < State.ANSWERED)
+    assert waiting.size > 0
+    model.step()  # the switch fires in the first tick of hour 24
+    assert model.timeline.fired == [(24.0, "structure.kind")]
+    assert isinstance(model.core.structure, DirectDial)
+    assert model.core.structure_spec.kind == "direct_dial"
+    for tick in range(24 * TICKS_PER_HOUR):
+        if tick:
+            model.step()
+        check_invariants(model)
+        # rerouted: nothing is left in the switchboard's triage or polishing stages
+        state = model.core.threads.column("state")
+        assert not np.isin(state, [State.TRIAGE, State.POLISHING]).any(), tick
+    # some threads that waited in the switchboard were answered by direct dial
+    first_response = model.core.threads.column("first_response_tick")
+    assert (first_response[waiting] >= 24 * TICKS_PER_HOUR).any()
+    table = model.threads()
+    before, after = table[table["created_hours"] < 24], table[table["created_hours"] >= 24]
+    assert len(after) > 100
+    assert after["hops"].mean() < before["hops"].mean() / 5
+    assert model.core.counters["answered"] > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_switch_cuts_hops_against_the_same_seed_without_it(seed: int) -> None:
+    """Every seed: threads opened in hours 24-36, seen at hour 48, average under a
+    quarter of the hops of their counterparts in a run that stays a switchboard
+    (observed ratios 6-20)."""
+    without = run_small(seed, 48).threads()
+    with_ = run_small(seed, 48, at(24, structure__kind="direct_dial")).threads()
+    hops_without = opened_between(without, 24, 36)["hops"].mean()
+    assert opened_between(with_, 24, 36)["hops"].mean() < hops_without / 4
+
+
+# -------------------------------------------------------------- training
+
+
+def test_training_ramp_is_linear() -> None:
+    """``organization.training`` from 0.2 to 0.9 over 48 h from hour 24: the ramp fires
+    at tick 96 and, in the tick with index t, sets ``0.2 + 0.7 x min(1, (t - 96 + 1) /
+    192)`` (sim/interventions.py). After T completed ticks the employees outside comms
+    therefore hold exactly that value with t = T - 1; comms keeps its own training."""
+    model = small(0, at(24, ramp_hours=48, organization__training=0.9), kind="direct_dial")
+    employees = list(model.agents_by_type[Employee])
+    comms = np.array([e.silo == "comms" for e in employees])
+    first, ticks = 24 * TICKS_PER_HOUR, 48 * TICKS_PER_HOUR
+
+    def expected(completed: int) -> np.float32:
+        if completed <= first:
+            return np.float32(0.2)
+        done = min(1.0, (completed - 1 - first + 1) / ticks)
+        return np.float32(0.2 + (0.9 - 0.2) * done)
+
+    for hours in (24, 24.25, 48, 60, 72, 84, 96):  # start, first step, midway, end, after
+        model.run_hours(hours - model.hours)
+        training = np.array([e.training for e in employees], dtype=np.float32)
+        assert np.all(training[~comms] == expected(model.tick)), hours
+        assert np.all(training[comms] == np.float32(0.8)), hours
+    assert expected(48 * TICKS_PER_HOUR) == np.float32(0.55)  # halfway
+    assert expected(72 * TICKS_PER_HOUR) == np.float32(0.9)
+
+
+def test_training_ramp_starts_from_the_current_value() -> None:
+    """Training set to 0.9 at hour 2, then ramped to 0.5 over 4 h from hour 4: after
+    the first hour of the ramp it is 0.9 - 0.4 x 1/4 = 0.8 (it is 0.275: the ramp
+    restarted from the scenario's 0.2)."""
+    scenario = scenario_from_dict(
+        {
+            "organization": {"n_employees": 100},
+            "customers": {"n_customers": 1000},
+            "interventions": [
+                {"at_hours": 2, "set": {"organization.training": 0.9}},
+                {"at_hours": 4, "ramp_hours": 4, "set": {"organization.training": 0.5}},
+            ],
+        }
+    )
+    model = OrgModel(scenario, rng=0)
+    org = model.core.org
+    model.run_hours(4)
+    assert np.all(org.training[org.silo != org.comms] == np.float32(0.9))
+    model.run_hours(1)
+    assert np.all(org.training[org.silo != org.comms] == pytest.approx(0.8, abs=1e-6))
+
+
+def test_raising_onboard_share_only_adds_people() -> None:
+    model = small(0, at(1, organization__onboard_share=0.5), kind="direct_dial")
+    before = model.core.org.on_board.copy()
+    model.run_hours(2)
+    after = model.core.org.on_board
+    assert after.sum() > before.sum()
+    assert np.all(after[before])  # everyone on board stays on board
+
+
+# ------------------------------------------------------ silos, approvals
+
+
+def test_removing_the_silo_wall_speeds_first_responses() -> None:
+    """Essay 000. A switchboard at permeability 0.1 (comms share 0.25, so the team is
+    not saturated) removes the wall at hour 24. Of the threads opened in hours 24-36,
+    the share answered within 12 h is higher than with the wall kept, on every one of
+    8 paired seeds and by a paired t-test at 1%. The share answered quickly, not the
+    mean over answered threads: with the wall, cross-silo threads are abandoned and
+    the answered ones are mostly the fast own-topic ones."""
+    without, with_ = paired(
+        SEEDS,
+        48,
+        ["culture.silo_permeability=0.1", "silos.comms.share=0.25"],
+        at(24, culture__silo_permeability=1.0),
+        lambda m: answered_within(opened_between(m.threads(), 24, 36), 12),
+        "switchboard",
+    )
+    assert np.all(with_ > without), (with_, without)
+    assert stats.ttest_rel(with_, without, alternative="greater").pvalue < 0.01
+
+
+def test_flattening_approvals() -> None:
+    """Essay 000. A switchboard with approval depth 3 flattens to 0 at hour 24: no
+    thread opened after it waits for an approval, some before waited for all 3
+    levels, and the share of threads opened in hours 24-36 answered within 12 h
+    rises on every one of 8 paired seeds (paired t-test at 1%)."""
+    before = ["structure.approval_depth=3", "silos.comms.share=0.25"]
+    flatten = at(24, structure__approval_depth=0)
+    model = run_small(0, 48, *before, flatten)
+    table = model.threads()
+    assert (table.loc[table["created_hours"] >= 24, "approvals_waited"] == 0).all()
+    assert (table.loc[table["created_hours"] < 24, "approvals_waited"] == 3).any()
+    assert model.core.structure_spec.approval_depth == 0
+    without, with_ = paired(
+        SEEDS,
+        48,
+        before,
+        flatten,
+        lambda m: answered_within(opened_between(m.threads(), 24, 36), 12),
+        "switchboard",
+    )
+    assert np.all(with_ > without), (with_, without)
+    assert stats.ttest_rel(with_, without, alternative="greater").pvalue < 0.01
+
+
+# ----------------------------------------------------------- product fix
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_product_fix_reduces_complaints(seed: int) -> None:
+    """Essay 001. Product quality goes from 0.7 to 0.95 at hour 24 (expected problem
+    rate falls from 0.3 to 0.125 of the maximum): every seed has fewer complaint
+    threads in hours 36-72 than without the fix, and the two runs are identical up to
+    hour 24 (common random numbers: the intervention changes nothing before it
+    fires)."""
+    without = run_small(seed, 72)
+    with_ = run_small(seed, 72, at(24, culture__product_quality=0.95))
+    cut = 24 * TICKS_PER_HOUR
+    pd.testing.assert_frame_equal(with_.series().iloc[:cut], without.series().iloc[:cut])
+    quality = with_.series()["quality"]
+    assert quality.iloc[cut - 1] < 0.8 and 0.95 - 1e-6 <= quality.iloc[cut] < 0.951
+
+    def complaints(model: OrgModel) -> int:
+        window = opened_between(model.threads(), 36, 72)
+        return int((window["kind"] == "complaint").sum())
+
+    assert complaints(with_) < 0.75 * complaints(without)
+
+
+# ---------------------------------------------------------------- crisis
+
+CRISIS = 'interventions=[{at_hours=24, crisis={topic="defects", threads=300, hours=6}}]'
+NO_FEEDBACK = ["posting.post_negativity=0", "posting.praise_rate=0", "learning.rate=0"]
+
+
+def check_crisis(mode: str) -> None:
+    """The crisis run holds exactly the threads of the run without it plus 300
+    complaints on ``defects`` opened in hours 24-30, spread evenly over its 24 ticks
+    (12 or 13 a tick). Exact because the crisis draws from its own random stream and,
+    with the public's feedback into posting off (posting independent of sentiment,
+    no praise, no learning), the same seed posts the same threads."""
+    columns = ["kind", "topic", "channel", "author", "created_hours"]
+    overrides = [f"arrivals.mode={mode}", *NO_FEEDBACK]
+
+    def rows(model: OrgModel) -> Counter:
+        table = model.threads()[columns]
+        return Counter(table.itertuples(index=False, name=None))
+
+    without = rows(run_small(3, 36, *overrides))
+    with_ = rows(run_small(3, 36, *overrides, CRISIS))
+    assert without - with_ == Counter()  # every thread of the quiet run is there
+    extra = with_ - without
+    assert extra.total() == 300
+    assert {(kind, topic) for kind, topic, *_ in extra} == {("complaint", "defects")}
+    per_tick = Counter()
+    for (*_, created), count in extra.items():
+        per_tick[created] += count
+    assert sorted(per_tick) == [24 + k / TICKS_PER_HOUR for k in range(24)]
+    expected = [300 * (k + 1) // 24 - 300 * k // 24 for k in range(24)]
+    assert [per_tick[h] for h in sorted(per_tick)] == expected
+
+
+def test_crisis_opens_exactly_its_threads_poisson() -> None:
+    check_crisis("poisson")
+
+
+def test_crisis_opens_exactly_its_threads_customers() -> None:
+    check_crisis("customers")
+
+
+# ------------------------------------------------------------- the log
+
+
+def test_interventions_fire_in_time_order_and_are_logged() -> None:
+    scenario = scenario_from_dict(
+        {
+            "organization": {"n_employees": 100},
+            "customers": {"n_customers": 1000},
+            "interventions": [
+                {"at_hours": 3, "label": "open the silos", "set": {"culture.spin": 0.0}},
+                {"at_hours": 1.5, "set": {"culture.listening": 0.9, "culture.honesty": 1.0}},
+            ],
+        }
+    )
+    model = OrgModel(scenario, rng=0)
+    model.run_hours(1.5)
+    assert model.timeline.fired == []
+    assert model.core.culture.listening == 0.5
+    model.run_hours(2)
+    assert model.timeline.fired == [
+        (1.5, "culture.listening, culture.honesty"),
+        (3.0, "open the silos"),
+    ]
+    assert (model.core.culture.listening, model.core.culture.honesty) == (0.9, 1.0)
+    assert model.core.culture.spin == 0.0
+
+
+# ---------------------------------------------------- rejected at load time
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('{at_hours=1, set={"culture.charisma"=1.0}}', "interventions.0.set.culture.charisma"),
+        ('{at_hours=1, set={"culture.spin"=1.5}}', "interventions.0.set.culture.spin = 1.5"),
+        (
+            '{at_hours=1, set={"organization.n_employees"=500}}',
+            "interventions.0.set.organization.n_employees",
+        ),
+        (
+            '{at_hours=1, set={"structure.kind"="telepathy"}}',
+            "interventions.0.set.structure.kind = 'telepathy'",
+        ),
+        (
+            '{at_hours=1, set={"customers.n_customers"=5}}',
+            "interventions.0.set.customers.n_customers",
+        ),
+        (
+            '{at_hours=1}, {at_hours=2, set={"culture.silo_permeability"=0}}',
+            "interventions.1.set.culture.silo_permeability = 0",
+        ),
+        ('{at_hours=1, crisis={topic="weather", threads=3}}', "interventions.0.crisis.topic"),
+    ],
+)
+def test_bad_interventions_are_rejected_at_load_time(entry: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)) as error:
+        load_scenario(WORLD, [f"interventions=[{entry}]"])
+    assert str(error.value).startswith(WORLD)
+
+
+@pytest.mark.parametrize("message", ["unknown lever", "cannot change during a run"])
+def test_rejections_say_why(message: str) -> None:
+    entry = {
+        "unknown lever": '{at_hours=1, set={"culture.charisma"=1.0}}',
+        "cannot change during a run": '{at_hours=1, set={"organization.n_employees"=500}}',
+    }[message]
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(WORLD, [f"interventions=[{entry}]"])
+
+
+def test_a_lever_value_is_rejected_or_applied_as_validated() -> None:
+    override = 'interventions=[{at_hours=1, set={"culture.leadership_integrity"="0.5"}}]'
+    try:
+        model = small(0, override)
+    except ScenarioError:
+        return  # rejected at load time: fine
+    model.run_hours(6)
+    assert model.core.culture.leadership_integrity == 0.5

@@ -1,0 +1,449 @@
+"""The public side of the model (MODEL.md 2, 4.1-4.2, 4.7-4.9, 5): scripted cascades
+with exact reach, properties that hold for any levers, directional claims over paired
+seeds (common random numbers), customer inspection, the thread table, the series and
+the KPI contract."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import SMALL_WORLD, STRUCTURES, WORLD
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from sim import OrgModel
+from sim.customers import Customer
+from sim.scenario import SPEAKERS, scenario_from_dict
+from sim.threads import State
+
+SMALL = SMALL_WORLD
+SEEDS = range(8)
+
+
+def small(seed: int, *overrides: str, kind: str = "switchboard") -> OrgModel:
+    return OrgModel(WORLD, rng=seed, overrides=[*SMALL, f"structure.kind={kind}", *overrides])
+
+
+def run_small(seed: int, hours: float, *overrides: str, kind: str = "switchboard") -> OrgModel:
+    model = small(seed, *overrides, kind=kind)
+    model.run_hours(hours)
+    return model
+
+
+# --------------------------------------------------------- scripted cascades
+
+
+def edge_list(tmp_path: Path, edges: list[tuple[int, int]]) -> str:
+    path = tmp_path / "edges.csv"
+    path.write_text("source,target\n" + "".join(f"{i},{j}\n" for i, j in edges))
+    return str(path)
+
+
+def cascade_world(path: str, n_customers: int, reshare: float) -> OrgModel:
+    """A scripted public: no posting, one channel that shows a post to every follower
+    (``view_share x reach = 1``), reshare ``reshare``, visible for 100,000 hours, and
+    every kind and state multiplier 1, so whether the organization answers does not
+    matter. Over the 14 ticks these tests run, the age fade ``1 - age / visible``
+    stays within 4e-5 of 1, so with reshare 1 all the path's transmissions succeed
+    with chance above 0.9995 for any seed (and the seed is fixed)."""
+    document: dict[str, Any] = {
+        "organization": {"n_employees": 20},
+        "customers": {"n_customers": n_customers},
+        "graph": {"kind": "edge_list", "path": path},
+        "arrivals": {"mode": "customers"},
+        "posting": {"problem_rate": 0.0, "question_rate": 0.0, "praise_rate": 0.0},
+        "channels": [
+            {
+                "name": "only",
+                "share": 1.0,
+                "reach": 1.0,
+                "reshare": reshare,
+                "visible_hours": 100_000.0,
+                "patience": "infinite",
+            }
+        ],
+        "spread": {
+            "view_share": 1.0,
+            "complaint": 1.0,
+            "question": 1.0,
+            "praise": 1.0,
+            "unanswered_complaint": 1.0,
+            "gaffe": 1.0,
+            "answered": 1.0,
+        },
+    }
+    return OrgModel(scenario_from_dict(document), rng=0)
+
+
+def reach_by_tick(model: OrgModel, ticks: int) -> list[int]:
+    """Open one complaint by customer 0 now, then record its reach after each tick."""
+    (thread,) = model.open_threads(1, topic="defects", kind="complaint", author=0)
+    reach = []
+    for _ in range(ticks):
+        model.step()
+        reach.append(int(model.threads()["reach"].iloc[thread]))
+    assert len(model.threads()) == 1  # no other thread appeared
+    return reach
+
+
+PATH = [(i, i + 1) for i in range(9)]  # 0 -> 1 -> ... -> 9
+
+
+def test_path_with_reshare_one_reaches_one_more_customer_each_tick(tmp_path: Path) -> None:
+    """The thread enters the cascade in the first tick after it is opened: the author
+    (who counts in reach) and their one follower are exposed in that tick, then the
+    frontier advances one hop per tick. After tick k the reach is exactly
+    min(k + 1, 10), and it stays 10 once the path is covered."""
+    model = cascade_world(edge_list(tmp_path, PATH), 10, reshare=1.0)
+    assert reach_by_tick(model, 14) == [min(k + 1, 10) for k in range(1, 15)]
+
+
+def test_path_with_reshare_zero_reaches_author_and_one_follower(tmp_path: Path) -> None:
+    """Reshare 0: only the first hop (the author's followers see the post)."""
+    model = cascade_world(edge_list(tmp_path, PATH), 10, reshare=0.0)
+    assert reach_by_tick(model, 8) == [2] * 8
+
+
+@pytest.mark.parametrize(("reshare", "expected"), [(0.0, 6), (1.0, 7)])
+def test_star_reaches_author_and_followers(tmp_path: Path, reshare: float, expected: int) -> None:
+    """A star: customer 0 has followers 1..5; customer 6 follows 1 only (a second hop)
+    and customer 7 follows nobody the author reaches. Reshare 0 gives exactly the
+    author and the 5 followers; reshare 1 adds customer 6 in the second tick."""
+    edges = [(0, j) for j in range(1, 6)] + [(1, 6), (7, 0)]
+    model = cascade_world(edge_list(tmp_path, edges), 8, reshare=reshare)
+    reach = reach_by_tick(model, 5)
+    assert reach[0] == 6
+    assert reach[1:] == [expected] * 4
+
+
+# ------------------------------------------------------------- properties
+
+LEVERS = ("product_quality", "service_attitude", "leadership_integrity", "honesty", "listening")
+LIFECYCLE = {s.name.lower() for s in State}
+
+
+@settings(max_examples=12, deadline=None, database=None)
+@given(
+    levers=st.fixed_dictionaries(
+        {name: st.floats(0.0, 1.0) for name in (*LEVERS, "spin")},
+    ),
+    kind=st.sampled_from(STRUCTURES),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_state_stays_in_range_for_any_levers(levers: dict, kind: str, seed: int) -> None:
+    """For any levers and structure: sentiment in [-1, 1], trust in [0, 1], reach at
+    most n_customers, one lifecycle state per thread, shares that add up, KPIs that
+    are finite or NaN (never infinite)."""
+    overrides = [
+        "customers.n_customers=1500",
+        "organization.n_employees=60",
+        "posting.problem_rate=0.02",
+        "posting.question_rate=0.004",
+        *(f"culture.{name}={value!r}" for name, value in levers.items()),
+    ]
+    model = OrgModel(WORLD, rng=seed, overrides=[*overrides, f"structure.kind={kind}"])
+    model.run_hours(24)
+    people = model.customers
+    assert np.all((people.sentiment >= -1.0) & (people.sentiment <= 1.0))
+    assert np.all((people.trust >= 0.0) & (people.trust <= 1.0))
+    table = model.threads()
+    assert len(table) > 0
+    assert table["reach"].max() <= people.n
+    assert table["state"].notna().all()
+    assert set(table["state"].unique()) <= LIFECYCLE
+    assert table["state"].value_counts().sum() == len(table)
+    assert model.core.threads.count_by_state().sum() == len(table)
+    kpis = model.kpis()
+    assert kpis["fan_share"] + kpis["detractor_share"] <= 1.0
+    assert kpis["net_sentiment"] == kpis["fan_share"] - kpis["detractor_share"]
+    for name, value in kpis.items():
+        assert isinstance(value, float), name
+        assert math.isnan(value) or math.isfinite(value), (name, value)
+    series = model.series()
+    assert (series["fan_share"] + series["detractor_share"] <= 1.0).all()
+    assert series["mean_trust"].between(0.0, 1.0).all()
+    assert series["mean_sentiment"].between(-1.0, 1.0).all()
+
+
+# ------------------------------------------------------------ directional
+
+
+@pytest.mark.parametrize("kind", STRUCTURES)
+def test_lower_quality_gives_more_complaints_whatever_the_structure(kind: str) -> None:
+    """Essay 001: social media cannot fix a bad product. Complaint threads in 24 h at
+    product quality 0.3 exceed those at 0.9, on every one of 4 paired seeds, by at
+    least half (the expected ratio of problem rates is about 2.6)."""
+    for seed in range(4):
+        counts = []
+        for quality in (0.3, 0.9):
+            model = run_small(seed, 24, f"culture.product_quality={quality}", kind=kind)
+            counts.append(int((model.threads()["kind"] == "complaint").sum()))
+        low, high = counts
+        assert low > 1.5 * high, (seed, counts)
+
+
+def paired_kpi(kpi: str, lever: str, low: float, high: float, hours: float) -> np.ndarray:
+    """Per seed, KPI at ``lever=high`` minus KPI at ``lever=low`` (same seed)."""
+    differences = []
+    for seed in SEEDS:
+        a = run_small(seed, hours, f"{lever}={low}").kpis()[kpi]
+        b = run_small(seed, hours, f"{lever}={high}").kpis()[kpi]
+        differences.append(b - a)
+    return np.array(differences)
+
+
+def test_lower_leadership_integrity_gives_lower_credibility() -> None:
+    """Essay 001: a say-do gap in leaders' broadcasts destroys credibility.
+    Credibility at integrity 0.9 minus 0.2: paired t-test (one-sided) at 1% over 8
+    seeds."""
+    difference = paired_kpi("credibility", "culture.leadership_integrity", 0.2, 0.9, 36)
+    assert difference.mean() > 0
+    assert stats.ttest_1samp(difference, 0.0, alternative="greater").pvalue < 0.01
+
+
+def test_more_listening_gives_higher_interactivity() -> None:
+    """Essay 002/004: interactivity = replies / (replies + broadcasts). Listening 0.8
+    against 0.2: higher on every one of 8 paired seeds."""
+    difference = paired_kpi("interactivity", "culture.listening", 0.2, 0.8, 36)
+    assert np.all(difference > 0), difference
+
+
+def test_more_training_gives_fewer_gaffes_in_direct_dial() -> None:
+    """Essay 003: direct dial without training produces gaffes. Gaffes in 48 h with
+    training 0.0 against 0.9 (half the staff on board): fewer on every one of 8
+    paired seeds (expected gaffe rate falls tenfold), and a paired t-test at 1%."""
+    untrained, trained = [], []
+    for seed in SEEDS:
+        for training, out in ((0.0, untrained), (0.9, trained)):
+            model = run_small(
+                seed,
+                48,
+                f"organization.training={training}",
+                "organization.onboard_share=0.5",
+                kind="direct_dial",
+            )
+            out.append(model.kpis()["gaffes"])
+    untrained, trained = np.array(untrained), np.array(trained)
+    assert np.all(untrained > trained), (untrained, trained)
+    assert untrained.mean() > 10  # the counts are not trivial
+    assert stats.ttest_rel(untrained, trained, alternative="greater").pvalue < 0.01
+
+
+def test_fans_grow_faster_with_more_imitation() -> None:
+    """Essay 003, word of mouth (Bass): the rise of the fan share over 96 h is larger
+    at q = 0.6 than at q = 0.05 on every one of 8 paired seeds, and by a paired t-test
+    at 1%. Other sentiment movers are off so that only word of mouth moves fans: no
+    posting (no problems, questions or praise), no broadcasts, p_innovation 0."""
+    quiet = [
+        "posting.problem_rate=0",
+        "posting.question_rate=0",
+        "posting.praise_rate=0",
+        "broadcast.rate_per_hour=0",
+        "opinions.p_innovation=0",
+    ]
+    rises = {}
+    for q in (0.05, 0.6):
+        rise = []
+        for seed in SEEDS:
+            model = run_small(seed, 96, *quiet, f"opinions.q_imitation={q}")
+            fans = model.series()["fan_share"].to_numpy()
+            rise.append(fans[-1] - fans[0])
+        rises[q] = np.array(rise)
+    assert np.all(rises[0.6] > rises[0.05]), rises
+    assert stats.ttest_rel(rises[0.6], rises[0.05], alternative="greater").pvalue < 0.01
+
+
+# -------------------------------------------------------------- customers
+
+
+def test_customer_agents_are_views_of_the_arrays() -> None:
+    model = run_small(1, 12)
+    people = model.customers
+    assert len(model.agents_by_type.get(Customer, [])) == 0  # none made for 3000 customers
+    indices = [0, 7, 99, 1500, people.n - 1]
+    agents = [model.customer(i) for i in indices]
+    assert len(model.agents_by_type.get(Customer, [])) == 5
+    assert model.customer(7) is agents[1]  # inspecting again makes no new agent
+    assert len(model.agents_by_type.get(Customer, [])) == 5
+    model.run_hours(6)  # the agents follow the arrays as the run goes on
+    g = people.graph
+    for i, agent in zip(indices, agents, strict=True):
+        assert isinstance(agent, Customer)
+        assert agent.sentiment == float(people.sentiment[i])
+        assert agent.trust == float(people.trust[i])
+        assert np.array_equal(agent.followers, g.indices[g.indptr[i] : g.indptr[i + 1]])
+        assert agent.fan == (people.sentiment[i] >= people.fan_threshold)
+
+
+def test_customer_index_out_of_range_raises_index_error() -> None:
+    model = small(1)
+    with pytest.raises(IndexError):
+        model.customer(-1)
+    with pytest.raises(IndexError):
+        model.customer(model.customers.n)
+    assert len(model.agents_by_type.get(Customer, [])) == 0
+
+
+def test_poisson_mode_has_no_customers_to_inspect() -> None:
+    model = small(1, "arrivals.mode=poisson")
+    with pytest.raises(ValueError, match="poisson"):
+        model.customer(0)
+
+
+# ----------------------------------------------------- threads and series
+
+
+def test_thread_table_columns_are_sane() -> None:
+    model = run_small(2, 36)
+    table = model.threads()
+    for column in ("reach", "turns", "voice", "authenticity", "gaffe"):
+        assert column in table.columns
+    authored = table[table["author"] >= 0]
+    assert len(authored) == len(table) > 0
+    assert (authored["reach"] >= 1).all()  # the author counts
+    answered = table["first_response_hours"].notna()
+    assert answered.any() and (~answered).any()
+    # a turn is counted per answer; an unanswered thread has none, and no voice
+    assert (table.loc[answered, "turns"] >= 1).all()
+    assert (table.loc[~answered, "turns"] == 0).all()
+    assert table.loc[answered, "voice"].notna().all()
+    assert table.loc[~answered, "voice"].isna().all()
+    assert set(table["voice"].cat.categories) == set(SPEAKERS)
+    assert table["authenticity"].between(0.0, 1.0).all()
+    assert table["gaffe"].dtype == bool
+    assert not table.loc[~answered, "gaffe"].any()  # only an answer can be a gaffe
+
+
+def test_series_have_the_public_columns_and_cumulative_counts() -> None:
+    model = run_small(2, 36)
+    series = model.series()
+    for column in (
+        "mean_sentiment",
+        "mean_trust",
+        "fan_share",
+        "detractor_share",
+        "quality",
+        "broadcasts",
+        "replies",
+    ):
+        assert column in series.columns
+        assert series[column].notna().all(), column
+    assert len(series) == 36 * 4
+    for cumulative in ("broadcasts", "replies"):
+        assert series[cumulative].is_monotonic_increasing, cumulative
+        assert series[cumulative].iloc[-1] > 0
+    kpis = model.kpis()
+    assert series["replies"].iloc[-1] == model.core.counters["answered"]
+    assert series["broadcasts"].iloc[-1] == model.broadcasting.count
+    assert kpis["interactivity"] == pytest.approx(
+        series["replies"].iloc[-1] / (series["replies"].iloc[-1] + series["broadcasts"].iloc[-1])
+    )
+    assert series["fan_share"].iloc[-1] == kpis["fan_share"]
+    assert series["mean_trust"].iloc[-1] == pytest.approx(kpis["credibility"])
+
+
+# ------------------------------------------------------------------- KPIs
+
+KPI_CONTRACT = (  # MODEL.md section 5, written out: the CLI, sweeps and dashboard use them
+    "first_response_hours_median",
+    "first_response_hours_p90",
+    "first_response_hours_mean",
+    "resolution_hours_median",
+    "resolution_hours_p90",
+    "resolution_hours_mean",
+    "answered_share",
+    "resolved_share",
+    "abandoned_share",
+    "credibility",
+    "sentiment",
+    "fan_share",
+    "detractor_share",
+    "net_sentiment",
+    "interactivity",
+    "conversation_depth",
+    "negative_reach_per_1k",
+    "gaffes",
+    "hops_mean",
+    "silo_crossings_mean",
+    "utilization",
+    "quality_final",
+)
+CUSTOMER_KPIS = (
+    "credibility",
+    "sentiment",
+    "fan_share",
+    "detractor_share",
+    "net_sentiment",
+    "negative_reach_per_1k",
+)
+
+
+def test_kpis_have_every_contract_name() -> None:
+    model = run_small(3, 24)
+    kpis = model.kpis()
+    assert set(KPI_CONTRACT) <= set(kpis)
+    assert kpis["net_sentiment"] == kpis["fan_share"] - kpis["detractor_share"]
+    for name in KPI_CONTRACT:
+        assert math.isfinite(kpis[name]), name
+
+
+def test_poisson_mode_public_kpis_are_nan_organization_kpis_are_numbers() -> None:
+    model = run_small(3, 24, "arrivals.mode=poisson")
+    kpis = model.kpis()
+    assert set(KPI_CONTRACT) <= set(kpis)
+    undefined = (*CUSTOMER_KPIS, "interactivity")  # no public, no broadcasting
+    for name in undefined:
+        assert math.isnan(kpis[name]), name
+    for name in set(KPI_CONTRACT) - set(undefined):
+        assert math.isfinite(kpis[name]), name
+
+
+# --------------------------------------------------------------- learning
+
+
+def test_direct_dial_learns_more_than_a_switchboard() -> None:
+    """MODEL.md 4.9: complaints heard first-hand teach; a switchboard's paraphrase
+    loses fidelity. With learning rate 0.05 (25x the default), quality after 72 h is
+    higher in direct dial than in a switchboard on every one of 8 paired seeds, and by
+    a paired t-test at 1%."""
+    switchboard, direct = [], []
+    for seed in SEEDS:
+        for kind, out in (("switchboard", switchboard), ("direct_dial", direct)):
+            out.append(run_small(seed, 72, "learning.rate=0.05", kind=kind).kpis()["quality_final"])
+    switchboard, direct = np.array(switchboard), np.array(direct)
+    assert np.all(direct > switchboard), (direct, switchboard)
+    assert np.all(switchboard > 0.7)  # the switchboard learns too, only less
+    assert stats.ttest_rel(direct, switchboard, alternative="greater").pvalue < 0.01
+
+
+def test_paraphrase_below_minimum_fidelity_teaches_nothing() -> None:
+    """A switchboard whose paraphrase keeps less than ``min_fidelity``: forwarded
+    complaints teach nothing, so every topic the comms team does not own keeps its
+    quality exactly; its own topic (drafted first-hand) still improves."""
+    model = run_small(
+        4,
+        48,
+        "learning.rate=0.05",
+        "learning.switchboard_fidelity=0.2",
+        "learning.min_fidelity=0.3",
+    )
+    topics = model.core.org.topic_names
+    quality = model.core.topic_quality
+    general = topics.index("general")
+    others = np.arange(len(topics)) != general
+    assert np.all(quality[others] == np.float32(0.7))
+    assert quality[general] > np.float32(0.7)
+
+
+@pytest.mark.parametrize("kind", ["switchboard", "direct_dial"])
+def test_no_learning_keeps_quality_exactly(kind: str) -> None:
+    model = run_small(5, 48, "learning.rate=0", "culture.product_quality=0.625", kind=kind)
+    assert model.core.counters["answered"] > 0
+    assert np.all(model.core.topic_quality == np.float32(0.625))
+    assert model.kpis()["quality_final"] == pytest.approx(0.625, abs=1e-12)
+    assert np.allclose(model.series()["quality"], 0.625, rtol=0, atol=1e-12)
