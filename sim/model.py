@@ -30,6 +30,7 @@ from sim.posting import CustomerPosting
 from sim.recorder import SERIES, Recorder
 from sim.rng import Streams, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
+from sim.stopwatch import Stopwatch
 from sim.structures import make_structure
 from sim.threads import State
 
@@ -100,6 +101,8 @@ class OrgModel(mesa.Model):
         for index in range(org.n_levels):
             HierarchyLevel(self, index)
         self.recorder = Recorder(self)
+        self.stopwatch = Stopwatch(enabled=False)
+        """Set ``model.stopwatch.enabled = True`` to time each part of the tick."""
         reporters: dict[str, Callable[[OrgModel], float]] = {
             name: (lambda m, key=name: m.recorder.latest(key)) for name in SERIES
         }
@@ -118,8 +121,9 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """One tick, in the order of MODEL.md section 3."""
-        core = self.core
+        core, watch = self.core, self.stopwatch
         t = core.tick
+        watch.start()
         core.begin_tick()
         crisis = self.timeline.apply(t)  # 1. interventions
         problems = np.zeros(0, np.int32)
@@ -131,12 +135,15 @@ class OrgModel(mesa.Model):
             )
             new, problems = posted.threads, posted.problem_customers
         new = np.concatenate([new, crisis])
+        watch.lap("posting")
         if self.customers is not None:  # 3. spread (scripted threads were routed already)
             opened = np.sort(np.concatenate([*self._scripted, new]))  # ids in order
             exposed = self.cascade.step(t, opened)
         self._scripted = []
+        watch.lap("spread")
         core.admit(new)  # 4. routing
         core.step()  # 5-6. work, answers, abandonment
+        watch.lap("routing and work")
         answered, resolved = core.events.answered_ids()
         if self.customers is not None:
             broadcasts = self.broadcasting.step(  # 7. broadcasts
@@ -153,8 +160,10 @@ class OrgModel(mesa.Model):
             self.scenario_spec.learning,
             core.culture,
         )
+        watch.lap("opinions")
         self.recorder.record(broadcasts)  # 10. data collection
         self.datacollector.collect(self)
+        watch.lap("collection")
 
     def _react(self, t, problems, exposed, answered, resolved) -> None:
         """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""

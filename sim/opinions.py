@@ -30,16 +30,13 @@ import numpy as np
 
 from sim.customers import Customers
 from sim.scenario.schema import Scenario
+from sim.spread import bernoulli_positions
 
 __all__ = ["Opinions"]
 
 
 def _spread(value: np.ndarray | float, customer: np.ndarray) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), customer.shape)
-
-
-def _sum_by(customer: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(customer, weights=value, minlength=n)
 
 
 class Opinions:
@@ -56,6 +53,7 @@ class Opinions:
         self._delta: list[tuple[np.ndarray, np.ndarray]] = []
         self._signal: list[tuple[np.ndarray, np.ndarray]] = []
         self._trust_loss: list[tuple[np.ndarray, np.ndarray]] = []
+        self._gap = np.empty(customers.n, dtype=np.float32)
 
     # ---------------------------------------------------------------- events
 
@@ -121,42 +119,62 @@ class Opinions:
     # ------------------------------------------------------------------ apply
 
     def apply(self) -> None:
-        """Apply the queued changes, relax toward the baseline, then word of mouth."""
-        people, n = self.people, self.people.n
+        """Apply the queued changes, relax toward the baseline, then word of mouth.
+
+        Changes cost O(events), not O(customers): they are scattered onto the
+        customers concerned, and only those are clipped (relaxation toward a baseline
+        in range, and becoming a fan, cannot leave the range).
+        """
+        people = self.people
         s, trust = people.sentiment, people.trust
         if self._delta:
             customer, delta = self._concat(self._delta)
-            s += _sum_by(customer, delta, n).astype(np.float32)
+            np.add.at(s, customer, delta.astype(np.float32))
+            touched = np.unique(customer)
+            s[touched] = np.clip(s[touched], -1.0, 1.0)
+        changed_trust = []
         if self._signal:
             customer, signal = self._concat(self._signal)
-            count = np.bincount(customer, minlength=n)
-            seen = count > 0
-            mean = _sum_by(customer, signal, n)[seen] / count[seen]
+            seen, which = np.unique(customer, return_inverse=True)
+            mean = np.bincount(which, weights=signal) / np.bincount(which)
             trust[seen] += (self.spec.trust_rate * (mean - trust[seen])).astype(np.float32)
+            changed_trust.append(seen)
         if self._trust_loss:
             customer, loss = self._concat(self._trust_loss)
-            trust -= _sum_by(customer, loss, n).astype(np.float32)
+            np.add.at(trust, customer, -loss.astype(np.float32))
+            changed_trust.append(customer)
+        if changed_trust:
+            touched = np.unique(np.concatenate(changed_trust))
+            trust[touched] = np.clip(trust[touched], 0.0, 1.0)
         self._delta, self._signal, self._trust_loss = [], [], []
-        s += (self.relax * (people.baseline - s)).astype(np.float32)
+        gap = np.subtract(people.baseline, s, out=self._gap)
+        gap *= np.float32(self.relax)
+        s += gap
         self.word_of_mouth()
-        np.clip(s, -1.0, 1.0, out=s)
-        np.clip(trust, 0.0, 1.0, out=trust)
 
     def word_of_mouth(self) -> None:
-        """Bass diffusion on the graph: hazard p + q x fan share of in-neighbours."""
+        """Bass diffusion on the graph: hazard ``p + q x fan share of in-neighbours``.
+
+        The share is one sparse product over the graph. Conversions are drawn by
+        thinning (Lewis and Shedler 1979): candidates at the largest hazard ``p + q``
+        by geometric skipping, each kept with probability ``(1 - e^-h) / (1 - e^-hmax)``
+        -- the same distribution as one uniform per customer, at O(candidates).
+        """
         spec, people = self.spec, self.people
         if spec.p_innovation == 0 and spec.q_imitation == 0:
             return
         fans = people.fans()
-        fan_neighbours = people.in_neighbours_matrix() @ fans.astype(np.float32)
+        fan_neighbours = people.in_neighbours_matrix() @ fans.view(np.int8)
+        most = -np.expm1(-(spec.p_innovation + spec.q_imitation) * self.bass_step)
+        candidate = bernoulli_positions(people.n, most, self.rng)
+        candidate = candidate[~fans[candidate]]
+        degree = people.in_degree[candidate]
         share = np.divide(
-            fan_neighbours,
-            people.in_degree,
-            out=np.zeros_like(fan_neighbours),
-            where=people.in_degree > 0,
+            fan_neighbours[candidate], degree, out=np.zeros(candidate.size), where=degree > 0
         )
         hazard = (spec.p_innovation + spec.q_imitation * share) * self.bass_step
-        converts = ~fans & (self.rng.random(people.n, dtype=np.float32) < -np.expm1(-hazard))
+        keep = self.rng.random(candidate.size) * most < -np.expm1(-hazard)
+        converts = candidate[keep]
         threshold = np.float32(people.fan_threshold)
         people.sentiment[converts] = np.maximum(people.sentiment[converts], threshold)
         people.baseline[converts] = np.maximum(people.baseline[converts], threshold)

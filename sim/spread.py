@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-__all__ = ["CascadeState", "Exposures", "cascade_step", "expand_frontier"]
+__all__ = ["CascadeState", "Exposures", "bernoulli_positions", "cascade_step", "expand_frontier"]
 
 #: Above this probability one uniform per edge is cheaper than geometric skipping.
 DENSE_P = 0.25
@@ -30,7 +30,7 @@ _INT64_MAX = np.iinfo(np.int64).max
 _EMPTY_I64 = np.empty(0, dtype=np.int64)
 
 
-def _skip_positions(length: int, q: float, rng: np.random.Generator) -> np.ndarray:
+def bernoulli_positions(length: int, q: float, rng: np.random.Generator) -> np.ndarray:
     """Sorted positions in ``[0, length)`` of a Bernoulli(``q``) sequence, by geometric jumps.
 
     The gaps between successive successes are i.i.d. Geometric(``q``) on {1, 2, ...} [2]_, so
@@ -137,7 +137,7 @@ def expand_frontier(
             out_t.append(te)
             continue
         q = float(pg.max())
-        pos = _skip_positions(length, q, rng)
+        pos = bernoulli_positions(length, q, rng)
         seg = np.searchsorted(ends, pos, side="right")
         if float(pg.min()) < q:  # thinning: accept with probability p / q
             keep = rng.random(seg.size) * q < pg[seg]
