@@ -86,28 +86,26 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
     return {"compare": compare}
 
 
-def default_scenarios(cwd: Path | None = None) -> list[Path]:
-    """The four shipped structure files, under ``cwd`` or else under the project root.
+def shipped_scenario(name: str, cwd: Path | None = None) -> Path:
+    """A shipped scenario file (e.g. ``scenarios/switchboard.toml``), under ``cwd`` or
+    else under the project root, so the commands work from a clone's root or anywhere.
 
     Raises
     ------
     UsageError
-        If a file is in neither place.
+        If the file is in neither place.
     """
     cwd = Path.cwd() if cwd is None else cwd
     root = Path(sim.__file__).resolve().parent.parent
-    paths = []
-    for name in DEFAULT_SCENARIOS:
-        for base in (cwd, root):
-            if (base / name).is_file():
-                paths.append(Path(name) if base == cwd else base / name)
-                break
-        else:
-            raise UsageError(
-                f"compare: default scenario {name} not found under {cwd} or {root}; "
-                "name the scenario files"
-            )
-    return paths
+    for base in (cwd, root):
+        if (base / name).is_file():
+            return Path(name) if base == cwd else base / name
+    raise UsageError(f"scenario {name} not found under {cwd} or {root}; name the file")
+
+
+def default_scenarios(cwd: Path | None = None) -> list[Path]:
+    """The four shipped structure files (:func:`shipped_scenario`)."""
+    return [shipped_scenario(name, cwd) for name in DEFAULT_SCENARIOS]
 
 
 def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
