@@ -16,4 +16,6 @@ PositiveHours = Annotated[float, Field(gt=0.0, le=100_000.0)]
 class Section(BaseModel):
     """Base of every section: immutable, unknown keys rejected."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, use_attribute_docstrings=True
+    )
