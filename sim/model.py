@@ -18,7 +18,7 @@ import pandas as pd
 from sim.agents import Employee, HierarchyLevel, Silo
 from sim.arrivals import PoissonArrivals
 from sim.broadcast import Broadcasting
-from sim.cascade import Cascade
+from sim.cascade import Cascade, Exposed
 from sim.core import OrgCore
 from sim.customers import Customer, build_customers
 from sim.interventions import Timeline
@@ -165,7 +165,14 @@ class OrgModel(mesa.Model):
         self.datacollector.collect(self)
         watch.lap("collection")
 
-    def _react(self, t, problems, exposed, answered, resolved) -> None:
+    def _react(
+        self,
+        t: int,
+        problems: np.ndarray,
+        exposed: Exposed,
+        answered: np.ndarray,
+        resolved: np.ndarray,
+    ) -> None:
         """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
         th, opinions = self.core.threads, self.opinions
         opinions.had_problem(problems)

@@ -31,6 +31,7 @@ import numpy as np
 from sim.customers import Customers
 from sim.scenario.schema import Scenario
 from sim.spread import bernoulli_positions
+from sim.threads import ThreadTable
 
 __all__ = ["Opinions"]
 
@@ -76,7 +77,7 @@ class Opinions:
                 (customer, np.broadcast_to(np.asarray(loss, float), customer.shape))
             )
 
-    def answer_signal(self, threads, ids: np.ndarray) -> np.ndarray:
+    def answer_signal(self, threads: ThreadTable, ids: np.ndarray) -> np.ndarray:
         """What an answer tells its audience about the organization's voice."""
         spec = self.spec
         signal = threads.authenticity[ids] * threads.voice_weight[ids]
@@ -84,7 +85,9 @@ class Opinions:
         signal = signal + np.where(threads.spun[ids], spec.spin_boost, 0.0)
         return np.clip(signal, 0.0, 1.0)
 
-    def see(self, threads, thread: np.ndarray, customer: np.ndarray, negative: np.ndarray) -> None:
+    def see(
+        self, threads: ThreadTable, thread: np.ndarray, customer: np.ndarray, negative: np.ndarray
+    ) -> None:
         """Exposures to threads: complaints and gaffes hurt, answers help."""
         spec = self.spec
         gaffe = threads.gaffe[thread]
@@ -97,7 +100,9 @@ class Opinions:
         self.feel(a_customer, spec.seen_answer * lift)
         self.believe(a_customer, self.answer_signal(threads, a_thread))
 
-    def answered(self, threads, ids: np.ndarray, tick: int, resolved: np.ndarray) -> None:
+    def answered(
+        self, threads: ThreadTable, ids: np.ndarray, tick: int, resolved: np.ndarray
+    ) -> None:
         """Authors of this tick's answers: quicker and resolving answers please more."""
         spec = self.spec
         wait = tick - threads.turn_tick[ids]
