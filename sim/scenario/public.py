@@ -43,18 +43,22 @@ class GraphSpec(Section):
     """The customers' social graph (MODEL.md 2). Edge i -> j: j sees what i posts."""
 
     kind: Literal[GRAPH_KINDS] = "power_law_cluster"  # type: ignore[valid-type]
+    """Generator: ``power_law_cluster`` (Holme-Kim), ``barabasi_albert``, ``watts_strogatz``,
+    ``erdos_renyi``, ``complete``, or ``edge_list`` (read from ``path``)."""
     m: Annotated[int, Field(ge=1, le=1000)] = 5
-    """Edges per new customer (Holme-Kim, Barabasi-Albert): mean degree about 2m."""
+    """Holme-Kim, Barabasi-Albert: edges per new customer (count); mean degree about 2m."""
     p_triangle: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
-    """Holme-Kim: chance each further edge closes a triangle. The vectorized
-    generator is faithful to the published clustering up to 0.5 (:mod:`sim.graph`)."""
+    """Holme-Kim: chance each further edge closes a triangle. The vectorized generator is
+    faithful to the published clustering up to 0.5 (sim.graph)."""
     k: Annotated[int, Field(ge=2, le=1000)] = 10
-    """Watts-Strogatz: ring neighbours (even)."""
+    """Watts-Strogatz: ring neighbours per customer (count, even)."""
     p_rewire: Share = 0.1
+    """Watts-Strogatz: chance each ring edge is rewired to a random customer."""
     mean_degree: Annotated[float, Field(gt=0.0, le=10_000.0)] = 10.0
-    """Erdos-Renyi: mean degree."""
+    """Erdos-Renyi: mean number of neighbours per customer."""
     path: str | None = None
-    """Edge-list file (CSV or whitespace separated), relative to the scenario file."""
+    """Edge-list file (CSV or whitespace separated), relative to the scenario file; a line ``i
+    j`` means j sees what i posts."""
 
     @model_validator(mode="after")
     def _path_for_edge_list(self) -> GraphSpec:
@@ -67,16 +71,22 @@ class CustomersSpec(Section):
     """Customers' initial state and heterogeneity (MODEL.md 2)."""
 
     n_customers: Annotated[int, Field(ge=2, le=50_000_000)] = 20_000
+    """Number of customers (count): the graph's nodes."""
     sentiment_mean: Signed = 0.1
+    """Mean of the initial sentiment (normal, clipped to [-1, 1]), in sentiment units."""
     sentiment_sd: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
+    """Standard deviation of the initial sentiment, in sentiment units."""
     trust_initial: Share = 0.5
+    """Initial trust of every customer, in [0, 1]."""
     fan_threshold: Signed = 0.5
+    """Fans are customers with sentiment at or above this."""
     detractor_threshold: Signed = -0.5
+    """Detractors are customers with sentiment at or below this; must be below ``fan_threshold``."""
     activity_sigma: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
-    """Log-scale spread of how often customers have problems and post (lognormal,
-    mean 1)."""
+    """Log-scale spread of how often customers have problems and post (lognormal activity
+    multiplier with mean 1; dimensionless)."""
     brand_follower_share: Share = 0.3
-    """Share of customers who follow the brand's own account (broadcast audience)."""
+    """Share of customers who follow the brand's own account (the broadcast audience)."""
 
     @model_validator(mode="after")
     def _thresholds(self) -> CustomersSpec:
@@ -92,15 +102,17 @@ class PostingSpec(Section):
     """Posting (MODEL.md 4.1; essay 001: quality and attitude drive complaints)."""
 
     problem_rate: Rate = 0.002
-    """Problems per customer-hour when product quality and service attitude are 0."""
+    """Problems per customer-hour when product quality and service attitude are 0 (times the
+    customer's activity)."""
     attitude_weight: Share = 0.3
     """Share of problems that come from service attitude rather than the product."""
     post_probability: Share = 0.2
-    """Chance a problem is posted publicly by a customer of neutral sentiment."""
+    """Chance that a customer of neutral sentiment posts a problem publicly."""
     post_negativity: Share = 0.4
-    """Extra chance per unit of negative sentiment (at sentiment -1: +0.4)."""
+    """Extra posting chance per unit of negative sentiment (at sentiment -1: ``post_probability +
+    post_negativity``)."""
     question_rate: Rate = 0.0004
-    """Questions per customer-hour."""
+    """Questions per customer-hour (times the customer's activity)."""
     praise_rate: Rate = 0.0005
     """Praise posts per fan-hour."""
 
@@ -109,91 +121,105 @@ class SpreadSpec(Section):
     """Independent cascade per thread (MODEL.md 4.2)."""
 
     view_share: Share = 0.6
-    """Share of an author's followers who see a new post, times the channel's reach."""
+    """Chance that each of an author's followers sees a new post (the first hop), times the
+    channel's ``reach``."""
     complaint: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
+    """Reshare multiplier of complaints."""
     question: Annotated[float, Field(ge=0.0, le=100.0)] = 0.3
+    """Reshare multiplier of questions."""
     praise: Annotated[float, Field(ge=0.0, le=100.0)] = 0.7
+    """Reshare multiplier of praise."""
     unanswered_complaint: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
-    """Negativity bias: reshare multiplier of a complaint nobody answered."""
+    """Negativity bias: reshare multiplier of a complaint nobody has answered yet."""
     gaffe: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
-    """Gaffes spread most."""
+    """Reshare multiplier of a thread once a gaffe was posted in it (gaffes spread most)."""
     answered: Annotated[float, Field(ge=0.0, le=100.0)] = 0.3
-    """An answered thread cools down."""
+    """Reshare multiplier of a thread once answered (it cools down)."""
 
 
 class OpinionSpec(Section):
     """Sentiment, trust and word of mouth (MODEL.md 4.7, 4.5 honesty)."""
 
     problem: Effect = 0.1
-    """Sentiment lost by having a problem."""
+    """Sentiment lost by having a problem (sentiment units)."""
     ignored: Effect = 0.15
-    """Lost when one's own thread is abandoned."""
+    """Sentiment lost when one's own thread is abandoned."""
     answered: Effect = 0.1
-    """Gained from an answer to one's own thread, times its quality."""
+    """Sentiment gained from an answer to one's own thread, times its quality."""
     resolved: Effect = 0.2
-    """Further gain when it resolves."""
+    """Further sentiment gained when the answer resolves the thread."""
     fast_bonus: Effect = 0.1
-    """Further gain for a fast answer: times exp(-wait / fast_hours)."""
+    """Further sentiment gained for a fast answer: times ``exp(-wait / fast_hours)``."""
     fast_hours: PositiveHours = 1.0
+    """Time scale, in hours, of the fast-answer bonus."""
     seen_complaint: Effect = 0.01
-    """Lost per exposure to an unanswered complaint."""
+    """Sentiment lost per exposure to an unanswered complaint."""
     seen_answer: Effect = 0.02
-    """Gained per exposure to an answered thread, times authenticity x voice."""
+    """Sentiment gained per exposure to an answered thread, times authenticity x voice weight."""
     seen_gaffe: Effect = 0.04
+    """Sentiment lost per exposure to a gaffe (and by the author who got one)."""
     trust_rate: Effect = 0.2
-    """Step of trust toward what an answer signals (authenticity x voice)."""
+    """Fraction of the gap to the answers' trust signal closed per tick with answers seen
+    (signal: authenticity x voice, plus honesty bonuses)."""
     gaffe_trust: Effect = 0.05
+    """Trust lost per exposure to a gaffe."""
     admit_bonus: Effect = 0.1
-    """Honesty: admitting fault raises the trust signal ("stealing thunder")."""
+    """Honesty: added to the trust signal of an answer that admits fault ("stealing thunder")."""
     spin_boost: Effect = 0.03
-    """Spin raises the trust signal briefly ..."""
+    """Added to the trust signal of a complaint answer that does not admit fault (spin helps
+    briefly) ..."""
     spin_found_probability: Share = 0.3
-    """... but is found out with this chance ..."""
+    """... but that spin is found out with this chance ..."""
     spin_found_hours: PositiveHours = 48.0
-    """... after about this long ..."""
+    """... after an exponential delay with this mean, in hours ..."""
     spin_penalty: Effect = 0.15
-    """... and then costs each member of the audience this much trust."""
+    """... and then costs each customer who has seen the thread this much trust."""
     memory_hours: Annotated[float, Field(gt=0.0, le=1e7)] = 720.0
-    """Sentiment relaxes toward each customer's initial value on this time scale."""
+    """Time scale, in hours, on which sentiment relaxes toward each customer's baseline."""
     p_innovation: Annotated[float, Field(ge=0.0, le=10.0)] = 0.005
-    """Bass p: hazard per period of a non-fan becoming a fan on its own."""
+    """Bass p: hazard per period (``bass_period_hours``) of a non-fan becoming a fan on its own."""
     q_imitation: Annotated[float, Field(ge=0.0, le=10.0)] = 0.2
-    """Bass q: per period, times the share of one's in-neighbours who are fans."""
+    """Bass q: hazard per period, times the share of one's in-neighbours who are fans."""
     bass_period_hours: PositiveHours = 168.0
+    """Length, in hours, of the period in which p and q are expressed (default one week)."""
 
 
 class BroadcastSpec(Section):
     """The organization's own posts (MODEL.md 4.8; essay 004: "Talk, talk, talk")."""
 
     rate_per_hour: Rate = 2.0
-    """Broadcasts per hour at listening 0; the rate is times (1 - listening)."""
+    """Broadcasts per hour at listening 0; the rate is times ``(1 - listening)``."""
     sentiment: Effect = 0.002
-    """Sentiment a broadcast adds among followers, times leadership integrity."""
+    """Sentiment a broadcast adds to each brand follower, times leadership integrity."""
     say_do_trust: Effect = 0.01
-    """Trust a broadcast costs followers whose experience is negative, times the
-    say-do gap (1 - leadership integrity)."""
+    """Trust a broadcast costs each follower whose sentiment is negative, times the say-do gap
+    ``(1 - leadership integrity)``."""
     unfollow: Effect = 0.01
-    """Chance a follower leaves per broadcast, times (1 - interactivity)."""
+    """Chance per broadcast that a follower leaves, times ``(1 - interactivity)``."""
 
 
 class LearningSpec(Section):
     """Quality learning from complaints (MODEL.md 4.9; essay 000)."""
 
     rate: Effect = 0.002
-    """Quality gained per faithfully heard complaint, x integrity x (1 - quality)."""
+    """Quality gained per faithfully heard complaint, times leadership integrity and ``(1 -
+    quality)``."""
     switchboard_fidelity: Share = 0.5
-    """A switchboard's paraphrase keeps this much of a complaint's detail."""
+    """Share of a complaint's detail that survives a switchboard's paraphrase (learning weight;
+    direct hearing is 1)."""
     min_fidelity: Share = 0.3
-    """Complaints heard with less fidelity teach nothing."""
+    """Complaints heard with less fidelity than this teach nothing."""
 
 
 class CrisisSpec(Section):
     """A burst of complaints on one topic (MODEL.md 4.10)."""
 
     topic: str
+    """Topic of the burst; must be one of the silos' topics."""
     threads: Annotated[int, Field(ge=1, le=10_000_000)]
+    """Number of complaint threads in the burst (count)."""
     hours: PositiveHours = 6.0
-    """Spread evenly over this many hours."""
+    """Hours over which the burst is spread evenly."""
 
 
 class InterventionSpec(Section):
@@ -205,7 +231,13 @@ class InterventionSpec(Section):
     """
 
     at_hours: Hours
+    """When it fires, in hours from the start (rounded to the nearest tick)."""
     label: str = ""
+    """Text that names the intervention in outputs."""
     set: dict[str, Any] = Field(default_factory=dict)
+    """Lever path to new value: any ``culture.*`` or ``structure.*`` key, or
+    ``organization.training``, ``onboard_share``, ``empowered_share``."""
     ramp_hours: Hours = 0.0
+    """Hours over which numeric levers move linearly to their target (0: at once)."""
     crisis: CrisisSpec | None = None
+    """An optional burst of complaints on one topic."""

@@ -40,7 +40,10 @@ class TimeSpec(Section):
     """Clock. ``tick_minutes`` is the tick length; ``hours`` the default run length."""
 
     tick_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = 15.0
+    """Length of one tick, in minutes. Durations given in hours are converted to whole ticks of
+    this length."""
     hours: Annotated[float, Field(gt=0.0, le=100_000.0)] = 336.0
+    """Default run length, in hours (the CLI's ``--hours`` overrides it)."""
 
 
 class ServiceTime(Section):
@@ -51,118 +54,192 @@ class ServiceTime(Section):
     """
 
     distribution: Literal["fixed", "exponential", "lognormal"] = "exponential"
+    """Shape of the duration: ``fixed`` (rounded to whole ticks), ``exponential`` (geometric in
+    ticks, same mean) or ``lognormal``."""
     mean_hours: Hours = 0.25
+    """Mean duration, in hours, at speed 1: a server takes ``mean_hours / speed`` on average."""
     sigma: Annotated[float, Field(ge=0.0, le=5.0)] = 0.5
+    """Lognormal only: standard deviation of the log duration (dimensionless)."""
 
 
 class ServiceSpec(Section):
     """Per-stage service times, before scaling by the server's speed and expertise."""
 
     triage: ServiceTime = ServiceTime(mean_hours=0.1)
+    """Switchboard: the comms team reading and sorting a new thread."""
     forward: ServiceTime = ServiceTime(mean_hours=0.25)
+    """A liaison assigning an expert (switchboard), or a claimant from another silo reading a
+    thread before looking for an expert (direct dial)."""
     draft: ServiceTime = ServiceTime(mean_hours=0.5)
+    """Writing an answer; slower outside one's expertise (``expertise_slowdown``)."""
     polish: ServiceTime = ServiceTime(mean_hours=0.25)
+    """Switchboard: the comms team polishing a draft that came back from a silo."""
     approve: ServiceTime = ServiceTime(distribution="exponential")
+    """Shape of each approval wait; its mean is the approver's ``levels[].approval_hours``
+    (``mean_hours`` unused)."""
     handoff: ServiceTime = ServiceTime(distribution="exponential")
+    """Shape of transit delays: silo handoffs (switchboard) and expert finding (direct dial);
+    means come from the silo and structure (``mean_hours`` unused)."""
     expertise_slowdown: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
-    """Draft time is multiplied by ``1 + expertise_slowdown * (1 - expertise)``."""
+    """Multiplier: draft time is times ``1 + expertise_slowdown x (1 - expertise in the topic)``;
+    0 means no slowdown."""
 
 
 class SiloSpec(Section):
     """A department. It owns topics; one silo must be named ``comms``."""
 
     name: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+    """Silo name (lower case, letters, digits, underscores); one silo must be ``comms``."""
     share: Annotated[float, Field(gt=0.0, le=1.0)]
+    """Relative share of the employees (normalised over silos; at least two people per silo)."""
     topics: Annotated[tuple[str, ...], Field(min_length=1)]
+    """Topics this silo owns; each topic is owned by exactly one silo."""
     topic_weight: Annotated[float, Field(ge=0.0, le=1000.0)] = 1.0
-    """Relative share of traffic for each of this silo's topics."""
+    """Relative traffic of each of this silo's topics (weight per topic, normalised over all
+    topics)."""
     handoff_hours: Hours = 2.0
-    """Mean delay for work crossing into this silo when permeability is 1."""
+    """Mean delay, in hours, for work crossing into this silo at permeability 1; divided by
+    ``culture.silo_permeability`` (switchboard)."""
 
 
 class LevelSpec(Section):
     """One hierarchy level, front line (level 0) first."""
 
     name: Annotated[str, Field(min_length=1, max_length=40)]
+    """Level name, front line (level 0) first, executives last."""
     approval_hours: Hours = 2.0
-    """Mean wait for an approval at this level."""
+    """Mean wait, in hours, for an approval given by someone at this level."""
     voice_weight: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """Multiplier on the voice weight of answers written by someone at this level (not applied to
+    the brand voice)."""
     span_of_control: Annotated[int, Field(ge=1, le=1000)] = 8
-    """Direct reports per manager at this level (used to size the level below)."""
+    """People at this level per manager one level up (count): it sizes the level above. Unused at
+    the top level."""
 
 
 class OrganizationSpec(Section):
     """Who works there (MODEL.md 2, employees)."""
 
     n_employees: Annotated[int, Field(ge=2, le=2_000_000)] = 200
+    """Number of employees (count), split over silos by their share."""
     capacity: Annotated[float, Field(gt=0.0, le=24.0)] = 1.0
-    """Work-hours per hour each employee has."""
+    """Work-hours per hour each employee has (1 = full time); it scales the speed of every
+    service."""
     onboard_share: Share = 0.3
-    """Share of non-comms employees who monitor and take part in social media."""
+    """Share of non-comms employees who monitor and take part in social media (comms is always on
+    board)."""
     empowered_share: Share = 0.5
     """Share of on-board employees who may post without approval."""
     social_share_onboard: Share = 0.5
     """Share of an on-board employee's capacity given to social work."""
     social_share_offboard: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
-    """Share of capacity an employee who is not on board gives social requests."""
+    """Share of capacity an employee who is not on board gives the social requests routed to
+    them."""
     offboard_engagement: Share = 0.6
-    """Quality and authenticity multiplier for answers by employees not on board."""
+    """Multiplier on quality and authenticity of answers by employees who are not on board."""
     liaisons_per_silo: Annotated[int, Field(ge=1, le=1000)] = 1
+    """Switchboard: managers per silo (count) who receive forwarded threads; they are put on
+    board."""
     training: Share = 0.2
+    """Social-media policy and training of staff outside comms, in [0, 1]: raises answer quality,
+    lowers the gaffe chance."""
     comms_training: Share = 0.8
+    """Training of the comms team, in [0, 1]."""
     authenticity: Share = 0.8
+    """How genuine the own voice of staff outside comms is, in [0, 1]."""
     comms_authenticity: Share = 0.6
+    """How genuine the comms team's own voice is, in [0, 1]."""
     expertise_own: Share = 0.9
+    """Expertise in the own silo's topics, in [0, 1]."""
     expertise_other: Share = 0.2
+    """Expertise in other silos' topics, in [0, 1]."""
 
 
 class StructureSpec(Section):
     """The routing structure (MODEL.md 4.3) and its own parameters."""
 
     kind: Literal[STRUCTURES] = "switchboard"  # type: ignore[valid-type]
+    """Routing structure: ``switchboard``, ``direct_dial``, ``expert_routing`` or
+    ``coached_direct_dial``."""
     approval_depth: Annotated[int, Field(ge=0, le=20)] = 1
-    """Approval levels above the author (switchboard: up the comms chain;
-    direct dial: for employees who are not empowered)."""
+    """Approval levels (count) an answer climbs before it is posted: switchboard, every answer,
+    up the comms chain above the polisher; the others, answers by authors who are not
+    empowered, up the author's chain."""
     cross_claim: Share = 0.3
-    """Direct dial: chance, at permeability 1, that an employee of another silo
-    claims a thread first (the public is blind to silos)."""
+    """Direct dial: chance, at permeability 1, that an employee of another silo claims a thread
+    first (the public is blind to silos); times permeability."""
     intranet_find_hours: Hours = 0.25
+    """Direct dial: mean hours a cross-silo claimant needs to find an expert of the owning silo
+    through the social intranet."""
     offline_find_hours: Hours = 8.0
+    """Direct dial without the intranet: mean hours to find an expert."""
     offline_find_probability: Share = 0.3
+    """Direct dial without the intranet: chance of finding an expert at all; otherwise the
+    claimant answers as a generalist."""
     coaching_per_week: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
-    """Coached direct dial: training gained per week, times (1 - training)."""
+    """Coached direct dial: training gained per week by on-board staff, times ``(1 - training)``
+    and the coaching coverage."""
     coachees_per_coach: Annotated[float, Field(gt=0.0, le=10_000.0)] = 20.0
+    """Coached direct dial: on-board employees one comms front-line coach can follow (count);
+    fewer coaches scale coaching down."""
     generalist_quality: Share = 0.5
+    """Quality multiplier for an answer whose author's silo does not own the topic."""
     analytics_weight_hours: Hours = 4.0
-    """With analytics on, queue priority moves an author of influence 1 this many
-    hours ahead."""
+    """With analytics on, a thread moves this many hours ahead in its queue per unit of
+    ``ln(author influence)``; an author with the mean follower count does not move."""
 
 
 class CultureSpec(Section):
     """Culture levers (MODEL.md 2, organization)."""
 
     silo_permeability: Annotated[float, Field(ge=0.01, le=1.0)] = 0.5
+    """How readily work crosses silo walls, in [0.01, 1] (1 = no wall): divides switchboard
+    handoff delays; scales direct dial's cross-silo claims."""
     spin: Share = 0.3
+    """Polish the comms team adds, in [0, 1]: a polished answer's authenticity is times ``(1 -
+    spin)``."""
     honesty: Share = 0.5
+    """Chance that an answer to a complaint admits fault."""
     product_quality: Share = 0.7
+    """Initial quality of every topic, in [0, 1]: fewer problems, more fixable complaints;
+    learning raises it per topic."""
     service_attitude: Share = 0.7
+    """Whether the organization truly values its customers, in [0, 1]: fewer problems, more
+    fixable threads."""
     leadership_integrity: Share = 0.7
+    """One minus leaders' say-do gap, in [0, 1]: scales what broadcasts add, the say-do trust
+    loss and learning."""
     listening: Share = 0.5
+    """Share of social effort spent replying rather than broadcasting, in [0, 1]: broadcasts
+    times ``(1 - listening)``, reply speed times ``(0.5 + listening)``."""
     social_intranet: bool = False
+    """Expert finding and shared knowledge: a cross-silo claimant finds an expert fast and surely
+    (always on in coached direct dial)."""
     analytics: bool = False
+    """Prioritise influential authors in every queue (always on in coached direct dial)."""
 
 
 class ChannelSpec(Section):
     """A social channel (MODEL.md 2; essay 002)."""
 
     name: Annotated[str, Field(min_length=1, max_length=40)]
+    """Channel name."""
     share: Share
+    """Relative share of new threads on this channel (normalised over channels)."""
     patience_hours: PositiveHours = 4.0
-    """Mean hours before the author gives up waiting for an answer."""
+    """Mean hours an author waits for an answer to a turn before giving up."""
     patience: Literal["exponential", "fixed", "infinite"] = "exponential"
+    """Patience distribution: ``exponential`` with that mean, ``fixed`` at it, or ``infinite``
+    (never gives up)."""
     reach: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
+    """Multiplier on ``spread.view_share`` for the first hop (the author's followers who see a
+    new post); the product is capped at 1."""
     reshare: Share = 0.01
+    """Reshare probability per follower per tick, before the kind, state and age factors of
+    ``[spread]``."""
     visible_hours: PositiveHours = 48.0
+    """Hours a thread stays visible and spreads after it opens; resharing fades linearly to 0
+    over this time."""
 
 
 class ArrivalSpec(Section):
@@ -171,10 +248,16 @@ class ArrivalSpec(Section):
     MODEL.md 6.1-6.2; ``threads_per_hour`` and the kind mix apply only there)."""
 
     mode: Literal["customers", "poisson"] = "customers"
+    """``customers``: customers post (MODEL.md 4.1); ``poisson``: a Poisson process per topic and
+    channel, without customers (the queueing test bed)."""
     threads_per_hour: Annotated[float, Field(ge=0.0, le=1_000_000.0)] = 20.0
+    """Poisson mode: new threads per hour, all topics and channels."""
     complaint: Share = 0.5
+    """Poisson mode: relative weight of complaints in the kind mix."""
     question: Share = 0.4
+    """Poisson mode: relative weight of questions in the kind mix."""
     praise: Share = 0.1
+    """Poisson mode: relative weight of praise in the kind mix."""
     influence_sigma: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
     """Log-scale spread of author influence (followers), lognormal with median 1."""
 
@@ -183,11 +266,15 @@ class ConversationSpec(Section):
     """What follows an answer (MODEL.md 4.5, 4.6)."""
 
     gaffe_base: Share = 0.1
-    """Gaffe probability of an untrained author; it falls as ``(1 - training)``."""
+    """Gaffe probability per answer of an untrained poster; times ``(1 - the poster's
+    training)``."""
     followup_probability: Share = 0.3
+    """Chance that the author of an answered, unresolved thread replies, which opens a follow-up
+    turn."""
     followup_hours: Hours = 2.0
-    """Mean delay before an unresolved author replies."""
+    """Mean delay, in hours, before that reply."""
     max_turns: Annotated[int, Field(ge=1, le=100)] = 5
+    """Most answers a thread can get (count); no follow-up after that."""
 
 
 class VoiceSpec(Section):
@@ -195,9 +282,13 @@ class VoiceSpec(Section):
     surveys: technical experts and employees above CEOs and brands."""
 
     expert: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """Voice weight of a field expert: the author's silo owns the topic."""
     generalist: Annotated[float, Field(ge=0.0, le=10.0)] = 0.8
+    """Voice weight of an employee answering outside the own silo's topics."""
     brand: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    """Voice weight of the brand account: a polished switchboard answer."""
     executive: Annotated[float, Field(ge=0.0, le=10.0)] = 0.6
+    """Voice weight of an author at the top hierarchy level."""
 
 
 def _default_silos() -> tuple[SiloSpec, ...]:
@@ -235,32 +326,53 @@ class Scenario(Section):
     """A whole scenario, validated. Build it with :func:`sim.scenario.load_scenario`."""
 
     name: str = "scenario"
+    """Scenario name, shown in outputs."""
     description: str = ""
+    """One line on what the scenario shows."""
     time: TimeSpec = TimeSpec()
+    """Tick length and default run length."""
     structure: StructureSpec = StructureSpec()
+    """The routing structure and its own parameters (MODEL.md 4.3)."""
     culture: CultureSpec = CultureSpec()
+    """Culture levers (MODEL.md 2, organization)."""
     organization: OrganizationSpec = OrganizationSpec()
+    """Employees: numbers, shares on board, training, voice, expertise."""
     silos: Annotated[tuple[SiloSpec, ...], Field(min_length=1, max_length=1000)] = Field(
         default_factory=_default_silos
     )
+    """Departments, each owning topics; one must be ``comms``."""
     levels: Annotated[tuple[LevelSpec, ...], Field(min_length=1, max_length=20)] = Field(
         default_factory=_default_levels
     )
+    """Hierarchy levels, front line first."""
     channels: Annotated[tuple[ChannelSpec, ...], Field(min_length=1, max_length=20)] = Field(
         default_factory=_default_channels
     )
+    """Social channels (essay 002)."""
     arrivals: ArrivalSpec = ArrivalSpec()
+    """Where threads come from: customers, or a Poisson process."""
     service: ServiceSpec = ServiceSpec()
+    """Service-time distributions per work stage (MODEL.md 4.4)."""
     conversation: ConversationSpec = ConversationSpec()
+    """Gaffes and follow-up turns (MODEL.md 4.5, 4.6)."""
     voice: VoiceSpec = VoiceSpec()
+    """Voice weight per kind of speaker (MODEL.md 4.5)."""
     customers: CustomersSpec = CustomersSpec()
+    """Customers' initial state and heterogeneity."""
     graph: GraphSpec = GraphSpec()
+    """The customers' social graph."""
     posting: PostingSpec = PostingSpec()
+    """Problems, questions and praise (MODEL.md 4.1)."""
     spread: SpreadSpec = SpreadSpec()
+    """Independent cascades over the graph (MODEL.md 4.2)."""
     opinions: OpinionSpec = OpinionSpec()
+    """Sentiment, trust and word of mouth (MODEL.md 4.7)."""
     broadcast: BroadcastSpec = BroadcastSpec()
+    """The organization's own posts (MODEL.md 4.8)."""
     learning: LearningSpec = LearningSpec()
+    """Quality learning from heard complaints (MODEL.md 4.9)."""
     interventions: tuple[InterventionSpec, ...] = ()
+    """A timeline of lever changes and crises (MODEL.md 4.10)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
