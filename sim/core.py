@@ -3,14 +3,15 @@
 :class:`OrgCore` owns the thread table, the employees' service slots and the
 routing structure. One :meth:`OrgCore.step` is:
 
-1. the structure's own per-tick work (e.g. coaching raises training);
-2. new threads enter routing (the caller appends them first);
-3. threads past their author's patience are abandoned (MODEL.md 4.6);
-4. finished services and delays advance through the structure, in rounds, so that
+1. new threads enter routing (:meth:`OrgCore.admit`, called by the model first);
+2. the structure's own per-tick work (e.g. coaching raises training);
+3. finished services and delays advance through the structure, in rounds, so that
    zero-length steps (such as *post* right after the last approval) happen at once;
-5. answered threads whose author replies reopen as a follow-up turn;
-6. free servers take work, ranked within queues (:mod:`sim.dispatch`);
-7. the per-tick series are recorded.
+   answered threads whose author replies reopen as a follow-up turn;
+4. threads still unanswered past their author's patience are abandoned (MODEL.md
+   4.6: answers are posted first, so an answer due now still counts);
+5. free servers take work, ranked within queues (:mod:`sim.dispatch`);
+6. busy and available work are accumulated for ``utilization``.
 
 Nothing here loops in Python over threads or employees.
 """
@@ -277,8 +278,8 @@ class OrgCore:
         The tick's answers and abandonments are left in :attr:`events` until the next
         :meth:`begin_tick`."""
         self.structure.on_tick(self)
-        self._abandon()
         self._advance_finished()
+        self._abandon()
         self._dispatch()
         self._record()
         self.threads.compact()
@@ -330,7 +331,7 @@ class OrgCore:
         self._open_turn(ids)
         self.structure.route(self, ids)
 
-    def _priority(self, ids: np.ndarray) -> np.ndarray:
+    def priority(self, ids: np.ndarray) -> np.ndarray:
         """Oldest turn first; with analytics, influential authors move ahead."""
         th = self.threads
         priority = th.turn_tick[ids].astype(np.float64)
@@ -346,20 +347,29 @@ class OrgCore:
         free = (self.serving < 0) & (self.speed > 0)
         holder = th.holder[waiting]
         own = waiting[holder >= 0]
-        t_own, s_own = match_own_queues(own, th.holder[own], self._priority(own), free)
+        t_own, s_own = match_own_queues(own, th.holder[own], self.priority(own), free)
         free[s_own] = False
         pooled = waiting[(holder < 0) & (th.pool[waiting] >= 0)]
         free_members = np.flatnonzero(free & (self.pool_of >= 0))
         t_pool, s_pool = match_pools(
             pooled,
             th.pool[pooled],
-            self._priority(pooled),
+            self.priority(pooled),
             free_members,
             self.pool_of[free_members],
             self.n_pools,
             self.streams.routing,
         )
-        self._start(np.concatenate([t_own, t_pool]), np.concatenate([s_own, s_pool]))
+        free[s_pool] = False
+        left = pooled[th.pool[pooled] >= 0]
+        if t_pool.size:
+            left = left[~np.isin(left, t_pool)]
+        t_over, s_over = self.structure.overflow(
+            self, left, np.flatnonzero(free & (self.pool_of >= 0))
+        )
+        self._start(
+            np.concatenate([t_own, t_pool, t_over]), np.concatenate([s_own, s_pool, s_over])
+        )
 
     def _start(self, ids: np.ndarray, server: np.ndarray) -> None:
         """Start service: draw each task's ticks, scaled by the server's speed and,

@@ -28,7 +28,7 @@ from sim.opinions import Opinions
 from sim.org import build_organization
 from sim.posting import CustomerPosting
 from sim.recorder import SERIES, Recorder
-from sim.rng import Streams, seed_sequence
+from sim.rng import MECHANISMS, Streams, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
 from sim.stopwatch import Stopwatch
 from sim.structures import make_structure
@@ -75,7 +75,11 @@ class OrgModel(mesa.Model):
         self.seed = sequence.entropy
         """The run's seed entropy; with :attr:`spawn_key` it replays the run."""
         self.spawn_key = tuple(sequence.spawn_key)
-        super().__init__(rng=np.random.default_rng(sequence.spawn(1)[0]))
+        # Mesa's own Generator: a child past the mechanisms' streams (no overlap)
+        mesa_child = np.random.SeedSequence(
+            sequence.entropy, spawn_key=(*sequence.spawn_key, len(MECHANISMS))
+        )
+        super().__init__(rng=np.random.default_rng(mesa_child))
         self.scenario_spec = scenario
         self.dt_hours = scenario.time.tick_minutes / 60.0
         self.streams = Streams.from_seed(sequence)
@@ -245,9 +249,12 @@ class OrgModel(mesa.Model):
         else:
             author = self.customers.sample_by_activity(u[0])
         channel = self.scenario_spec.channels[0]
-        patience = -np.log1p(-u[1]) * channel.patience_hours / self.dt_hours
-        if channel.patience == "infinite":
-            patience[:] = np.inf
+        mean = channel.patience_hours / self.dt_hours
+        patience = {
+            "exponential": -np.log1p(-u[1]) * mean,
+            "fixed": np.full(n, mean),
+            "infinite": np.full(n, np.inf),
+        }[channel.patience]
         return self.core.threads.append(
             n,
             kind=KINDS.index("complaint"),

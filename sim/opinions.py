@@ -112,8 +112,9 @@ class Opinions:
         gain = gain + np.where(resolved, spec.resolved, 0.0)
         gain = np.where(threads.gaffe[ids], -spec.seen_gaffe, gain)
         author = threads.author[ids]
-        self.feel(author, gain)
-        self.believe(author, self.answer_signal(threads, ids))
+        known = author >= 0  # scripted threads may have no author
+        self.feel(author[known], gain[known])
+        self.believe(author[known], self.answer_signal(threads, ids[known]))
 
     def ignored(self, authors: np.ndarray) -> None:
         self.feel(authors, -self.spec.ignored)

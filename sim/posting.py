@@ -79,8 +79,10 @@ class CustomerPosting:
         n_problem, n_question, n_praise = rng.poisson(
             [self.mean_problems, self.mean_questions, self.mean_praise]
         )
-        # problems: author by activity, topic by weight, then two thinning uniforms
-        u = rng.random((4, n_problem))
+        # every candidate gets all its uniforms up front, so the stream is consumed the
+        # same way whatever the state: author, topic, two thinning draws, channel,
+        # patience, severity
+        u = rng.random((7, n_problem))
         author = people.sample_by_activity(u[0])
         topic = self._pick(self.topic_cdf, u[1])
         w = spec.attitude_weight
@@ -89,12 +91,12 @@ class CustomerPosting:
         sentiment = people.sentiment[author]
         p_post = spec.post_probability + spec.post_negativity * np.maximum(0.0, -sentiment)
         posted = is_problem & (u[3] < p_post)
-        # questions: author by activity, topic by weight
-        uq = rng.random((2, n_question))
+        # questions: author by activity, topic by weight (+ channel, patience, severity)
+        uq = rng.random((5, n_question))
         q_author = people.sample_by_activity(uq[0])
         q_topic = self._pick(self.topic_cdf, uq[1])
         # praise: uniform candidates, kept if they are fans (thinning)
-        up = rng.random((2, n_praise))
+        up = rng.random((5, n_praise))
         p_author = np.minimum((up[0] * people.n).astype(np.int32), people.n - 1)
         praising = people.sentiment[p_author] >= people.fan_threshold
         p_topic = self._pick(self.topic_cdf, up[1])
@@ -106,7 +108,7 @@ class CustomerPosting:
             [int(posted.sum()), n_question, int(praising.sum())],
         )
         n = author_all.size
-        uc = rng.random((3, n))
+        uc = np.concatenate([u[4:, posted], uq[2:], up[2:, praising]], axis=1)
         channel = self._pick(self.channel_cdf, uc[0])
         mode = self.patience_mode[channel]
         mean = self.patience_ticks[channel]

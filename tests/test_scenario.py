@@ -66,7 +66,7 @@ def error_of(path: Path | None, overrides: list[str] | None = None) -> str:
 
 # ----------------------------------------------------------------------------- shipped files
 def test_there_are_shipped_scenarios():
-    assert {p.stem for p in SHIPPED} == {*STRUCTURES, "world"}
+    assert {p.stem for p in SHIPPED} == {*STRUCTURES, "world", "typical_brand_2016", "benchmark_1m"}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)

@@ -64,9 +64,11 @@ def test_direct_dial_empowered_expert_answers_in_own_voice() -> None:
     assert row["hops"] == 0
 
 
-def test_direct_dial_cross_claim_finds_expert_through_intranet() -> None:
-    """A comms member claims a product thread (cross_claim 1 at permeability 1), takes
-    0.5 h to look, hands over through the intranet in 0.25 h; the expert drafts 1 h."""
+def test_direct_dial_claim_crosses_silos_only_when_the_own_silo_is_busy() -> None:
+    """Three product threads at t=0; product's two watchers take two (1 h each). The
+    third waits, so a free comms watcher claims it (cross_claim 1 at permeability 1):
+    0.5 h to look, 0.25 h to hand it through the intranet to the product expert, who
+    is free at 1 h and drafts it for 1 h: answered at 2 h, two hops, two crossings."""
     scenario = two_silo_world(
         "direct_dial",
         structure={"cross_claim": 1.0, "intranet_find_hours": 0.25},
@@ -74,11 +76,28 @@ def test_direct_dial_cross_claim_finds_expert_through_intranet() -> None:
         organization={"onboard_share": 1.0},
     )
     model = OrgModel(scenario, rng=0)
-    model.open_threads(1, topic="defects", kind="question")
+    model.open_threads(3, topic="defects", kind="question")
     model.run_hours(3)
-    row = model.threads().iloc[0]
-    assert row["first_response_hours"] == 0.5 + 0.25 + 1.0
-    assert (row["hops"], row["silo_crossings"]) == (1, 1)
+    table = model.threads()
+    assert table["first_response_hours"].tolist() == [1.0, 1.0, 2.0]
+    assert table["hops"].tolist() == [0, 0, 2]
+    assert table["silo_crossings"].tolist() == [0, 0, 2]
+
+
+def test_direct_dial_silo_wall_keeps_other_silos_out() -> None:
+    """The same three threads with permeability 0.01 and cross_claim 0: nobody from
+    comms steps in; the third waits for product's own watchers (answered at 2 h)."""
+    scenario = two_silo_world(
+        "direct_dial",
+        structure={"cross_claim": 0.0},
+        organization={"onboard_share": 1.0},
+    )
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(3, topic="defects", kind="question")
+    model.run_hours(3)
+    table = model.threads()
+    assert table["first_response_hours"].tolist() == [1.0, 1.0, 2.0]
+    assert table["hops"].tolist() == [0, 0, 0]
 
 
 def test_approval_chain_waits_each_level() -> None:

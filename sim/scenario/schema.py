@@ -382,6 +382,8 @@ class Scenario(Section):
         if len(set(names)) != len(names):
             raise ValueError(f"silos: names must be unique, got {names}")
         topics = [t for s in self.silos for t in s.topics]
+        if not any(s.topic_weight > 0 for s in self.silos):
+            raise ValueError("silos: at least one silo needs a topic_weight above 0")
         if len(set(topics)) != len(topics):
             raise ValueError("silos: each topic must be owned by exactly one silo")
         if len({c.name for c in self.channels}) != len(self.channels):

@@ -70,6 +70,14 @@ class Structure(ABC):
     def on_tick(self, core: OrgCore) -> None:  # noqa: B027 - optional hook
         """Per-tick work of the structure's own (default: none)."""
 
+    def overflow(
+        self, core: OrgCore, waiting: np.ndarray, free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (thread, server) to start beyond the queues' own matching: called
+        with the pooled threads left waiting and the pool members left free.
+        Default: none."""
+        return waiting[:0], free[:0]
+
     def uses_analytics(self, core: OrgCore) -> bool:
         """Prioritise influential authors in queues (essay 003, analytics)."""
         return core.culture.analytics

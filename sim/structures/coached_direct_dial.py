@@ -38,6 +38,11 @@ class CoachedDirectDial(DirectDial):
     def setup(self, core: OrgCore) -> None:
         super().setup(core)
         org = core.org
+        coach = org.silo == org.comms
+        org.social_share[coach] = 0.0  # their social time goes to coaching
+        experts = self.experts[~coach[self.experts]]  # comms is never "found" to answer
+        counts = np.bincount(org.silo[experts], minlength=org.n_silos)
+        self.experts, self.expert_offsets = experts, np.concatenate([[0], np.cumsum(counts)])
         self.trainees = np.flatnonzero(self.feed_members(core))
         coaches = int(((org.silo == org.comms) & (org.level == 0)).sum())
         per_coach = core.structure_spec.coachees_per_coach

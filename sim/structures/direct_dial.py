@@ -5,9 +5,10 @@ Employees'"; essay 000: "Social interactions on the net are blind to internal si
 
 1. On-board employees watch the public feed; each silo's on-board staff form a pool
    that claims threads on the silo's own topics first.
-2. With probability ``permeability x cross_claim`` someone from another silo claims it
-   (the public is blind to silos), as does anyone when the owning silo has no one on
-   board.
+2. While a thread waits because every watcher of its silo is busy, a free watcher of
+   another silo claims it with probability ``permeability x cross_claim`` per tick
+   (the public is blind to silos; a silo wall makes others leave it alone). Threads
+   of a silo with no one on board go to the other silos' feeds at once.
 3. That claimant finds an expert through the social intranet (fast when it is on; slow
    and uncertain when off) or answers as a generalist with lower quality.
 4. Empowered employees post in their own voice; the others wait for approval up their
@@ -52,13 +53,34 @@ class DirectDial(Structure):
     def route(self, core: OrgCore, ids: np.ndarray) -> None:
         th, org = core.threads, core.org
         owner = org.topic_silo[th.topic[ids]].astype(np.int64)
-        u = core.streams.routing.random((2, ids.size))
-        p_cross = core.culture.silo_permeability * core.structure_spec.cross_claim
-        cross = (u[0] < p_cross) | (self.feed_size[owner] == 0)
+        cross = self.feed_size[owner] == 0  # no one of the owning silo watches
         own = ids[~cross]
         core.enqueue(own, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner[~cross])
-        other = self._other_feed(owner[cross], u[1][cross])
+        u = core.streams.routing.random(int(cross.sum()))
+        other = self._other_feed(owner[cross], u)
         core.enqueue(ids[cross], Stage.FORWARD, State.OPEN, Leg.CLAIM, pool=other)
+
+    def overflow(
+        self, core: OrgCore, waiting: np.ndarray, free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Own silo first (MODEL.md 4.3): a thread left waiting in its own silo's
+        feed -- every watcher there is busy -- is seen by the free watchers of other
+        silos with probability ``permeability x cross_claim`` this tick; the oldest
+        of those are claimed, one per free watcher, who starts looking for an expert."""
+        th = core.threads
+        waiting = waiting[th.leg[waiting] == Leg.DRAFT]
+        if waiting.size == 0 or free.size == 0:
+            return waiting[:0], free[:0]
+        p_cross = core.culture.silo_permeability * core.structure_spec.cross_claim
+        rng = core.streams.routing
+        seen = waiting[rng.random(waiting.size) < p_cross]
+        k = min(seen.size, free.size)
+        if k == 0:
+            return waiting[:0], free[:0]
+        claimed = seen[np.argsort(core.priority(seen), kind="stable")[:k]]
+        claimant = free[rng.permutation(free.size)[:k]]
+        core.enqueue(claimed, Stage.FORWARD, State.OPEN, Leg.CLAIM, holder=claimant)
+        return claimed, claimant
 
     def _other_feed(self, owner: np.ndarray, u: np.ndarray) -> np.ndarray:
         """A feed other than the owner's, chosen in proportion to its size."""
@@ -84,6 +106,7 @@ class DirectDial(Structure):
         else:
             found = core.streams.routing.random(ids.size) < spec.offline_find_probability
             hours = spec.offline_find_hours
+        found &= np.diff(self.expert_offsets)[owner] > 0  # a silo may have no experts
         to_expert = ids[found]
         expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, owner[found])
         core.enqueue(
