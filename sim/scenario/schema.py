@@ -166,8 +166,8 @@ class StructureSpec(Section):
     up the comms chain above the polisher; the others, answers by authors who are not
     empowered, up the author's chain."""
     cross_claim: Share = 0.3
-    """Direct dial: chance, at permeability 1, that an employee of another silo claims a thread
-    first (the public is blind to silos); times permeability."""
+    """Direct dial: chance per tick, at permeability 1, that a free watcher of another silo
+    claims a thread whose own silo's watchers are all busy; times permeability."""
     intranet_find_hours: Hours = 0.25
     """Direct dial: mean hours a cross-silo claimant needs to find an expert of the owning silo
     through the social intranet."""
