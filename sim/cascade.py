@@ -33,12 +33,16 @@ COMPLAINT = KINDS.index("complaint")
 
 @dataclass
 class Exposed:
-    """This tick's new exposures: (thread, customer) pairs and whether each was to
-    an unanswered complaint or a gaffe (the negative reach of MODEL.md 5)."""
+    """This tick's new exposures: (thread, customer) pairs, and what each thread was
+    when it was seen -- answered yet, carrying a gaffe -- so that an answer posted
+    later in the same tick is not seen twice."""
 
     thread: np.ndarray
     customer: np.ndarray
+    answered: np.ndarray
+    gaffe: np.ndarray
     negative: np.ndarray
+    """Exposure to an unanswered complaint or a gaffe (the negative reach of MODEL.md 5)."""
 
 
 class Cascade:
@@ -76,11 +80,6 @@ class Cascade:
         where = np.minimum(np.searchsorted(spreading, ids), max(spreading.size - 1, 0))
         visible = ids[spreading[where] == ids] if spreading.size else ids[:0]
         return self.exposures.members(visible)
-
-    def _negative(self, thread: np.ndarray) -> np.ndarray:
-        th = self.threads
-        unanswered_complaint = (th.kind[thread] == COMPLAINT) & (th.first_response_tick[thread] < 0)
-        return unanswered_complaint | th.gaffe[thread]
 
     def step(self, tick: int, new: np.ndarray) -> Exposed:
         """Open the cascades of ``new`` threads and advance every visible one a tick."""
@@ -131,9 +130,11 @@ class Cascade:
         else:
             thread, customer = np.zeros(0, np.int64), np.zeros(0, np.int32)
         self.frontier_thread, self.frontier_customer = thread, customer
-        negative = self._negative(thread)
+        answered = th.first_response_tick[thread] >= 0
+        gaffe = th.gaffe[thread]
+        negative = ((th.kind[thread] == COMPLAINT) & ~answered) | gaffe
         self.negative_exposures += int(negative.sum())
-        return Exposed(thread=thread, customer=customer, negative=negative)
+        return Exposed(thread, customer, answered, gaffe, negative)
 
     def _state_factor(self, ids: np.ndarray) -> np.ndarray:
         th, spec = self.threads, self.spec

@@ -95,7 +95,8 @@ class OrgModel(mesa.Model):
         else:
             self.arrivals = PoissonArrivals(scenario, self.streams.posting)
         self.timeline = Timeline(self, scenario.interventions)
-        self._spin_pending = np.zeros(0, dtype=np.int64)
+        self._spin_threads = np.zeros(0, dtype=np.int64)  # one entry per spun answer
+        self._spin_ticks = np.zeros(0, dtype=np.int64)  # ... and when it is found out
         self._scripted: list[np.ndarray] = []
         self._inspected: dict[int, Customer] = {}
         for index in range(org.n_employees):
@@ -180,21 +181,25 @@ class OrgModel(mesa.Model):
         """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
         th, opinions = self.core.threads, self.opinions
         opinions.had_problem(problems)
-        opinions.see(th, exposed.thread, exposed.customer, exposed.negative)
+        opinions.see(th, exposed.thread, exposed.customer, exposed.answered, exposed.gaffe)
         if answered.size:
             opinions.answered(th, answered, t, resolved)
-            thread, customer = self.cascade.audience(answered)
+            thread, customer = self.cascade.audience(answered)  # they see the answer now
             others = customer != th.author[thread]
-            opinions.see(th, thread[others], customer[others], np.zeros(others.sum(), bool))
-            spin = answered[th.spin_found_tick[answered] > t]
-            self._spin_pending = np.concatenate([self._spin_pending, spin])
+            thread, customer = thread[others], customer[others]
+            opinions.see(th, thread, customer, np.ones(thread.size, bool), th.gaffe[thread])
+            spun = answered[th.spin_found_tick[answered] > t]
+            self._spin_threads = np.concatenate([self._spin_threads, spun])
+            self._spin_ticks = np.concatenate([self._spin_ticks, th.spin_found_tick[spun]])
         abandoned = self.core.events.abandoned_ids()
         opinions.ignored(th.author[abandoned][th.author[abandoned] >= 0])
-        if self._spin_pending.size:
-            due = th.spin_found_tick[self._spin_pending] <= t
-            _, audience = self.cascade.audience(self._spin_pending[due])
-            opinions.distrust(audience, opinions.spec.spin_penalty)
-            self._spin_pending = self._spin_pending[~due]
+        due = self._spin_ticks <= t
+        if due.any():  # each spin found out costs the thread's audience a penalty
+            found, times = np.unique(self._spin_threads[due], return_counts=True)
+            thread, audience = self.cascade.audience(found)
+            penalty = opinions.spec.spin_penalty * times[np.searchsorted(found, thread)]
+            opinions.distrust(audience, penalty)
+            self._spin_threads, self._spin_ticks = self._spin_threads[~due], self._spin_ticks[~due]
         opinions.apply()
 
     def run_hours(self, hours: float, progress: Callable[[int, int], None] | None = None) -> None:

@@ -86,16 +86,22 @@ class Opinions:
         return np.clip(signal, 0.0, 1.0)
 
     def see(
-        self, threads: ThreadTable, thread: np.ndarray, customer: np.ndarray, negative: np.ndarray
+        self,
+        threads: ThreadTable,
+        thread: np.ndarray,
+        customer: np.ndarray,
+        answered: np.ndarray,
+        gaffe: np.ndarray,
     ) -> None:
-        """Exposures to threads: complaints and gaffes hurt, answers help."""
+        """Exposures to threads as they stood when seen: an unanswered complaint
+        hurts, a gaffe hurts more and costs trust, an answer helps."""
         spec = self.spec
-        gaffe = threads.gaffe[thread]
-        answered = (threads.first_response_tick[thread] >= 0) & ~gaffe
-        self.feel(customer[negative & ~gaffe], -spec.seen_complaint)
+        open_complaint = (threads.kind[thread] == 0) & ~answered & ~gaffe
+        self.feel(customer[open_complaint], -spec.seen_complaint)
         self.feel(customer[gaffe], -spec.seen_gaffe)
         self.distrust(customer[gaffe], spec.gaffe_trust)
-        a_thread, a_customer = thread[answered], customer[answered]
+        helpful = answered & ~gaffe
+        a_thread, a_customer = thread[helpful], customer[helpful]
         lift = threads.authenticity[a_thread] * threads.voice_weight[a_thread]
         self.feel(a_customer, spec.seen_answer * lift)
         self.believe(a_customer, self.answer_signal(threads, a_thread))

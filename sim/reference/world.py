@@ -1,0 +1,128 @@
+"""The reference's initial world: the org chart, the employees and the customers on
+their follower network (MODEL.md 2).
+
+Only initial conditions come from shared code: the graph generators of
+:mod:`sim.graph` and the level sizes of :func:`sim.org.level_sizes`. Everything else is
+built here, one object at a time, from the reference's own random streams.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim import graph as graphs
+from sim.org import level_sizes
+from sim.reference.agents import Customer, Employee
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.reference.model import ReferenceModel
+
+__all__ = ["build_customers", "build_employees", "follower_graph"]
+
+
+def build_employees(model: ReferenceModel, rnd: random.Random) -> list[Employee]:
+    """The org chart: silos sized by share (at least two people each, the largest
+    silo takes the rounding), levels by span of control, each employee managed by a
+    member of the level above in balanced blocks.
+
+    On board: comms always, others with probability ``onboard_share``; empowered: on
+    board and with probability ``empowered_share``.
+    """
+    scenario = model.spec
+    spec = scenario.organization
+    n = spec.n_employees
+    total_share = sum(s.share for s in scenario.silos)
+    sizes = [max(2, math.floor(n * s.share / total_share)) for s in scenario.silos]
+    sizes[sizes.index(max(sizes))] += n - sum(sizes)
+    spans = [level.span_of_control for level in scenario.levels]
+    employees: list[Employee] = []
+    for silo, (silo_spec, size) in enumerate(zip(scenario.silos, sizes, strict=True)):
+        in_comms = silo_spec.name == "comms"
+        by_level: list[list[Employee]] = []
+        for level, count in enumerate(level_sizes(size, spans).tolist()):
+            members = []
+            for _ in range(count):
+                on_board = in_comms or rnd.random() < spec.onboard_share
+                empowered = on_board and rnd.random() < spec.empowered_share
+                expertise = {
+                    topic: spec.expertise_own if topic in silo_spec.topics else spec.expertise_other
+                    for topic in scenario.topics
+                }
+                employee = Employee(
+                    model,
+                    len(employees),
+                    silo=silo,
+                    level=level,
+                    expertise=expertise,
+                    on_board=on_board,
+                    empowered=empowered,
+                    training=spec.comms_training if in_comms else spec.training,
+                    authenticity=spec.comms_authenticity if in_comms else spec.authenticity,
+                    capacity=spec.capacity,
+                )
+                employees.append(employee)
+                members.append(employee)
+            by_level.append(members)
+        for below, above in itertools.pairwise(by_level):
+            for i, employee in enumerate(below):
+                if above:
+                    employee.manager = above[(i * len(above)) // len(below)]
+    return employees
+
+
+def follower_graph(scenario: Scenario, rng: np.random.Generator) -> nx.DiGraph:
+    """The customers' graph as a networkx DiGraph: edge i -> j means j sees i's posts."""
+    spec, n = scenario.graph, scenario.customers.n_customers
+    if spec.kind == "power_law_cluster":
+        csr = graphs.power_law_cluster(n, spec.m, spec.p_triangle, rng)
+    elif spec.kind == "barabasi_albert":
+        csr = graphs.barabasi_albert(n, spec.m, rng)
+    elif spec.kind == "watts_strogatz":
+        csr = graphs.watts_strogatz(n, spec.k, spec.p_rewire, rng)
+    elif spec.kind == "erdos_renyi":
+        csr = graphs.erdos_renyi(n, spec.mean_degree, rng)
+    elif spec.kind == "complete":
+        csr = graphs.complete(n)
+    else:
+        csr = graphs.read_edge_list(spec.path, n_customers=n)
+    return csr.to_networkx(force=True)
+
+
+def build_customers(model: ReferenceModel, network: Network, rnd: random.Random) -> list[Customer]:
+    """One customer per node: sentiment normal and clipped to [-1, 1], activity
+    lognormal with mean 1, influence = (1 + followers) / (1 + mean followers)."""
+    spec = model.spec.customers
+    graph = network.G
+    sigma = spec.activity_sigma
+    customers = []
+    for index in range(graph.number_of_nodes()):
+        sentiment = min(1.0, max(-1.0, rnd.gauss(spec.sentiment_mean, spec.sentiment_sd)))
+        customer = Customer(
+            model,
+            index,
+            sentiment=sentiment,
+            trust=spec.trust_initial,
+            activity=math.exp(sigma * rnd.gauss(0.0, 1.0) - 0.5 * sigma * sigma),
+            follows_brand=rnd.random() < spec.brand_follower_share,
+        )
+        customer.cell = network[index]
+        customers.append(customer)
+    mean_followers = graph.number_of_edges() / max(1, len(customers))
+    for customer in customers:
+        customer.followers = [customers[j] for j in graph.successors(customer.index)]
+        customer.n_following = graph.in_degree(customer.index)
+        customer.influence = (1.0 + len(customer.followers)) / (1.0 + mean_followers)
+        customer.was_fan = customer.fan
+    for customer in customers:
+        if customer.was_fan:
+            for follower in customer.followers:
+                follower.fans_followed += 1
+    return customers

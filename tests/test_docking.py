@@ -1,0 +1,449 @@
+"""Docking (MODEL.md 6.5): the vectorized core (:class:`sim.OrgModel`) and the plain
+Mesa reference (:class:`sim.reference.ReferenceModel`, one object per agent, no shared
+stepping code, no shared random numbers) give statistically indistinguishable KPI
+distributions.
+
+World
+-----
+The shipped structure scenarios with ``WORLD``: 2,000 customers, 60 employees (comms
+share 0.1, so the switchboard team has two people), posting rates ten times the
+default (about 345 threads a run), and faster learning, word of mouth and spin
+discovery than the defaults so that those mechanisms move the KPIs within the run.
+Each run lasts 48 hours (192 ticks). Seeds 0-49, for each implementation and each
+of the four structures: 400 runs on two spawned worker processes, once per module.
+
+Tests, per structure and per KPI of MODEL.md section 5
+------------------------------------------------------
+1. Mann-Whitney U (two-sided) between the 50 core and the 50 reference values, at the
+   1% level with a Holm-Bonferroni correction over the structure's 22 KPIs.
+2. The difference of the means lies within the equivalence margin of the table below.
+
+KPIs that are NaN in some runs (``resolution_hours_*`` when nothing was resolved,
+``interactivity`` before anything was said) are compared on their finite values; at
+least ten finite values per side are required. KPIs constant and equal in both samples
+(``hops_mean`` and ``silo_crossings_mean`` are 0 in expert routing) count as p = 1.
+
+Equivalence margins
+-------------------
+Fixed before the docking runs, from a core-only pilot (seeds 1000-1029, n = 30, same
+world): margin = 0.8 x the pilot's between-seed standard deviation, rounded up to two
+significant digits, as a share of the pooled mean of both samples ("rel": times,
+shares, hops, utilization, depth, reach) or in the KPI's own units ("abs": gaffes,
+quality, trust, sentiment and the fan/detractor shares). With 50 runs a side the
+standard error of a difference of means is 0.2 SD, so an honest dock exceeds 0.8 SD
+with probability about 6e-5 per KPI, while a bias of a whole SD fails. Sentiment, fan
+and detractor shares vary between seeds mostly through the random initial sentiments
+(SD of a mean of 2,000 draws: 0.0067), so their margins are about one such SD.
+
+==============================  ====  ===========  ===========  ==============  =======
+KPI                             kind  switchboard  direct_dial  expert_routing  coached
+==============================  ====  ===========  ===========  ==============  =======
+first_response_hours_median     rel        10 %         18 %           16 %       18 %
+first_response_hours_p90        rel       6.8 %         27 %           11 %       27 %
+first_response_hours_mean       rel       6.6 %         22 %           12 %       22 %
+resolution_hours_median         rel        15 %         18 %           35 %       23 %
+resolution_hours_p90            rel        15 %         24 %           17 %       30 %
+resolution_hours_mean           rel       8.9 %         22 %           20 %       24 %
+answered_share                  rel       9.8 %         10 %          7.8 %       12 %
+resolved_share                  rel        19 %         14 %           16 %       16 %
+abandoned_share                 rel         2 %         13 %          3.1 %       12 %
+hops_mean                       rel       8.2 %         47 %            0         45 %
+silo_crossings_mean             rel       8.5 %         47 %            0         45 %
+utilization                     rel       5.9 %         12 %          5.9 %      8.8 %
+gaffes                          abs         0.7          3.2            1.9        3.4
+interactivity                   rel       8.2 %        2.9 %          4.7 %      3.2 %
+conversation_depth              rel       9.6 %         11 %            9 %       13 %
+quality_final                   abs     0.00096       0.0046         0.0024     0.0038
+credibility                     abs      0.0022       0.0061         0.0023     0.0057
+sentiment                       abs      0.0063       0.0078          0.006     0.0076
+fan_share                       abs      0.0065       0.0076          0.006     0.0085
+detractor_share                 abs      0.0028       0.0032         0.0032     0.0028
+net_sentiment                   abs      0.0073       0.0095         0.0069     0.0099
+negative_reach_per_1k           rel        12 %         12 %           12 %       12 %
+==============================  ====  ===========  ===========  ==============  =======
+
+Rules checked in isolation
+--------------------------
+Two scripted worlds test single rules on both implementations. Both found bugs in
+the core, since fixed:
+
+- an exposure made in step 3 of the tick a thread is answered was judged as an
+  exposure to an unanswered complaint *and* to the answer, and its customer then saw
+  the answer again as a member of the audience (exposures now carry the thread's state
+  when seen, ``sim.cascade.Exposed``);
+- two spun answers on one thread, both found out, cost its audience one spin penalty,
+  not two (each spun answer is now its own pending event).
+
+Finally: the reference's KPI names are the core's, an employee's inbox can be opened,
+and the reference imports none of the core's stepping modules.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import OrgModel
+from sim.reference import ReferenceModel
+from sim.reference.agents import Phase, Thread
+from sim.scenario import scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
+IMPLEMENTATIONS = ("core", "reference")
+WORLD = (
+    "customers.n_customers=2000",
+    "organization.n_employees=60",
+    "silos.comms.share=0.1",
+    "posting.problem_rate=0.02",
+    "posting.question_rate=0.002",
+    "posting.praise_rate=0.002",
+    "learning.rate=0.02",
+    "opinions.p_innovation=0.05",
+    "opinions.q_imitation=1.0",
+    "opinions.spin_found_hours=12.0",
+)
+HOURS = 48.0
+SEEDS = range(50)
+ALPHA = 0.01
+MIN_FINITE = 10
+
+MARGINS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
+    # KPI: (kind, margins for switchboard, direct_dial, expert_routing, coached)
+    "first_response_hours_median": ("rel", (0.1, 0.18, 0.16, 0.18)),
+    "first_response_hours_p90": ("rel", (0.068, 0.27, 0.11, 0.27)),
+    "first_response_hours_mean": ("rel", (0.066, 0.22, 0.12, 0.22)),
+    "resolution_hours_median": ("rel", (0.15, 0.18, 0.35, 0.23)),
+    "resolution_hours_p90": ("rel", (0.15, 0.24, 0.17, 0.3)),
+    "resolution_hours_mean": ("rel", (0.089, 0.22, 0.2, 0.24)),
+    "answered_share": ("rel", (0.098, 0.1, 0.078, 0.12)),
+    "resolved_share": ("rel", (0.19, 0.14, 0.16, 0.16)),
+    "abandoned_share": ("rel", (0.02, 0.13, 0.031, 0.12)),
+    "hops_mean": ("rel", (0.082, 0.47, 0.0, 0.45)),
+    "silo_crossings_mean": ("rel", (0.085, 0.47, 0.0, 0.45)),
+    "utilization": ("rel", (0.059, 0.12, 0.059, 0.088)),
+    "gaffes": ("abs", (0.7, 3.2, 1.9, 3.4)),
+    "interactivity": ("rel", (0.082, 0.029, 0.047, 0.032)),
+    "conversation_depth": ("rel", (0.096, 0.11, 0.09, 0.13)),
+    "quality_final": ("abs", (0.00096, 0.0046, 0.0024, 0.0038)),
+    "credibility": ("abs", (0.0022, 0.0061, 0.0023, 0.0057)),
+    "sentiment": ("abs", (0.0063, 0.0078, 0.006, 0.0076)),
+    "fan_share": ("abs", (0.0065, 0.0076, 0.006, 0.0085)),
+    "detractor_share": ("abs", (0.0028, 0.0032, 0.0032, 0.0028)),
+    "net_sentiment": ("abs", (0.0073, 0.0095, 0.0069, 0.0099)),
+    "negative_reach_per_1k": ("rel", (0.12, 0.12, 0.12, 0.12)),
+}
+
+Samples = dict[tuple[str, str], dict[str, np.ndarray]]
+
+
+# ------------------------------------------------------------------ the runs
+
+
+def run_kpis(implementation: str, structure: str, seed: int) -> dict[str, float]:
+    """One run of the docking world; its KPIs. Module-level, so spawned workers can
+    import it."""
+    model_class = OrgModel if implementation == "core" else ReferenceModel
+    model = model_class(SCENARIOS / f"{structure}.toml", rng=seed, overrides=WORLD)
+    model.run_hours(HOURS)
+    return {name: float(value) for name, value in model.kpis().items()}
+
+
+@pytest.fixture(scope="module")
+def samples() -> Samples:
+    """Every (implementation, structure, seed) run once, on two spawned workers."""
+    jobs = [(i, s, seed) for seed in SEEDS for s in STRUCTURES for i in IMPLEMENTATIONS]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        results = list(pool.map(run_kpis, *zip(*jobs, strict=True), chunksize=4))
+    out: Samples = {}
+    for (implementation, structure, _), kpis in zip(jobs, results, strict=True):
+        columns = out.setdefault((implementation, structure), {})
+        for name, value in kpis.items():
+            columns.setdefault(name, []).append(value)
+    return {key: {k: np.array(v) for k, v in cols.items()} for key, cols in out.items()}
+
+
+# --------------------------------------------------------------- statistics
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (step-down, monotone)."""
+    m = len(p_values)
+    order = np.argsort(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted.tolist()
+
+
+def compare(samples: Samples, structure: str) -> list[dict[str, float | str | bool]]:
+    """One row per KPI: finite counts, means, Mann-Whitney p (raw and Holm-adjusted),
+    the difference of means and the margin it must stay within."""
+    column = STRUCTURES.index(structure)
+    core, reference = samples["core", structure], samples["reference", structure]
+    rows = []
+    for name, (kind, margins) in MARGINS.items():
+        x, y = core[name], reference[name]
+        x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+        if x.size < MIN_FINITE or y.size < MIN_FINITE:
+            rows.append({"kpi": name, "n_core": x.size, "n_reference": y.size, "p": math.nan})
+            continue
+        if np.ptp(np.concatenate([x, y])) == 0:
+            p = 1.0  # constant and equal: nothing to tell apart
+        else:
+            p = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+        difference = float(y.mean() - x.mean())
+        pooled_mean = float(np.concatenate([x, y]).mean())
+        allowed = margins[column] * (abs(pooled_mean) if kind == "rel" else 1.0)
+        rows.append(
+            {
+                "kpi": name,
+                "n_core": x.size,
+                "n_reference": y.size,
+                "core": float(x.mean()),
+                "reference": float(y.mean()),
+                "p": p,
+                "difference": difference,
+                "allowed": allowed,
+                "within": abs(difference) <= allowed + 1e-12,
+            }
+        )
+    tested = [row for row in rows if not math.isnan(row["p"])]
+    for row, adjusted in zip(tested, holm([row["p"] for row in tested]), strict=True):
+        row["p_holm"] = adjusted
+    return rows
+
+
+def report(rows: list[dict[str, float | str | bool]]) -> str:
+    lines = [
+        f"{'kpi':30s} {'n':>7s} {'core':>10s} {'reference':>10s} {'p':>8s} {'p_holm':>8s} "
+        f"{'diff':>10s} {'margin':>9s}"
+    ]
+    for r in rows:
+        if math.isnan(r["p"]):
+            counts = f"({r['n_core']}, {r['n_reference']})"
+            lines.append(f"{r['kpi']:30s} too few finite values {counts}")
+            continue
+        flag = "" if r["within"] and r["p_holm"] >= ALPHA else "  <-- does not dock"
+        lines.append(
+            f"{r['kpi']:30s} {r['n_core']:3d}/{r['n_reference']:3d} {r['core']:10.4g} "
+            f"{r['reference']:10.4g} {r['p']:8.3g} {r['p_holm']:8.3g} {r['difference']:+10.3g} "
+            f"{r['allowed']:9.3g}{flag}"
+        )
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------- docking
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_kpi_distributions_dock(samples: Samples, structure: str) -> None:
+    """No KPI's distribution differs (Mann-Whitney U, Holm-Bonferroni, 1%)."""
+    rows = compare(samples, structure)
+    assert all(not math.isnan(r["p"]) for r in rows), report(rows)
+    assert min(r["p_holm"] for r in rows) >= ALPHA, report(rows)
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_kpi_means_within_margins(samples: Samples, structure: str) -> None:
+    """Every KPI's difference of means lies within its equivalence margin."""
+    rows = compare(samples, structure)
+    assert all(r.get("within", False) for r in rows), report(rows)
+
+
+def test_reference_reports_the_core_kpis(samples: Samples) -> None:
+    for structure in STRUCTURES:
+        core, reference = samples["core", structure], samples["reference", structure]
+        assert set(reference) == set(core) == set(MARGINS)
+
+
+# ------------------------------------------------------ rules in isolation
+
+
+def _scripted_world(graph: Path, reshare: float, **sections: dict) -> dict:
+    """No posting, broadcasts or word of mouth; one channel that shows a post to every
+    follower, visible for the whole run, with no patience limit; an expert-routed
+    organization whose empowered experts draft in exactly one hour."""
+    document = {
+        "structure": {"kind": "expert_routing", "approval_depth": 0},
+        "organization": {"n_employees": 10, "onboard_share": 0.0, "social_share_offboard": 1.0},
+        "customers": {"n_customers": 10, "brand_follower_share": 0.0},
+        "graph": {"kind": "edge_list", "path": str(graph)},
+        "posting": {"problem_rate": 0.0, "question_rate": 0.0, "praise_rate": 0.0},
+        "channels": [
+            {
+                "name": "only",
+                "share": 1.0,
+                "reshare": reshare,
+                "visible_hours": 100_000.0,
+                "patience": "infinite",
+            }
+        ],
+        "spread": {"view_share": 1.0},
+        "service": {"draft": {"distribution": "fixed", "mean_hours": 1.0}},
+        "conversation": {"gaffe_base": 0.0},
+        "opinions": {"memory_hours": 1e7, "p_innovation": 0.0, "q_imitation": 0.0},
+        "broadcast": {"rate_per_hour": 0.0},
+    }
+    for name, values in sections.items():
+        document[name] = {**document.get(name, {}), **values}
+    return document
+
+
+def _sentiment(model: OrgModel | ReferenceModel) -> list[float]:
+    if isinstance(model, OrgModel):
+        return model.customers.sentiment.astype(float).tolist()
+    return [c.sentiment for c in model.customers]
+
+
+def _trust(model: OrgModel | ReferenceModel) -> list[float]:
+    if isinstance(model, OrgModel):
+        return model.customers.trust.astype(float).tolist()
+    return [c.trust for c in model.customers]
+
+
+@pytest.mark.parametrize(
+    "model_class",
+    [
+        OrgModel,
+        ReferenceModel,
+    ],
+    ids=["core", "reference"],
+)
+def test_a_customer_sees_an_answer_once(tmp_path: Path, model_class: type) -> None:
+    """A complaint spreads one customer per tick along a path 0 -> 1 -> ... -> 9
+    (reshare 1) and is answered (and resolved) after 1 h, at tick 4, the tick
+    customer 5 is first exposed (step 3, before the answer). Customers 1-5 each saw
+    the unanswered complaint once and the answer once, so their sentiment is equal:
+    ``-seen_complaint + seen_answer x authenticity x voice``."""
+    graph = tmp_path / "path.csv"
+    graph.write_text("source,target\n" + "".join(f"{i},{i + 1}\n" for i in range(9)))
+    document = _scripted_world(
+        graph,
+        reshare=1.0,
+        culture={"product_quality": 1.0, "service_attitude": 1.0},
+        organization={"offboard_engagement": 1.0, "expertise_own": 1.0, "training": 1.0},
+        customers={"sentiment_mean": 0.0, "sentiment_sd": 0.0},
+        spread={"unanswered_complaint": 1.0, "answered": 1.0},
+        conversation={"followup_probability": 0.0},
+    )
+    model = model_class(scenario_from_dict(document), rng=0)
+    model.open_threads(1, topic="defects", kind="complaint", author=0)
+    model.run_hours(3)
+    sentiment = _sentiment(model)
+    expected = -0.01 + 0.02 * 1.0 * 0.8 * 1.0  # authenticity 0.8, expert voice 1 x level 1
+    assert sentiment[1:6] == pytest.approx([expected] * 5, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "model_class",
+    [
+        OrgModel,
+        ReferenceModel,
+    ],
+    ids=["core", "reference"],
+)
+def test_every_spin_found_out_costs_a_penalty(tmp_path: Path, model_class: type) -> None:
+    """A complaint by customer 0, seen by its three followers, is answered twice
+    (never resolved: product quality 0; the author always replies once). Honesty 0:
+    both answers spin; both are found out (probability 1, after about 200 h, long
+    after the second answer). With trust steps off, everyone's trust ends at
+    0.5 - 2 x 0.15."""
+    graph = tmp_path / "star.csv"
+    graph.write_text("source,target\n0,1\n0,2\n0,3\n")
+    document = _scripted_world(
+        graph,
+        reshare=0.0,
+        culture={"honesty": 0.0, "product_quality": 0.0},
+        customers={"n_customers": 4},
+        conversation={"followup_probability": 1.0, "followup_hours": 1.0, "max_turns": 2},
+        opinions={"trust_rate": 0.0, "spin_found_probability": 1.0, "spin_found_hours": 200.0},
+    )
+    model = model_class(scenario_from_dict(document), rng=0)
+    model.open_threads(1, topic="defects", kind="complaint", author=0)
+    model.run_hours(3000)
+    assert _trust(model) == pytest.approx([0.5 - 2 * 0.15] * 4, abs=1e-6)
+
+
+# ------------------------------------------------------------ the reference
+
+
+def test_open_a_comms_employees_inbox() -> None:
+    """After a few ticks of a small switchboard world, the comms team's inboxes list
+    the threads they hold, with readable fields."""
+    model = ReferenceModel(
+        SCENARIOS / "switchboard.toml",
+        rng=3,
+        overrides=[
+            "customers.n_customers=500",
+            "organization.n_employees=40",
+            "posting.problem_rate=0.05",
+            "posting.question_rate=0.02",
+        ],
+    )
+    model.run_hours(2)
+    team = [e for e in model.employees if e.silo_name == "comms" and e.level == 0]
+    assert team and all(e.pool is model.org.pools[0] for e in team)
+    busy = [e for e in team if e.inbox]
+    assert busy, "no comms team member holds a thread after 2 hours"
+    for employee in busy:
+        inbox = employee.inbox
+        assert all(isinstance(thread, Thread) for thread in inbox)
+        assert [t.id for t in inbox] == sorted(t.id for t in inbox)
+        assert all(thread.holder is employee for thread in inbox)
+        assert employee.serving is None or employee.serving in inbox
+        for thread in inbox:
+            row = thread.as_dict(model.dt_hours)
+            assert row["holder"] == employee.index
+            assert row["kind"] in ("complaint", "question", "praise")
+            assert row["state"] in ("triage", "drafting", "forwarded", "polishing")
+            assert row["created_hours"] <= model.hours
+            assert thread.phase in (Phase.WAITING, Phase.SERVICE, Phase.DELAY)
+            assert repr(thread).startswith(f"Thread({thread.id}, ")
+    waiting = list(model.org.pools[0].queue.values())
+    assert all(thread.holder is None and thread.pool is model.org.pools[0] for thread in waiting)
+
+
+def test_reference_imports_no_stepping_code_of_the_core() -> None:
+    """MODEL.md 6.5: the reference shares parameters and KPI definitions, nothing of
+    the core's stepping code (initial worlds may use sim.graph and sim.org)."""
+    forbidden = {
+        "sim.core",
+        "sim.dispatch",
+        "sim.structures",
+        "sim.answers",
+        "sim.posting",
+        "sim.cascade",
+        "sim.spread",
+        "sim.opinions",
+        "sim.broadcast",
+        "sim.learning",
+        "sim.recorder",
+        "sim.service",
+        "sim.interventions",
+        "sim.arrivals",
+        "sim.threads",
+        "sim.model",
+        "sim.customers",
+    }
+    for path in (ROOT / "sim" / "reference").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                names = {a.name for a in node.names}
+            else:
+                continue
+            assert not names & forbidden, f"{path.name} imports {names & forbidden}"
