@@ -16,6 +16,7 @@ import json
 import multiprocessing
 import resource
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -87,19 +88,40 @@ def measure(scenario_file: str, overrides: list[str], ticks: int, seed: int) -> 
     }
 
 
+def reference_tick(
+    implementation: str, scenario_file: str, overrides: list[str], warm_hours: float, ticks: int
+) -> dict[str, Any]:
+    """Median tick of the vectorized core or of the docking reference (one object per
+    agent, :mod:`sim.reference`) on the same world, after a warm-up."""
+    if implementation == "reference":
+        from sim.reference import ReferenceModel as Model
+    else:
+        from sim.model import OrgModel as Model
+    model = Model(scenario_file, rng=0, overrides=overrides)
+    model.run_hours(warm_hours)
+    times = []
+    for _ in range(ticks):
+        started = time.perf_counter()
+        model.step()
+        times.append(time.perf_counter() - started)
+    return {"implementation": implementation, "median_tick_ms": 1e3 * float(np.median(times))}
+
+
 def scaling_exponent(customers: list[int], tick_ms: list[float]) -> float:
     """Least-squares slope of log(tick time) against log(customers)."""
     slope, _ = np.polyfit(np.log(customers), np.log(tick_ms), 1)
     return float(slope)
 
 
-def _run_fresh(jobs: list[tuple[str, list[str], int, int]]) -> list[dict[str, Any]]:
+def _run_fresh(
+    jobs: list[tuple], task: Callable[..., dict[str, Any]] = measure
+) -> list[dict[str, Any]]:
     """Each job in its own spawned process, one at a time (timings stay clean)."""
     results = []
     context = multiprocessing.get_context("spawn")
     for job in jobs:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            results.append(pool.submit(measure, *job).result())
+            results.append(pool.submit(task, *job).result())
     return results
 
 
@@ -193,6 +215,24 @@ def _bench(args: argparse.Namespace, out: Console, err: Console) -> int:
         report["scaling"] = {"runs": rows, "exponent": exponent}
         if args.out:
             _scaling_figure(args.out / "scaling.png", rows, exponent)
+    if args.reference:
+        speedups = []
+        for n in args.reference:
+            world = [f"customers.n_customers={n}", f"structure.kind={structures[0]}"]
+            err.print(f"speed-up against the docking reference at {n:,} customers ...")
+            core, reference = _run_fresh(
+                [(impl, scenario_file, world, 12.0, 20) for impl in ("core", "reference")],
+                task=reference_tick,
+            )
+            speedups.append(
+                {
+                    "customers": n,
+                    "core_tick_ms": core["median_tick_ms"],
+                    "reference_tick_ms": reference["median_tick_ms"],
+                    "speedup": reference["median_tick_ms"] / core["median_tick_ms"],
+                }
+            )
+        report["reference"] = speedups
     if args.out:
         write_json(args.out / "bench.json", report)
     if args.json:
@@ -203,6 +243,11 @@ def _bench(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.scaling:
         out.print(_table(report["scaling"]["runs"]))
         out.print(f"scaling exponent (tick time vs customers): {report['scaling']['exponent']:.2f}")
+    for row in report.get("reference", []):
+        out.print(
+            f"{row['customers']:,} customers: core {row['core_tick_ms']:.2f} ms/tick, "
+            f"reference {row['reference_tick_ms']:.2f} ms/tick, speed-up {row['speedup']:.1f}x"
+        )
     return 0
 
 
@@ -235,6 +280,13 @@ def register(commands: argparse._SubParsersAction) -> dict[str, Handler]:
         "--scaling", action="store_true", help="also time 10k, 100k and 1M customers"
     )
     parser.add_argument("--scaling-ticks", type=whole_number("--scaling-ticks", 10), default=200)
+    parser.add_argument(
+        "--reference",
+        type=whole_number("--reference", 100),
+        action="append",
+        metavar="N",
+        help="also time the docking reference against the core at N customers (repeatable)",
+    )
     parser.add_argument("--out", type=Path, help="write bench.json (and scaling.png) here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return {"bench": _bench}
