@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.customers import Customers
-from sim.opinions import Opinions
 from sim.scenario.schema import CultureSpec, Scenario
+from sim.spread import bernoulli_positions
 
 __all__ = ["Broadcasting", "interactivity"]
 
@@ -42,8 +42,13 @@ class Broadcasting:
         self.dt = scenario.time.tick_minutes / 60.0
         self.count = 0
 
-    def step(self, culture: CultureSpec, replies: int, opinions: Opinions) -> int:
-        """Post this tick's broadcasts and apply their effects; returns how many."""
+    def step(self, culture: CultureSpec, replies: int) -> int:
+        """Post this tick's broadcasts and apply their effects; returns how many.
+
+        A broadcast reaches each follower once, so its effects are written straight
+        into the arrays (no event queue), and the followers who leave are drawn by
+        geometric skipping: O(followers) array operations, O(leavers) draws.
+        """
         spec, people = self.spec, self.people
         k = int(self.rng.poisson(spec.rate_per_hour * (1.0 - culture.listening) * self.dt))
         if k == 0:
@@ -51,11 +56,14 @@ class Broadcasting:
         self.count += k
         followers = np.flatnonzero(people.follows_brand)
         integrity = culture.leadership_integrity
-        opinions.feel(followers, k * spec.sentiment * integrity)
-        contradicted = followers[people.sentiment[followers] < 0]
-        opinions.distrust(contradicted, k * spec.say_do_trust * (1.0 - integrity))
+        sentiment, trust = people.sentiment, people.trust
+        contradicted = followers[sentiment[followers] < 0]  # experience says otherwise
+        loss = np.float32(k * spec.say_do_trust * (1.0 - integrity))
+        trust[contradicted] = np.maximum(trust[contradicted] - loss, 0.0)
+        gain = np.float32(k * spec.sentiment * integrity)
+        sentiment[followers] = np.minimum(sentiment[followers] + gain, 1.0)
         share = interactivity(replies, self.count)
         p_leave = 1.0 - (1.0 - spec.unfollow * (1.0 - share)) ** k
-        leaving = followers[self.rng.random(followers.size) < p_leave]
+        leaving = followers[bernoulli_positions(followers.size, p_leave, self.rng)]
         people.follows_brand[leaving] = False
         return k

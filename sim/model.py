@@ -151,9 +151,7 @@ class OrgModel(mesa.Model):
         watch.lap("routing and work")
         answered, resolved = core.events.answered_ids()
         if self.customers is not None:
-            broadcasts = self.broadcasting.step(  # 7. broadcasts
-                core.culture, core.counters["answered"], self.opinions
-            )
+            broadcasts = self.broadcasting.step(core.culture, core.counters["answered"])  # 7.
             self._react(t, problems, exposed, answered, resolved)  # 8. opinions
         else:
             broadcasts = 0
