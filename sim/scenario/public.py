@@ -189,7 +189,7 @@ class BroadcastSpec(Section):
 
     rate_per_hour: Rate = 2.0
     """Broadcasts per hour at listening 0; the rate is times ``(1 - listening)``."""
-    sentiment: Effect = 0.002
+    sentiment: Effect = 0.0002
     """Sentiment a broadcast adds to each brand follower, times leadership integrity."""
     say_do_trust: Effect = 0.01
     """Trust a broadcast costs each follower whose sentiment is negative, times the say-do gap
