@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from sim import OrgModel
 from sim.scenario import Scenario, scenario_from_dict
 
 STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
@@ -76,3 +77,15 @@ def two_silo_world(kind: str, /, **sections: dict[str, Any]) -> Scenario:
     for name, values in sections.items():
         document[name] = {**document.get(name, {}), **values}
     return scenario_from_dict(document)
+
+
+def small(seed: int, *overrides: str, kind: str = "switchboard") -> OrgModel:
+    """A model of the small, busy world (``SMALL_WORLD``) for the given structure."""
+    return OrgModel(WORLD, rng=seed, overrides=[*SMALL_WORLD, f"structure.kind={kind}", *overrides])
+
+
+def run_small(seed: int, hours: float, *overrides: str, kind: str = "switchboard") -> OrgModel:
+    """:func:`small`, run for ``hours``."""
+    model = small(seed, *overrides, kind=kind)
+    model.run_hours(hours)
+    return model

@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL_WORLD, WORLD
+from conftest import SMALL_WORLD, WORLD, run_small, small
 from scipy import stats
 from test_contract import check_invariants
 
@@ -36,16 +36,6 @@ def at(hours: float, ramp_hours: float = 0.0, **levers: object) -> str:
     names use ``__`` for the dot)."""
     pairs = ", ".join(f'"{k.replace("__", ".")}"={toml_value(v)}' for k, v in levers.items())
     return f"interventions=[{{at_hours={hours}, ramp_hours={ramp_hours}, set={{{pairs}}}}}]"
-
-
-def small(seed: int, *overrides: str, kind: str = "switchboard") -> OrgModel:
-    return OrgModel(WORLD, rng=seed, overrides=[*SMALL, f"structure.kind={kind}", *overrides])
-
-
-def run_small(seed: int, hours: float, *overrides: str, kind: str = "switchboard") -> OrgModel:
-    model = small(seed, *overrides, kind=kind)
-    model.run_hours(hours)
-    return model
 
 
 def opened_between(table: pd.DataFrame, start: float, end: float) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import SMALL_WORLD, STRUCTURES, WORLD
+from conftest import SMALL_WORLD, STRUCTURES, WORLD, run_small, small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -23,16 +23,6 @@ from sim.threads import State
 
 SMALL = SMALL_WORLD
 SEEDS = range(8)
-
-
-def small(seed: int, *overrides: str, kind: str = "switchboard") -> OrgModel:
-    return OrgModel(WORLD, rng=seed, overrides=[*SMALL, f"structure.kind={kind}", *overrides])
-
-
-def run_small(seed: int, hours: float, *overrides: str, kind: str = "switchboard") -> OrgModel:
-    model = small(seed, *overrides, kind=kind)
-    model.run_hours(hours)
-    return model
 
 
 # --------------------------------------------------------- scripted cascades
