@@ -361,12 +361,14 @@ class OrgCore:
             self.streams.routing,
         )
         free[s_pool] = False
-        left = pooled[th.pool[pooled] >= 0]
-        if t_pool.size:
-            left = left[~np.isin(left, t_pool)]
-        t_over, s_over = self.structure.overflow(
-            self, left, np.flatnonzero(free & (self.pool_of >= 0))
-        )
+        t_over, s_over = t_pool[:0], s_pool[:0]
+        if self.structure.overflows:
+            left = pooled[th.pool[pooled] >= 0]
+            if t_pool.size:
+                left = left[~np.isin(left, t_pool, kind="table")]
+            t_over, s_over = self.structure.overflow(
+                self, left, np.flatnonzero(free & (self.pool_of >= 0))
+            )
         self._start(
             np.concatenate([t_own, t_pool, t_over]), np.concatenate([s_own, s_pool, s_over])
         )

@@ -47,6 +47,9 @@ class Structure(ABC):
 
     name: ClassVar[str]
     registry: ClassVar[dict[str, type[Structure]]] = {}
+    overflows: ClassVar[bool] = False
+    """Whether :meth:`overflow` may pair leftover threads and servers (the core then
+    computes what is left after the pools are served)."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

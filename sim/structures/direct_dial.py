@@ -35,6 +35,7 @@ class DirectDial(Structure):
     """Silo feeds claimed by on-board staff; cross-silo claims; own voice."""
 
     name = "direct_dial"
+    overflows = True
 
     def feed_members(self, core: OrgCore) -> np.ndarray:
         """Who watches the public feed: every on-board employee."""
