@@ -11,6 +11,31 @@ from sim.scenario import Scenario, scenario_from_dict
 
 STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
 WORLD = "scenarios/world.toml"
+KPI_CONTRACT = (  # MODEL.md section 5, written out (not imported from sim): a rename fails
+    "first_response_hours_median",
+    "first_response_hours_p90",
+    "first_response_hours_mean",
+    "resolution_hours_median",
+    "resolution_hours_p90",
+    "resolution_hours_mean",
+    "answered_share",
+    "resolved_share",
+    "abandoned_share",
+    "credibility",
+    "sentiment",
+    "fan_share",
+    "detractor_share",
+    "net_sentiment",
+    "interactivity",
+    "conversation_depth",
+    "negative_reach_per_1k",
+    "gaffes",
+    "hops_mean",
+    "silo_crossings_mean",
+    "utilization",
+    "quality_final",
+)
+
 SMALL_WORLD = [  # a small, busy public: fast tests with enough threads to measure
     "customers.n_customers=3000",
     "organization.n_employees=100",

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import SMALL_WORLD, STRUCTURES, WORLD, run_small, small
+from conftest import KPI_CONTRACT, SMALL_WORLD, STRUCTURES, WORLD, run_small, small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -339,30 +339,6 @@ def test_series_have_the_public_columns_and_cumulative_counts() -> None:
 
 # ------------------------------------------------------------------- KPIs
 
-KPI_CONTRACT = (  # MODEL.md section 5, written out: the CLI, sweeps and dashboard use them
-    "first_response_hours_median",
-    "first_response_hours_p90",
-    "first_response_hours_mean",
-    "resolution_hours_median",
-    "resolution_hours_p90",
-    "resolution_hours_mean",
-    "answered_share",
-    "resolved_share",
-    "abandoned_share",
-    "credibility",
-    "sentiment",
-    "fan_share",
-    "detractor_share",
-    "net_sentiment",
-    "interactivity",
-    "conversation_depth",
-    "negative_reach_per_1k",
-    "gaffes",
-    "hops_mean",
-    "silo_crossings_mean",
-    "utilization",
-    "quality_final",
-)
 CUSTOMER_KPIS = (
     "credibility",
     "sentiment",
