@@ -77,6 +77,22 @@ class SocialGraph:
         """How many customers each customer follows, ``int32`` of shape ``(n,)``."""
         return np.bincount(self.indices, minlength=self.n_customers).astype(np.int32)
 
+    def arcs_from(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every arc out of the given nodes, O(their degrees), not O(edges).
+
+        Returns
+        -------
+        which : ndarray of int64
+            For each arc, the position in ``nodes`` of its tail.
+        head : ndarray of int32
+            For each arc, its head, in CSR order.
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        start = self.indptr[nodes]
+        count = self.indptr[nodes + 1] - start
+        which = np.repeat(np.arange(nodes.size, dtype=np.int64), count)
+        return which, self.indices[concatenated_ranges(start, count)]
+
     def to_csr(self) -> scipy.sparse.csr_array:
         """Return an ``(n, n)`` ``scipy.sparse.csr_array`` with unit ``float32`` weights.
 
@@ -126,6 +142,14 @@ class SocialGraph:
         src = np.repeat(np.arange(self.n_customers), np.diff(self.indptr))
         g.add_edges_from(zip(src.tolist(), self.indices.tolist(), strict=True))
         return g
+
+
+def concatenated_ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The positions ``start[k], ..., start[k] + count[k] - 1`` of every range ``k``,
+    concatenated in order (``int64``): how CSR rows are gathered without a Python loop."""
+    ends = np.cumsum(count, dtype=np.int64)
+    total = int(ends[-1]) if ends.size else 0
+    return np.repeat(start - (ends - count), count) + np.arange(total, dtype=np.int64)
 
 
 def _sort_unique(key: np.ndarray) -> np.ndarray:

@@ -167,27 +167,24 @@ class Opinions:
     def word_of_mouth(self) -> None:
         """Bass diffusion on the graph: hazard ``p + q x fan share of in-neighbours``.
 
-        The share is one sparse product over the graph. Conversions are drawn by
-        thinning (Lewis and Shedler 1979): candidates at the largest hazard ``p + q``
-        by geometric skipping, each kept with probability ``(1 - e^-h) / (1 - e^-hmax)``
-        -- the same distribution as one uniform per customer, at O(candidates).
+        Conversions are drawn by thinning (Lewis and Shedler 1979): candidates at the
+        largest hazard ``p + q`` by geometric skipping, each kept with probability
+        ``(1 - e^-h) / (1 - e^-hmax)`` -- the same distribution as one uniform per
+        customer. Only the candidates' fan shares are needed, so only their rows of the
+        graph are read: O(candidates x degree) instead of one sparse product over every
+        edge (about 300 candidates per tick at 1M customers and the default p, q).
         """
         spec, people = self.spec, self.people
         if spec.p_innovation == 0 and spec.q_imitation == 0:
             return
-        fans = people.fans()
-        fan_neighbours = people.in_neighbours_matrix() @ fans.view(np.int8)
         most = -np.expm1(-(spec.p_innovation + spec.q_imitation) * self.bass_step)
         candidate = bernoulli_positions(people.n, most, self.rng)
-        candidate = candidate[~fans[candidate]]
-        degree = people.in_degree[candidate]
-        share = np.divide(
-            fan_neighbours[candidate], degree, out=np.zeros(candidate.size), where=degree > 0
-        )
+        threshold = np.float32(people.fan_threshold)
+        candidate = candidate[people.sentiment[candidate] < threshold]
+        share = people.fan_share(candidate)
         hazard = (spec.p_innovation + spec.q_imitation * share) * self.bass_step
         keep = self.rng.random(candidate.size) * most < -np.expm1(-hazard)
         converts = candidate[keep]
-        threshold = np.float32(people.fan_threshold)
         people.sentiment[converts] = np.maximum(people.sentiment[converts], threshold)
         people.baseline[converts] = np.maximum(people.baseline[converts], threshold)
 

@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from sim.graph import concatenated_ranges
+
 __all__ = ["CascadeState", "Exposures", "bernoulli_positions", "cascade_step", "expand_frontier"]
 
 #: Above this probability one uniform per edge is cheaper than geometric skipping.
@@ -128,7 +130,7 @@ def expand_frontier(
         ends = np.cumsum(d)
         length = int(ends[-1])
         if g in (_DENSE, _FULL):  # concatenate the ranges; one uniform per edge unless p == 1
-            edge = np.repeat(s - (ends - d), d) + np.arange(length, dtype=np.int64)
+            edge = concatenated_ranges(s, d)
             te = np.repeat(t, d)
             if g == _DENSE:
                 keep = np.flatnonzero(rng.random(length) < np.repeat(pg, d))
@@ -321,8 +323,7 @@ class Exposures:
             count = stop - start
             if count.sum() == 0:
                 continue
-            offsets = np.repeat(start - np.concatenate(([0], np.cumsum(count)[:-1])), count)
-            parts.append(level[np.arange(int(count.sum())) + offsets])
+            parts.append(level[concatenated_ranges(start, count)])
         if not parts:
             return _EMPTY_I64, np.empty(0, dtype=np.int32)
         keys = np.concatenate(parts)

@@ -323,6 +323,16 @@ def test_to_csr_shares_indices_and_has_unit_float32_weights() -> None:
     np.testing.assert_allclose(a.T @ x, followed)
 
 
+def test_arcs_from_lists_each_nodes_out_arcs_in_order_repeats_included() -> None:
+    g = from_edges(np.array([0, 0, 2, 3, 3, 3]), np.array([1, 2, 0, 0, 1, 2]), 5, symmetric=False)
+    which, head = g.arcs_from(np.array([3, 1, 0, 3]))  # 1 has no arcs; 3 asked twice
+    np.testing.assert_array_equal(which, [0, 0, 0, 2, 2, 3, 3, 3])
+    np.testing.assert_array_equal(head, [0, 1, 2, 1, 2, 0, 1, 2])
+    assert head.dtype == np.int32
+    which, head = g.arcs_from(np.array([], dtype=np.int64))
+    assert which.size == head.size == 0
+
+
 def test_to_networkx_refuses_big_graphs_unless_forced() -> None:
     big = complete(450)  # 202_050 arcs
     with pytest.raises(ValueError, match="force=True"):
@@ -357,3 +367,13 @@ def test_from_edges_canonical_and_preserves_edge_set(
         expected |= {(v, u) for u, v in expected}
     assert arcs(g) == expected
     assert g.n_edges == len(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 40), st.lists(st.integers(0, 39), max_size=25))
+def test_arcs_from_is_the_rows_of_the_sparse_matrix(seed: int, n: int, nodes: list[int]) -> None:
+    g = erdos_renyi(n, min(3.0, n - 1.0), np.random.default_rng(seed), directed=True)
+    nodes_array = np.array([v % n for v in nodes], dtype=np.int64)
+    which, head = g.arcs_from(nodes_array)
+    expected = [(k, int(v)) for k, u in enumerate(nodes_array) for v in g.to_csr()[[u]].indices]
+    assert list(zip(which.tolist(), head.tolist(), strict=True)) == expected

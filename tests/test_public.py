@@ -248,6 +248,20 @@ def test_fans_grow_faster_with_more_imitation() -> None:
     assert stats.ttest_rel(rises[0.6], rises[0.05], alternative="greater").pvalue < 0.01
 
 
+def test_fan_share_of_a_few_rows_equals_the_whole_sparse_product_bit_for_bit() -> None:
+    """Word of mouth reads only its candidates' rows; the share must be exactly what one
+    sparse product over the whole graph gives for those rows (the docked computation)."""
+    model = run_small(4, 24)
+    people = model.customers
+    who = np.random.default_rng(0).choice(people.n, size=300, replace=False)
+    who = np.concatenate([who, who[:5], np.flatnonzero(people.in_degree == 0)[:3]])
+    whole = people.in_neighbours_matrix() @ people.fans().view(np.int8)
+    degree = people.in_degree[who]
+    expected = np.divide(whole[who], degree, out=np.zeros(who.size), where=degree > 0)
+    np.testing.assert_array_equal(people.fan_share(who), expected)
+    assert 0.0 < people.fan_share(who).max() <= 1.0
+
+
 # -------------------------------------------------------------- customers
 
 
