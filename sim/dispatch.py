@@ -20,18 +20,19 @@ _PRIORITY_BITS = 21
 _POSITION_BITS = 22
 
 
-def rank_keys(queue: np.ndarray, priority: np.ndarray) -> np.ndarray:
+def rank_keys(queue: np.ndarray, priority: np.ndarray, origin: float | None = None) -> np.ndarray:
     """Unique int64 sort keys: by queue, then priority (lower first), then position.
 
     ``priority`` is in ticks (float); it is quantised to quarter ticks relative to
-    its minimum. Queues must be below 2**20 and the batch below 2**22 rows.
+    ``origin`` (default: its minimum; no priority may be below it). Queues must be
+    below 2**20 and the batch below 2**22 rows.
     """
     n = queue.size
     if n >= 1 << _POSITION_BITS:
         raise ValueError(f"too many queued threads to rank at once: {n}")
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    q = np.rint((priority - priority.min()) * 4.0)
+    q = np.rint((priority - (priority.min() if origin is None else origin)) * 4.0)
     q = np.minimum(q, (1 << _PRIORITY_BITS) - 1).astype(np.int64)
     return (
         (queue.astype(np.int64) << (_PRIORITY_BITS + _POSITION_BITS))
@@ -78,20 +79,26 @@ def match_own_queues(
     return thread[first], holder[first]
 
 
-def _head_of_pools(pool: np.ndarray, priority: np.ndarray, n_free: np.ndarray) -> np.ndarray:
+def _head_of_pools(
+    pool: np.ndarray, priority: np.ndarray, n_free: np.ndarray, origin: float
+) -> np.ndarray:
     """Mask of the threads that can be among each pool's ``n_free`` best.
 
     A histogram of quantised priority per pool gives, for each pool, the priority
     level at which the cumulative count reaches its number of free servers; threads
     above it cannot be served this tick, so they are dropped before the sort. The
-    selection is exactly the one a full sort would make, at the cost of one
-    ``bincount`` instead of an ``argsort`` of every queued thread.
+    selection is exactly the one a full sort would make (the survivors are ranked
+    from the same ``origin``), at the cost of one ``bincount`` instead of an
+    ``argsort`` of every queued thread.
     """
+    if pool.size < 4 * max(1, int(n_free.sum())):
+        return n_free[pool] > 0
+    only = int(pool[0])
+    if (pool == only).all():  # a switchboard: every queued thread waits in one pool
+        return _head_of_one_pool(priority, int(n_free[only]))
     has_server = n_free[pool] > 0
     n_pools = n_free.size
-    if pool.size < 4 * max(1, int(n_free.sum())):
-        return has_server
-    level = np.rint((priority - priority.min()) * 4.0).astype(np.int64)
+    level = np.rint((priority - origin) * 4.0).astype(np.int64)
     span = int(level.max()) + 1
     if n_pools * span > 1 << 22:  # too fine-grained to histogram: keep all
         return has_server
@@ -99,6 +106,18 @@ def _head_of_pools(pool: np.ndarray, priority: np.ndarray, n_free: np.ndarray) -
     reached = np.cumsum(hist, axis=1) >= n_free[:, None]
     threshold = np.where(reached.any(axis=1), reached.argmax(axis=1), span)
     return has_server & (level <= threshold[pool])
+
+
+def _head_of_one_pool(priority: np.ndarray, n_free: int) -> np.ndarray:
+    """:func:`_head_of_pools` for a single pool: one selection (``np.partition``)
+    finds the ``n_free``-th smallest priority ``p_k``. The sort ranks by priority
+    quantised to quarter ticks, and a thread whose quantised level is at most that of
+    ``p_k`` has a priority below ``p_k + 0.25``; keeping those below ``p_k + 0.5``
+    therefore keeps every thread a full sort could choose."""
+    if n_free == 0:
+        return np.zeros(priority.size, dtype=bool)
+    kth = np.partition(priority, n_free - 1)[n_free - 1]
+    return priority < kth + 0.5
 
 
 def match_pools(
@@ -126,11 +145,12 @@ def match_pools(
     if thread.size == 0 or free_servers.size == 0:
         return thread[:0], free_servers[:0]
     n_free = np.bincount(server_pool, minlength=n_pools)
-    keep = _head_of_pools(pool, priority, n_free)
+    origin = float(priority.min())
+    keep = _head_of_pools(pool, priority, n_free, origin)
     thread, pool, priority = thread[keep], pool[keep], priority[keep]
     if thread.size == 0:
         return thread, free_servers[:0]
-    order = np.argsort(rank_keys(pool, priority))
+    order = np.argsort(rank_keys(pool, priority, origin))
     sorted_pool = pool[order]
     rank, _ = _group_rank(sorted_pool)
     take = rank < n_free[sorted_pool]
