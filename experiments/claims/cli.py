@@ -1,0 +1,63 @@
+"""The command ``python -m experiments.claims``: run every claim and sweep on a process
+pool, print the outcomes and write the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from experiments.claims.catalogue import CLAIMS, EXTRA_SWEEPS, SWEEPS
+from experiments.claims.design import ROOT
+from experiments.claims.outputs import write_outputs
+from experiments.claims.runs import measure_all
+from experiments.runner import local_executor
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m experiments.claims [--out DIR] [--workers W]``.
+
+    Runs :data:`CLAIMS`, :data:`SWEEPS` and :data:`EXTRA_SWEEPS` on a spawned process
+    pool, prints each outcome and writes :func:`write_outputs` into ``--out``.
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m experiments.claims",
+        description="Run the essay-claim experiments and the crossover sweeps; write "
+        "claims.json and figures.",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "figures")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    executor = local_executor(args.workers)
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            print(f"  {done}/{total} runs, {time.perf_counter() - started:.0f} s", flush=True)
+
+    try:
+        measured = measure_all(CLAIMS, (*SWEEPS, *EXTRA_SWEEPS), executor, progress)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    for outcome in measured.claims.values():
+        print(outcome.describe())
+    for crossover in measured.crossovers.values():
+        at = crossover.load_at_crossover
+        where = (
+            "none"
+            if at is None
+            else f"{at:.2f} threads/h, bootstrap CI {crossover.crossover_ci}, "
+            f"bracket {crossover.bracket}"
+        )
+        print(f"{crossover.sweep.id}: crossover {where}")
+    for path in write_outputs(measured, args.out):
+        print(f"wrote {path}")
+    print(f"{len(measured.runs.jobs)} runs in {time.perf_counter() - started:.0f} s")
+    return 0
