@@ -2,9 +2,10 @@
 
 Runs ``scenarios/benchmark_1m.toml`` (or a smaller world with ``--customers``) for
 each structure in a fresh process, and reports the physical yardstick measured in the
-same process: one CSR sparse matrix-vector product over the same graph (word of mouth
-does one per tick). Targets: median tick / SpMV <= 3 (stretch 1.5), whole run <= 60 s,
-peak RSS <= 1.5 GB, graph setup <= 10 s, scaling exponent <= 1.1.
+same process: one CSR sparse matrix-vector product over the same graph (the cost of
+touching every edge once; word of mouth reads only its candidates' rows). Targets:
+median tick / SpMV <= 3 (stretch 1.5), whole run <= 60 s, peak RSS <= 1.5 GB, graph
+setup <= 10 s, scaling exponent <= 1.1.
 
 Registered with ``orgsim`` through the ``orgsim.commands`` entry point.
 """

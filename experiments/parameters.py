@@ -110,7 +110,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
         "probability",
         'essay 000: "Social interactions on the net are blind to internal silos."; MODEL.md '
         '4.3 ("their own silo first ... A claim may cross silos in proportion to '
-        'permeability"). 0.3 per 15-minute tick: modelling choice, a busy silo\'s thread '
+        "permeability\"). 0.3 per 15-minute tick: modelling choice, a busy silo's thread "
         "is usually picked up by someone free elsewhere within the hour.",
     ),
     "structure.intranet_find_hours": (

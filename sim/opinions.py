@@ -18,8 +18,9 @@ Per tick, vectorized over this tick's events:
 - **Memory.** Sentiment relaxes toward each customer's baseline on ``memory_hours``.
 - **Word of mouth** (Bass 1969; essay 003: fans "communicate with non-fans to turn them
   into new fans"): a non-fan becomes a fan with hazard ``p + q x (share of
-  in-neighbours who are fans)`` per ``bass_period_hours``. The share is one sparse
-  matrix-vector product over the graph.
+  in-neighbours who are fans)`` per ``bass_period_hours``. Only the customers drawn
+  as candidates by thinning need their share, so only their rows of the graph are
+  read.
 """
 
 from __future__ import annotations

@@ -76,8 +76,8 @@ def test_benchmark_part_routing_and_work(benchmark, warm: OrgModel) -> None:
 
 
 def test_benchmark_part_opinions(benchmark, warm: OrgModel) -> None:
-    """Relaxation plus word of mouth (one SpMV) with an empty event queue: the part
-    whose cost grows with the graph."""
+    """Relaxation plus word of mouth (the candidates' rows of the graph) with an empty
+    event queue: the part whose cost grows with the customers."""
     before = warm.customers.sentiment.copy()
     benchmark.pedantic(warm.opinions.apply, rounds=10, iterations=1)
     assert not np.array_equal(before, warm.customers.sentiment)
