@@ -5,17 +5,28 @@
 table per section with each parameter's path, its default (from ``Scenario()``), its
 unit, its allowed range (from the schema's constraints), its meaning (the attribute
 docstring, which is also its description in ``orgsim schema``) and its source or
-rationale (:data:`PARAMETERS` below).
+rationale.
 
-Every parameter of the schema must have a unit and a source here; the script fails,
-listing them, when one is missing (a new parameter without documentation) or when an
-entry names a parameter the schema no longer has. ``tests/test_docs.py`` checks that the
-block in ``docs/ODD.md`` is the one this module renders.
+Units and sources are data, kept next to this module in
+``experiments/parameter_sources.toml`` (:data:`SOURCES_FILE`, shipped as package data):
+one table per parameter path with a ``unit`` and a ``source``, a ``*`` in a path standing
+for any one name (``service.*.sigma``); its header comment describes the format. This
+module reads it (:func:`load_sources`, into :data:`PARAMETERS`), checks it against the
+schema and renders the tables.
+
+Every parameter of the schema must have exactly one entry there; the script fails,
+naming the file and listing them, when one is missing (a new parameter without
+documentation) or doubled, or when an entry names a parameter the schema does not have.
+``tests/test_docs.py`` checks that the block in ``docs/ODD.md`` is the one this module
+renders.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import sys
+import tomllib
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +45,9 @@ __all__ = [
     "END",
     "ODD",
     "PARAMETERS",
+    "SOURCES_FILE",
     "Parameter",
+    "load_sources",
     "main",
     "parameters",
     "render",
@@ -69,612 +82,113 @@ SECTIONS = (
     "interventions",
 )
 
-_STAGE_SOURCES = {
-    "triage": "modelling choice: a few minutes to read and sort a message (6 min).",
-    "forward": "modelling choice: a quarter hour to read a thread and pass it on.",
-    "draft": "modelling choice: half an hour for an expert to write an answer.",
-    "polish": "modelling choice: a quarter hour of editing by comms.",
-    "approve": "unused: each approval's mean is the approver's `levels[].approval_hours`.",
-    "handoff": "unused: means are `silos[].handoff_hours` / permeability (switchboard) and "
-    "`structure.intranet_find_hours` / `offline_find_hours` (direct dial).",
-}
+#: The unit and source of every parameter (see :func:`load_sources`).
+SOURCES_FILE = Path(__file__).resolve().with_name("parameter_sources.toml")
 
-#: parameter path -> (unit, source or rationale)
-PARAMETERS: dict[str, tuple[str, str]] = {
-    # ------------------------------------------------------------ top level
-    "name": ("text", "modelling choice: a label for outputs and `run.json`."),
-    "description": ("text", "modelling choice: a one-line summary shown with the scenario."),
-    # ------------------------------------------------------------ time
-    "time.tick_minutes": (
-        "minutes",
-        'MODEL.md 2: "Tick length is a scenario parameter: `tick_minutes`, default 15." '
-        "Resolves hour-scale patience; smaller ticks approach the Poisson and M/M/c limits "
-        "(MODEL.md 4.1, 6.1).",
-    ),
-    "time.hours": (
-        "hours",
-        "modelling choice: two weeks, long enough for coaching and learning to show (world.toml).",
-    ),
-    # ------------------------------------------------------------ structure
-    "structure.kind": (
-        "choice",
-        "MODEL.md 4.3 (four required structures); essay 003: \"From 'social switchboard' "
-        "to 'direct dial'\".",
-    ),
-    "structure.approval_depth": (
-        "levels (count)",
-        'MODEL.md 4.3, 4.4; essay 000: "Social Media is indifferent to hierarchy." One '
-        "sign-off, the least that shows approval delay.",
-    ),
-    "structure.cross_claim": (
-        "probability",
-        'essay 000: "Social interactions on the net are blind to internal silos."; MODEL.md '
-        '4.3 ("their own silo first ... A claim may cross silos in proportion to '
-        "permeability\"). 0.3 per 15-minute tick: modelling choice, a busy silo's thread "
-        "is usually picked up by someone free elsewhere within the hour.",
-    ),
-    "structure.intranet_find_hours": (
-        "hours",
-        'essay 003: a social intranet with "easy-to-reach experts ... will speed up '
-        'answering the tricky questions"; modelling choice: one tick (15 min).',
-    ),
-    "structure.offline_find_hours": (
-        "hours",
-        'MODEL.md 4.3 ("slow or failed when off"); modelling choice: a working day.',
-    ),
-    "structure.offline_find_probability": (
-        "probability",
-        'MODEL.md 4.3 ("slow or failed when off"); modelling choice: most searches '
-        "without an intranet fail.",
-    ),
-    "structure.coaching_per_week": (
-        "fraction of the training gap per week",
-        'essay 003: "Communications professionals who coach the experts instead of '
-        'insisting of themselves being the voice of the company"; modelling choice: 0.3 '
-        "closes about 70 % of the gap in four weeks.",
-    ),
-    "structure.coachees_per_coach": (
-        "employees per coach",
-        "modelling choice: about 20 people per coach; the default comms team (6 front-line "
-        "coaches) then covers all on-board staff.",
-    ),
-    "structure.generalist_quality": (
-        "multiplier",
-        'MODEL.md 4.3 ("answers as a generalist with lower quality"), 4.5 ("reduced for '
-        'generalists"); modelling choice: half.',
-    ),
-    "structure.analytics_weight_hours": (
-        "hours per unit of ln(influence)",
-        'essay 003: analytics "to be made aware of which influencers to engage with"; '
-        "modelling choice: 4 h ahead per e-fold of followers.",
-    ),
-    # ------------------------------------------------------------ culture
-    "culture.silo_permeability": (
-        "share",
-        'MODEL.md 2 (lever, essay 000); essay 000: "Is your organization ready to genuinely '
-        'remove its silos?" 0.5 a middle value; the lower bound 0.01 keeps delays finite.',
-    ),
-    "culture.spin": (
-        "share",
-        'MODEL.md 4.3 ("polished (authenticity × (1 − spin))"); essay 000: "Social Media '
-        "doesn't care about your carefully crafted message.\" 0.3: modelling choice.",
-    ),
-    "culture.honesty": (
-        "probability",
-        'MODEL.md 4.5; essay 000: "Admit when its wrong and genuinely do everything you can '
-        'to fix it". 0.5: the neutral middle.',
-    ),
-    "culture.product_quality": (
-        "share",
-        "MODEL.md 4.1, 4.6; essay 001: \"Social media can't improve a 'widget.'\" 0.7: a "
-        "decent product.",
-    ),
-    "culture.service_attitude": (
-        "share",
-        "essay 001: \"Socia media can't improve customer service ... what I'm talking about "
-        'is an attitude." 0.7, as quality.',
-    ),
-    "culture.leadership_integrity": (
-        "share",
-        'essay 001: social media "can actually expose the disparity between what a leader '
-        'says and what he or she actually does"; MODEL.md 4.8, 4.9. 0.7, as quality.',
-    ),
-    "culture.listening": (
-        "share",
-        'essay 004: "most companies using social media today are really bad listeners"; '
-        "MODEL.md 4.8. 0.5 leaves reply speed unscaled (0.5 + listening = 1).",
-    ),
-    "culture.social_intranet": (
-        "true/false",
-        'essay 003: "a social intranet where they can get backed up by shared knowledge and '
-        'easy-to-reach experts"; off in the world, on in coached direct dial.',
-    ),
-    "culture.analytics": (
-        "true/false",
-        'essay 003: "some analytical support ... to be made aware of which influencers to '
-        'engage with"; off in the world, on in coached direct dial.',
-    ),
-    # ------------------------------------------------------------ organization
-    "organization.n_employees": (
-        "employees",
-        "modelling choice: a mid-sized company of 200 in five silos; up to 10^4 and beyond "
-        "(MODEL.md 2; benchmark_1m has 10,000).",
-    ),
-    "organization.capacity": (
-        "work-hours per hour",
-        'MODEL.md 2 ("capacity: work-hours per hour"); 1 = one full-time person.',
-    ),
-    "organization.onboard_share": (
-        "share",
-        'essay 003 (experts "who aren\'t on board"); modelling choice: 0.3 in direct dial; '
-        "0 in switchboard, expert routing and the 2016 calibration.",
-    ),
-    "organization.empowered_share": (
-        "share",
-        "essay 003: \"'Direct dial' translates ... into 'Enabled and Empowered Employees'\"; "
-        "modelling choice: half of those on board.",
-    ),
-    "organization.social_share_onboard": (
-        "share of capacity",
-        "modelling choice: on-board staff give social work half their time.",
-    ),
-    "organization.social_share_offboard": (
-        "share of capacity",
-        'MODEL.md 4.3 expert routing ("a small share of capacity"); 0.1, modelling choice; '
-        "0.3 in the 2016 calibration (typical_brand_2016).",
-    ),
-    "organization.offboard_engagement": (
-        "multiplier",
-        'MODEL.md 4.3 ("answer later and less engaged"); essay 003: "not much better (but a '
-        'little)". 0.6: modelling choice.',
-    ),
-    "organization.liaisons_per_silo": (
-        "managers per silo",
-        'MODEL.md 4.3 switchboard step 3 ("the owning silo\'s liaison"): one.',
-    ),
-    "organization.training": (
-        "share",
-        'essay 003: "A social communications policy coupled with thorough training of '
-        'employees". 0.2: little training, so untrained direct dial makes gaffes.',
-    ),
-    "organization.comms_training": (
-        "share",
-        "modelling choice: communication professionals are trained (0.8).",
-    ),
-    "organization.authenticity": (
-        "share",
-        'essay 000: "your guy in the field who is out there tweeting about how things really '
-        'are has a lot more credibility than you do." 0.8.',
-    ),
-    "organization.comms_authenticity": (
-        "share",
-        'essay 000 ("your carefully crafted message"); 0.6, below the staff\'s own voice.',
-    ),
-    "organization.expertise_own": (
-        "share",
-        'MODEL.md 2 ("high in the own silo\'s topics"); essay 003: "the folks who know '
-        'things for real, from experience, the experts". 0.9.',
-    ),
-    "organization.expertise_other": (
-        "share",
-        'MODEL.md 2 ("low elsewhere"); 0.2.',
-    ),
-    # ------------------------------------------------------------ silos
-    "silos[].name": (
-        "text",
-        'MODEL.md 2 ("The `comms` silo hosts the social-media team"); the world\'s other '
-        "four are a generic company's departments.",
-    ),
-    "silos[].share": (
-        "relative weight",
-        "modelling choice: comms 5 % (10 of 200 people), product the largest.",
-    ),
-    "silos[].topics": (
-        "topic names",
-        'MODEL.md 2 ("Each owns topics"); two per department, so that traffic spans silos.',
-    ),
-    "silos[].topic_weight": (
-        "relative weight per topic",
-        "modelling choice: equal traffic on every topic.",
-    ),
-    "silos[].handoff_hours": (
-        "hours",
-        'MODEL.md 4.3 ("a handoff across silos whose delay grows as permeability falls"); '
-        "modelling choice: 2 h into a department, 1 h into comms, at no wall.",
-    ),
-    # ------------------------------------------------------------ levels
-    "levels[].name": (
-        "text",
-        'MODEL.md 2 ("0 is front line, top is executives"); four levels.',
-    ),
-    "levels[].approval_hours": (
-        "hours",
-        'MODEL.md 2 ("Each has an approval delay"); modelling choice: 1, 4, 12, 24 h, a '
-        "day at the top.",
-    ),
-    "levels[].voice_weight": (
-        "multiplier",
-        'MODEL.md 4.5 ("It is a parameter per level"); about 1, since `[voice]` carries the '
-        "speaker's main effect.",
-    ),
-    "levels[].span_of_control": (
-        "people per manager",
-        "MODEL.md 2; modelling choice: 8, 6, 5, narrowing upward.",
-    ),
-    # ------------------------------------------------------------ channels
-    "channels[].name": (
-        "text",
-        'essay 002: "Twitter is great for ongoing broad communications, LinkedIn is '
-        "excellent for interacting with your professional network, while blogging allows "
-        'you to develop a richer discussion".',
-    ),
-    "channels[].share": (
-        "relative weight",
-        "modelling choice: the broad, fast channel carries most traffic (0.6, 0.25, 0.15); "
-        "0.8, 0.15, 0.05 in the 2016 calibration.",
-    ),
-    "channels[].patience_hours": (
-        "hours",
-        "calibration (typical_brand_2016): about 70 % of complainers expect an answer "
-        "within the hour (Lithium Technologies / Millward Brown Digital 2013), there "
-        "0.5, 24, 72 h; the world uses 2, 12, 48 h (fast < professional < long-form).",
-    ),
-    "channels[].patience": (
-        "choice",
-        "modelling choice: exponential (memoryless abandonment, as in Erlang-A); fixed and "
-        "infinite for validation (MODEL.md 6.1 needs infinite patience).",
-    ),
-    "channels[].reach": (
-        "multiplier",
-        'MODEL.md 2 ("reach multiplier"); 1 on every default channel: follower counts '
-        "carry reach (essay 002: reach is not the key metric).",
-    ),
-    "channels[].reshare": (
-        "probability per follower per tick",
-        "MODEL.md 4.2; modelling choice: below the bond-percolation threshold 1/⟨k⟩ ≈ 0.1 "
-        "of the default graph even for gaffes (4 × 0.01), so most threads stay local "
-        "(MODEL.md 6.4).",
-    ),
-    "channels[].visible_hours": (
-        "hours",
-        'MODEL.md 2 ("how long a thread stays visible"); modelling choice: 2, 3, 10 days.',
-    ),
-    # ------------------------------------------------------------ arrivals
-    "arrivals.mode": (
-        "choice",
-        'MODEL.md 4.1: "Arrival processes must be able to reduce to a Poisson process ... '
-        'so that queueing-theory limits can be checked" (MODEL.md 6.1, 6.2).',
-    ),
-    "arrivals.threads_per_hour": (
-        "threads per hour",
-        "modelling choice: near the customer-mode world's volume (about 12 to 15 an hour).",
-    ),
-    "arrivals.complaint": (
-        "relative weight",
-        "modelling choice: half of all threads are complaints.",
-    ),
-    "arrivals.question": ("relative weight", "modelling choice: 40 % questions."),
-    "arrivals.praise": ("relative weight", "modelling choice: 10 % praise."),
-    "arrivals.influence_sigma": (
-        "log-scale standard deviation",
-        "modelling choice: lognormal follower counts, one e-fold of spread.",
-    ),
-    # ------------------------------------------------------------ service
-    **{
-        f"service.{stage}.distribution": (
-            "choice",
-            'MODEL.md 4.4 ("fixed, exponential (geometric in ticks) or lognormal"); '
-            "exponential, the queueing-theory case (MODEL.md 6.1).",
+#: What a ``*`` in an entry's path stands for: any one name.
+_ANY_NAME = r"[^.\[\]]+"
+
+
+def load_sources(path: Path = SOURCES_FILE) -> dict[str, tuple[str, str]]:
+    """The entries of a sources file, checked for shape but not against the schema.
+
+    Parameters
+    ----------
+    path : Path
+        A TOML file with one table per parameter path (quoted, e.g.
+        ``["silos[].handoff_hours"]``), each with exactly the text keys ``unit`` and
+        ``source``; a ``*`` in a path stands for any one name. The file's header comment
+        describes the format.
+
+    Returns
+    -------
+    dict of str to (str, str)
+        Path as written (``*`` included) -> (unit, source or rationale), in file order,
+        each text with its line breaks and runs of spaces collapsed to one space.
+
+    Raises
+    ------
+    SystemExit
+        Naming the file and the offending entries, when the file cannot be read or parsed
+        or an entry is not a table of a non-empty text ``unit`` and ``source``.
+    """
+    try:
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SystemExit(f"experiments.parameters: {path}: {error}") from error
+    entries: dict[str, tuple[str, str]] = {}
+    malformed = []
+    for key, entry in document.items():
+        fields = entry if isinstance(entry, dict) else {}
+        texts = [fields.get(name) for name in ("unit", "source")]
+        if set(fields) == {"unit", "source"} and all(
+            isinstance(text, str) and text.strip() for text in texts
+        ):
+            unit, source = (" ".join(text.split()) for text in texts)
+            entries[key] = (unit, source)
+        elif fields and all(isinstance(value, dict) for value in fields.values()):
+            first = next(iter(fields))
+            malformed.append(f'[{key}] holds tables: quote dotted paths, as ["{key}.{first}"]')
+        elif set(fields) == {"unit", "source"}:
+            malformed.append(f'["{key}"] (an empty or non-text `unit` or `source`)')
+        else:
+            found = ", ".join(f"`{name}`" for name in fields) or f"a {type(entry).__name__}"
+            malformed.append(f'["{key}"] (has {found})')
+    if malformed:
+        raise SystemExit(
+            f"experiments.parameters: {path}: each entry must be a table with exactly a "
+            "non-empty text `unit` and `source`; not so: " + "; ".join(malformed)
         )
-        for stage in _STAGE_SOURCES
-    },
-    **{
-        f"service.{stage}.mean_hours": ("hours", source) for stage, source in _STAGE_SOURCES.items()
-    },
-    **{
-        f"service.{stage}.sigma": (
-            "log-scale standard deviation",
-            "MODEL.md 4.4 (lognormal option); 0.5, modelling choice.",
+    return entries
+
+
+def _match(
+    entries: dict[str, tuple[str, str]], paths: list[str]
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """(path -> (unit, source) for each schema path with one entry, the problems found).
+
+    A problem is a path without an entry, a path with more than one entry (say an exact
+    one and a ``*`` one) or an entry that matches no path; each names the file, the keys
+    and what is allowed.
+    """
+    patterns = {key: re.compile(re.escape(key).replace(r"\*", _ANY_NAME)) for key in entries}
+    matched: dict[str, list[str]] = {path: [] for path in paths}
+    unknown = []
+    for key, pattern in patterns.items():
+        hits = [path for path in paths if pattern.fullmatch(path)]
+        for path in hits:
+            matched[path].append(key)
+        if not hits:
+            close = difflib.get_close_matches(key, paths, n=1)
+            unknown.append(f'["{key}"]' + (f" (did you mean {close[0]}?)" if close else ""))
+    missing = [path for path, keys in matched.items() if not keys]
+    repeated = [f"{path} ({', '.join(keys)})" for path, keys in matched.items() if len(keys) > 1]
+    problems = []
+    if missing:
+        problems.append(
+            f"parameters without an entry (add a table with a `unit` and `source` to "
+            f"{SOURCES_FILE}): " + ", ".join(missing)
         )
-        for stage in _STAGE_SOURCES
-    },
-    "service.expertise_slowdown": (
-        "multiplier",
-        'MODEL.md 4.4 ("scaled by the server\'s expertise"); 1: at expertise 0 a draft '
-        "takes twice as long.",
-    ),
-    # ------------------------------------------------------------ conversation
-    "conversation.gaffe_base": (
-        "probability per answer",
-        'essay 003: "may result in substandard responses or maybe even in some major '
-        'commercial or reputational hazards"; MODEL.md 4.5. 0.1: modelling choice.',
-    ),
-    "conversation.followup_probability": (
-        "probability",
-        'essay 002: "Conversation. What is conversation? It\'s a two-way dialogue"; '
-        "MODEL.md 4.6. 0.3: modelling choice.",
-    ),
-    "conversation.followup_hours": ("hours", "modelling choice: a reply within a couple of hours."),
-    "conversation.max_turns": (
-        "answers per thread",
-        "modelling choice: a conversation ends after five answers.",
-    ),
-    # ------------------------------------------------------------ voice
-    "voice.expert": (
-        "multiplier",
-        'trust surveys, as MODEL.md 4.5: "technical experts and employees above CEOs and '
-        'brands"; essay 000: "your guy in the field ... has a lot more credibility than you '
-        'do". The top weight, 1.',
-    ),
-    "voice.generalist": (
-        "multiplier",
-        "trust surveys (MODEL.md 4.5): an employee is believed less than an expert but more "
-        "than a CEO; 0.8.",
-    ),
-    "voice.brand": (
-        "multiplier",
-        'trust surveys (MODEL.md 4.5): brands last; essay 000: "You can go ahead and assume '
-        "that your authority voice isn't going to work here.\" 0.5.",
-    ),
-    "voice.executive": (
-        "multiplier",
-        'trust surveys (MODEL.md 4.5): CEOs below experts and employees; essay 000: "Your '
-        "title is completely irrelevant to the conversation if you don't have something "
-        'authentic to say." 0.6.',
-    ),
-    # ------------------------------------------------------------ customers
-    "customers.n_customers": (
-        "customers",
-        "modelling choice: 20,000 keeps runs fast; up to 10^6 and beyond (MODEL.md 2; "
-        "benchmark_1m).",
-    ),
-    "customers.sentiment_mean": (
-        "sentiment in [-1, 1]",
-        "modelling choice: a slightly positive public.",
-    ),
-    "customers.sentiment_sd": (
-        "sentiment units",
-        "modelling choice: few fans and detractors at the start (about 9 % and 2 %).",
-    ),
-    "customers.trust_initial": ("share", "modelling choice: the neutral middle, 0.5."),
-    "customers.fan_threshold": (
-        "sentiment in [-1, 1]",
-        'MODEL.md 2 ("fan: sentiment ≥ fan threshold"); symmetric with detractors.',
-    ),
-    "customers.detractor_threshold": (
-        "sentiment in [-1, 1]",
-        'MODEL.md 2 ("detractor: sentiment ≤ detractor threshold").',
-    ),
-    "customers.activity_sigma": (
-        "log-scale standard deviation",
-        'MODEL.md 4.1 ("with heterogeneity across customers"); 1: a heavy tail of very '
-        "active customers.",
-    ),
-    "customers.brand_follower_share": (
-        "share",
-        'MODEL.md 4.8 ("Broadcasts reach followers of the brand"); modelling choice: 30 %.',
-    ),
-    # ------------------------------------------------------------ graph
-    "graph.kind": (
-        "choice",
-        "MODEL.md 2 (generators, complete graph, edge list); Holme-Kim by default: "
-        "heavy-tailed and clustered, like follower networks.",
-    ),
-    "graph.m": (
-        "edges per new customer",
-        "Holme and Kim 2002, Barabási and Albert 1999; 5 gives a mean degree of about 10.",
-    ),
-    "graph.p_triangle": (
-        "probability",
-        "Holme and Kim 2002; 0.1, modest clustering; at most 0.5, where the vectorized "
-        "generator matches the sequential one (sim.graph).",
-    ),
-    "graph.k": (
-        "neighbours",
-        "Watts and Strogatz 1998; 10, the default mean degree.",
-    ),
-    "graph.p_rewire": (
-        "probability",
-        "Watts and Strogatz 1998; 0.1, the small-world regime.",
-    ),
-    "graph.mean_degree": (
-        "neighbours",
-        "Erdős-Rényi; the cascade-threshold validation varies it (MODEL.md 6.4: threshold 1/⟨k⟩).",
-    ),
-    "graph.path": ("file path", 'MODEL.md 2 ("an edge-list file").'),
-    # ------------------------------------------------------------ posting
-    "posting.problem_rate": (
-        "problems per customer-hour",
-        "MODEL.md 4.1 (`base_issue_rate × (1 − quality)`); modelling choice: about 12 "
-        "problems an hour among the world's 20,000 customers.",
-    ),
-    "posting.attitude_weight": (
-        "share",
-        "essay 001: problems come from the widget and from the service attitude; 0.3, "
-        "modelling choice.",
-    ),
-    "posting.post_probability": (
-        "probability",
-        'MODEL.md 4.1 ("They post complaints publicly with a probability that grows with '
-        'negative sentiment"); 0.2, modelling choice.',
-    ),
-    "posting.post_negativity": (
-        "probability per unit of negative sentiment",
-        "MODEL.md 4.1 (as above); 0.4: an angry customer (sentiment -1) posts 60 % of problems.",
-    ),
-    "posting.question_rate": (
-        "questions per customer-hour",
-        "modelling choice: about 8 questions an hour in the world.",
-    ),
-    "posting.praise_rate": (
-        "posts per fan-hour",
-        'MODEL.md 3 step 2 ("Fans post praise"); modelling choice.',
-    ),
-    # ------------------------------------------------------------ spread
-    "spread.view_share": (
-        "probability",
-        "modelling choice: 60 % of an author's followers see a new post.",
-    ),
-    "spread.complaint": (
-        "multiplier",
-        'MODEL.md 4.2 ("channel × kind × state"); complaints are the reference, 1.',
-    ),
-    "spread.question": (
-        "multiplier",
-        "MODEL.md 4.2; modelling choice: questions interest few others (0.3).",
-    ),
-    "spread.praise": ("multiplier", "MODEL.md 4.2; modelling choice: 0.7."),
-    "spread.unanswered_complaint": (
-        "multiplier",
-        'MODEL.md 4.2 ("unanswered complaints spread more"): negativity bias, 2.',
-    ),
-    "spread.gaffe": ("multiplier", 'MODEL.md 4.2 ("gaffes spread most"): 4.'),
-    "spread.answered": ("multiplier", 'MODEL.md 4.2 ("answered threads cool down"): 0.3.'),
-    # ------------------------------------------------------------ opinions
-    "opinions.problem": (
-        "sentiment units",
-        'MODEL.md 4.7 ("having a problem: down"); 0.1, modelling choice.',
-    ),
-    "opinions.ignored": (
-        "sentiment units",
-        'MODEL.md 4.6, 4.7 ("being ignored: down"); 0.15, worse than the problem itself.',
-    ),
-    "opinions.answered": (
-        "sentiment units",
-        'MODEL.md 4.7 ("a quick answer: up"); 0.1 at quality 1.',
-    ),
-    "opinions.resolved": (
-        "sentiment units",
-        'MODEL.md 4.7 ("more when it resolves"); 0.2.',
-    ),
-    "opinions.fast_bonus": (
-        "sentiment units",
-        'MODEL.md 4.7 ("more when it is fast"); 0.1.',
-    ),
-    "opinions.fast_hours": (
-        "hours",
-        "calibration: about 70 % of complainers expect an answer within an hour (Lithium "
-        "Technologies / Millward Brown Digital 2013), so the bonus decays over 1 h.",
-    ),
-    "opinions.seen_complaint": (
-        "sentiment units per exposure",
-        "MODEL.md 4.7 (\"others' unanswered complaints: down\"); a tenth of one's own problem.",
-    ),
-    "opinions.seen_answer": (
-        "sentiment units per exposure",
-        'MODEL.md 4.7 ("authentic, helpful answers: up, weighted by voice"); 0.02.',
-    ),
-    "opinions.seen_gaffe": (
-        "sentiment units per exposure",
-        'MODEL.md 4.5 ("a public incident that hurts sentiment and trust among those who '
-        'see it"); 0.04, four times a complaint.',
-    ),
-    "opinions.trust_rate": (
-        "fraction per tick",
-        'MODEL.md 4.7 ("Trust moves toward the authenticity × voice × honesty of what the '
-        'customer sees"); 0.2, modelling choice.',
-    ),
-    "opinions.gaffe_trust": (
-        "trust units per exposure",
-        "MODEL.md 4.5 (gaffes hurt trust); 0.05.",
-    ),
-    "opinions.admit_bonus": (
-        "trust units",
-        "MODEL.md 4.5 (\"Admission raises trust ('stealing thunder')\"; Arpan and "
-        "Roskos-Ewoldsen 2005, proactive disclosure raises credibility); 0.1.",
-    ),
-    "opinions.spin_boost": (
-        "trust units",
-        'MODEL.md 4.5 ("Spin raises trust briefly"); 0.03, smaller than admitting.',
-    ),
-    "opinions.spin_found_probability": (
-        "probability",
-        "essay 000: \"If you're glossing over the truth, you will be found out and "
-        'discredited."; 0.3, modelling choice.',
-    ),
-    "opinions.spin_found_hours": (
-        "hours",
-        "essay 000 (as above); modelling choice: found out in about two days.",
-    ),
-    "opinions.spin_penalty": (
-        "trust units",
-        'MODEL.md 4.5 ("then costs more when it is found out"): five times the boost.',
-    ),
-    "opinions.memory_hours": (
-        "hours",
-        "modelling choice: sentiment shocks fade over about a month.",
-    ),
-    "opinions.p_innovation": (
-        "hazard per period",
-        "Bass 1969 (MODEL.md 4.7); literature average p = 0.03 per period (MODEL.md 6.3, "
-        "used by the Bass validation); the world uses 0.005 per week, a modelling choice.",
-    ),
-    "opinions.q_imitation": (
-        "hazard per period",
-        'Bass 1969; essay 003: fans "communicate with non-fans to turn them into new fans"; '
-        "literature average q = 0.38 per period (MODEL.md 6.3); the world uses 0.2 per week.",
-    ),
-    "opinions.bass_period_hours": (
-        "hours",
-        "modelling choice: p and q are per week (168 h).",
-    ),
-    # ------------------------------------------------------------ broadcast
-    "broadcast.rate_per_hour": (
-        "broadcasts per hour",
-        'essay 004: "Us, us, us. Talk, talk, talk."; modelling choice: one an hour at the '
-        "default listening of 0.5.",
-    ),
-    "broadcast.sentiment": (
-        "sentiment units per broadcast",
-        'MODEL.md 4.8 ("They move sentiment little"); 0.0002: at about one broadcast an '
-        "hour it adds about 0.03 to a follower's sentiment over two weeks (0.002 added "
-        "about 0.47 and drove sentiment up in every structure).",
-    ),
-    "broadcast.say_do_trust": (
-        "trust units per broadcast",
-        'essay 001 (the say-do gap); MODEL.md 4.8 ("lose trust when they contradict '
-        'experience"); 0.01.',
-    ),
-    "broadcast.unfollow": (
-        "probability per broadcast",
-        'essay 004: "Noise, noise noise. Seriously, shut it already."; MODEL.md 1 '
-        '("Broadcasting without listening ... loses the audience"); 0.01.',
-    ),
-    # ------------------------------------------------------------ learning
-    "learning.rate": (
-        "quality per complaint",
-        'MODEL.md 4.9; essay 000: whoever monitors the feed "is empowered to get it fixed. '
-        'Now."; 0.002, modelling choice (weeks to show).',
-    ),
-    "learning.switchboard_fidelity": (
-        "share",
-        'MODEL.md 4.9 ("A switchboard\'s paraphrase loses fidelity"); half.',
-    ),
-    "learning.min_fidelity": (
-        "share",
-        'MODEL.md 4.9 ("with enough fidelity"); 0.3, modelling choice.',
-    ),
-    # ------------------------------------------------------------ interventions
-    "interventions[].at_hours": (
-        "hours",
-        'MODEL.md 4.10 ("at a given hour set or ramp levers").',
-    ),
-    "interventions[].label": ("text", "modelling choice: names the change in outputs."),
-    "interventions[].set": (
-        "lever = value",
-        "MODEL.md 4.10 (switch structure, training, silo wall, approvals, product fix).",
-    ),
-    "interventions[].ramp_hours": (
-        "hours",
-        'MODEL.md 4.10 ("a training programme that raises training by x per week"): a linear ramp.',
-    ),
-    "interventions[].crisis.topic": (
-        "topic name",
-        'MODEL.md 4.10 ("a crisis (a burst of complaints on one topic)").',
-    ),
-    "interventions[].crisis.threads": ("threads", "MODEL.md 4.10 (as above)."),
-    "interventions[].crisis.hours": ("hours", "MODEL.md 4.10 (as above)."),
-}
+    if repeated:
+        problems.append(
+            f"parameters with more than one entry in {SOURCES_FILE} (keep one, the exact "
+            "path or the `*` one): " + ", ".join(repeated)
+        )
+    if unknown:
+        problems.append(
+            f"entries in {SOURCES_FILE} for parameters the schema lacks: "
+            + ", ".join(unknown)
+            + " (allowed: the parameter paths of sim.scenario.Scenario, as in the tables of "
+            "docs/ODD.md, with `*` for any one name)"
+        )
+    resolved = {path: entries[keys[0]] for path, keys in matched.items() if len(keys) == 1}
+    return resolved, problems
+
+
+#: Parameter path (``*`` for any one name) -> (unit, source or rationale), from
+#: :data:`SOURCES_FILE`.
+PARAMETERS: dict[str, tuple[str, str]] = load_sources()
 
 
 @dataclass(frozen=True)
@@ -827,25 +341,31 @@ def _allowed(field: FieldInfo) -> str:
 
 
 def parameters() -> list[Parameter]:
-    """Every parameter with its documentation. Raises ``SystemExit`` naming any parameter
-    without a unit and source in :data:`PARAMETERS`, or any entry the schema lacks."""
+    """Every parameter of the schema with its documentation, in schema order.
+
+    Returns
+    -------
+    list of Parameter
+        One row per leaf parameter path of :class:`sim.scenario.Scenario`.
+
+    Raises
+    ------
+    SystemExit
+        Listing every problem at once: a parameter without an entry in
+        :data:`PARAMETERS` (read from :data:`SOURCES_FILE`) or with more than one, an
+        entry that names no parameter of the schema, or a parameter without an attribute
+        docstring.
+    """
     leaves = list(_leaves(Scenario))
-    paths = [path for path, _, _ in leaves]
-    missing = [p for p in paths if p not in PARAMETERS]
-    stale = sorted(set(PARAMETERS) - set(paths))
+    sources, problems = _match(PARAMETERS, [path for path, _, _ in leaves])
     undescribed = [path for path, field, _ in leaves if not field.description]
-    problems = []
-    if missing:
-        problems.append("parameters without a unit and source in PARAMETERS: " + ", ".join(missing))
-    if stale:
-        problems.append("PARAMETERS names parameters the schema lacks: " + ", ".join(stale))
     if undescribed:
         problems.append("parameters without an attribute docstring: " + ", ".join(undescribed))
     if problems:
         raise SystemExit("experiments.parameters: " + "; ".join(problems))
     rows = []
     for path, field, context in leaves:
-        unit, source = PARAMETERS[path]
+        unit, source = sources[path]
         meaning = _clean(field.description or "")
         if context:
             meaning = f"{context} {meaning}"
@@ -896,7 +416,7 @@ def render() -> str:
     lines = [
         BEGIN,
         "<!-- Generated by `python -m experiments.parameters`; edit the schema's docstrings",
-        "     and experiments/parameters.py, not this block. -->",
+        "     and experiments/parameter_sources.toml, not this block. -->",
         "",
     ]
     for section in SECTIONS:

@@ -94,6 +94,33 @@ def test_the_generator_names_a_parameter_without_a_source(monkeypatch) -> None:
     assert "culture.no_such_lever" in str(info.value)
 
 
+def test_a_parameter_with_an_exact_and_a_wildcard_entry_is_refused(monkeypatch) -> None:
+    doubled = dict(parameters.PARAMETERS)
+    doubled["service.draft.sigma"] = ("1", "a second source")  # also matched by service.*.sigma
+    monkeypatch.setattr(parameters, "PARAMETERS", doubled)
+    with pytest.raises(SystemExit, match=r"more than one entry.*service\.draft\.sigma"):
+        parameters.render()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('["culture.spin"]\nunit = "share"\n', r'\["culture\.spin"\] \(has `unit`\)'),
+        ('["culture.spin"]\nunit = ""\nsource = "x"\n', r"empty or non-text"),
+        ("[culture.spin]\nunit = 'share'\nsource = 'x'\n", r'quote dotted paths, as \["culture'),
+        ('["culture.spin"\nunit = 1\n', r"sources\.toml: "),
+    ],
+)
+def test_a_malformed_sources_file_names_the_file_and_the_entry(
+    tmp_path, text: str, expected: str
+) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit, match=expected) as info:
+        parameters.load_sources(path)
+    assert str(path) in str(info.value)
+
+
 def test_the_generator_rewrites_only_the_marked_block(tmp_path) -> None:
     document = tmp_path / "ODD.md"
     document.write_text(
