@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["OrgCore", "TickEvents"]
 
 MAX_ROUNDS = 16
+_NO_IDS = np.zeros(0, dtype=np.int64)
 
 _STAGE_STATE = np.array(
     [
@@ -337,7 +338,7 @@ class OrgCore:
         priority = th.turn_tick[ids].astype(np.float64)
         if self.structure.uses_analytics(self):
             ahead = self.structure_spec.analytics_weight_hours / self.dt
-            priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
+            priority -= ahead * th.log_influence[ids]  # log(max(influence, 1e-6))
         return priority
 
     def _dispatch(self) -> None:
@@ -351,21 +352,22 @@ class OrgCore:
         free[s_own] = False
         pooled = waiting[(holder < 0) & (th.pool[waiting] >= 0)]
         free_members = np.flatnonzero(free & (self.pool_of >= 0))
-        t_pool, s_pool = match_pools(
-            pooled,
-            th.pool[pooled],
-            self.priority(pooled),
-            free_members,
-            self.pool_of[free_members],
-            self.n_pools,
-            self.streams.routing,
-        )
+        chosen, s_pool = _NO_IDS, _NO_IDS
+        if pooled.size and free_members.size:  # else no priority is needed
+            chosen, s_pool = match_pools(
+                np.arange(pooled.size),
+                th.pool[pooled],
+                self.priority(pooled),
+                free_members,
+                self.pool_of[free_members],
+                self.n_pools,
+                self.streams.routing,
+            )
+        t_pool = pooled[chosen]
         free[s_pool] = False
-        t_over, s_over = t_pool[:0], s_pool[:0]
+        t_over, s_over = _NO_IDS, _NO_IDS
         if self.structure.overflows:
-            left = pooled[th.pool[pooled] >= 0]
-            if t_pool.size:
-                left = left[~np.isin(left, t_pool, kind="table")]
+            left = np.delete(pooled, chosen)  # the pooled threads nobody took
             t_over, s_over = self.structure.overflow(
                 self, left, np.flatnonzero(free & (self.pool_of >= 0))
             )
