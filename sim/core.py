@@ -27,7 +27,7 @@ from sim.answers import LEG_FOLLOWUP
 from sim.dispatch import match_own_queues, match_pools
 from sim.org import Organization
 from sim.rng import Streams
-from sim.scenario.schema import SPEAKERS, Scenario, ServiceTime
+from sim.scenario.schema import SPEAKERS, DelayShape, Scenario
 from sim.service import EXPONENTIAL, draw_ticks
 from sim.threads import Phase, Stage, State, ThreadTable
 
@@ -112,8 +112,7 @@ class OrgCore:
             scenario.service.forward,
             scenario.service.draft,
             scenario.service.polish,
-            scenario.service.approve,
-        ]
+        ]  # by Stage; approval is a wait (OrgCore.wait), not a served stage
         self.counters = {"answered": 0, "resolved": 0, "abandoned": 0, "gaffes": 0}
         self._load_tick = -1
         self._load = np.zeros(n, dtype=np.int64)
@@ -162,9 +161,7 @@ class OrgCore:
         self.pool_of = pool_of.astype(np.int32)
         self.pool_silo = pool_silo.astype(np.int16)
 
-    def draw_delay(
-        self, spec: ServiceTime, mean_hours: np.ndarray | float, size: int
-    ) -> np.ndarray:
+    def draw_delay(self, spec: DelayShape, mean_hours: np.ndarray | float, size: int) -> np.ndarray:
         """Delay in ticks (0 allowed when the mean is 0), from the service stream."""
         return draw_ticks(spec, mean_hours, size, self.dt, self.streams.service, minimum=0)
 
@@ -189,7 +186,7 @@ class OrgCore:
         holder: np.ndarray | None = None,
         pool: np.ndarray | None = None,
         delay_hours: np.ndarray | float = 0.0,
-        delay_spec: ServiceTime | None = None,
+        delay_spec: DelayShape | None = None,
     ) -> None:
         """Put threads in a queue (an employee's own, or a pool) for ``stage``.
 
@@ -229,7 +226,7 @@ class OrgCore:
         state: State,
         leg: int,
         hours: np.ndarray | float,
-        spec: ServiceTime | None = None,
+        spec: DelayShape | None = None,
     ) -> None:
         """Hold threads for a delay (approval, follow-up), then :meth:`Structure.advance`."""
         if ids.size == 0:

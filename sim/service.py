@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenario.schema import ServiceTime
+from sim.scenario.schema import DelayShape
 
 __all__ = ["EXPONENTIAL", "draw_ticks"]
 
-EXPONENTIAL = ServiceTime(distribution="exponential")
+EXPONENTIAL = DelayShape(distribution="exponential")
 """Plain exponential delays (handoffs, follow-ups) where no stage spec applies."""
 
 
 def draw_ticks(
-    spec: ServiceTime,
+    spec: DelayShape,
     mean_hours: np.ndarray | float,
     size: int,
     dt_hours: float,
@@ -31,8 +31,8 @@ def draw_ticks(
     Parameters
     ----------
     spec
-        The distribution kind (``spec.mean_hours`` is ignored here: the caller passes
-        the mean already scaled by speed and expertise).
+        The distribution kind and ``sigma`` (a stage's ``mean_hours`` is not read here:
+        the caller passes the mean already scaled by speed and expertise).
     mean_hours
         Mean duration per item, in hours (scalar or array of ``size``).
     dt_hours

@@ -326,6 +326,17 @@ def test_unknown_override_key_suggests_the_near_miss():
     assert "did you mean 'spin'" in message
 
 
+@pytest.mark.parametrize("stage", ["approve", "handoff"])
+def test_a_delay_mean_set_where_it_has_no_effect_says_where_it_lives(stage: str) -> None:
+    """Approval and handoff means come from the levels, silos and structure; setting
+    ``service.<stage>.mean_hours`` used to be accepted and silently ignored."""
+    message = error_of(WORLD, [f"service.{stage}.mean_hours=3"])
+    assert f"service.{stage}.mean_hours" in message
+    assert "levels[].approval_hours" in message and "silos[].handoff_hours" in message
+    assert "known keys: distribution, sigma" in message
+    assert load_scenario(WORLD, [f"service.{stage}.sigma=0.9"]).service.draft.mean_hours == 0.5
+
+
 # ----------------------------------------------------------------------------- errors
 def test_malformed_toml_names_the_file(tmp_path):
     path = write(tmp_path / "broken.toml", "[culture\nspin = 0.1\n")

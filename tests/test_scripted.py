@@ -134,7 +134,7 @@ def test_followup_turn_returns_through_routing() -> None:
         "expert_routing",
         culture={"product_quality": 0.0},
         conversation={"followup_probability": 1.0, "followup_hours": 1.0, "max_turns": 3},
-        service={"handoff": fixed(0.0), "draft": fixed(1.0)},
+        service={"handoff": {"distribution": "fixed"}, "draft": fixed(1.0)},
     )
     model = OrgModel(scenario, rng=0)
     model.open_threads(1, topic="defects", kind="complaint")

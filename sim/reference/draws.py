@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.schema import ServiceTime
+from sim.scenario.schema import DelayShape, ServiceTime
 
 __all__ = ["EXPONENTIAL", "Streams", "delay_ticks", "geometric", "service_ticks"]
 
-EXPONENTIAL = ServiceTime(distribution="exponential")
+EXPONENTIAL = DelayShape(distribution="exponential")
 """Plain exponential delays (follow-ups, spin found out) where no stage spec applies."""
 
 SALT = 0x0D0C_4E5F
@@ -59,7 +59,7 @@ def geometric(p: float, rnd: random.Random) -> int:
     return 1 + int(math.log(1.0 - rnd.random()) / math.log(1.0 - p))
 
 
-def _ticks(spec: ServiceTime, mean_hours: float, dt: float, rnd: random.Random) -> int:
+def _ticks(spec: DelayShape, mean_hours: float, dt: float, rnd: random.Random) -> int:
     mean = mean_hours / dt
     if spec.distribution == "fixed":
         return round(mean)
@@ -75,7 +75,7 @@ def service_ticks(spec: ServiceTime, mean_hours: float, dt: float, rnd: random.R
     return max(1, _ticks(spec, mean_hours, dt, rnd))
 
 
-def delay_ticks(spec: ServiceTime | None, mean_hours: float, dt: float, rnd: random.Random) -> int:
+def delay_ticks(spec: DelayShape | None, mean_hours: float, dt: float, rnd: random.Random) -> int:
     """A delay (transit, approval, follow-up): zero ticks only when its mean is zero.
     ``spec`` None means exponential."""
     return max(0, _ticks(spec or EXPONENTIAL, mean_hours, dt, rnd))

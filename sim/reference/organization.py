@@ -37,7 +37,7 @@ from sim.reference.agents import (
     Thread,
 )
 from sim.reference.draws import delay_ticks, service_ticks
-from sim.scenario.schema import ServiceTime
+from sim.scenario.schema import DelayShape
 
 if TYPE_CHECKING:
     from sim.reference.model import ReferenceModel
@@ -149,7 +149,7 @@ class Organization:
         holder: Employee | None = None,
         pool: Pool | None = None,
         delay_hours: float = 0.0,
-        delay_spec: ServiceTime | None = None,
+        delay_spec: DelayShape | None = None,
     ) -> None:
         """Queue ``thread`` for ``stage`` with a named employee or in a pool.
 
@@ -172,7 +172,7 @@ class Organization:
             thread.phase = Phase.DELAY  # a stage that takes no time is done at once
 
     def wait(
-        self, thread: Thread, state: State, leg: str, hours: float, spec: ServiceTime | None
+        self, thread: Thread, state: State, leg: str, hours: float, spec: DelayShape | None
     ) -> None:
         """Hold ``thread`` for a delay of mean ``hours``; then its leg moves it on."""
         thread.state, thread.leg, thread.phase = state, leg, Phase.DELAY

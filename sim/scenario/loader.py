@@ -171,8 +171,9 @@ def _unknown_key_hint(loc: list[str]) -> str:
             (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
         )
     known = sorted(model.model_fields) if model else []
+    elsewhere = getattr(model, "not_here", {}).get(loc[-1])
     close = difflib.get_close_matches(loc[-1], known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = f"; {elsewhere}" if elsewhere else f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown key{hint} (known keys: {', '.join(known)})"
 
 

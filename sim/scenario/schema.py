@@ -13,7 +13,7 @@ The sections split the world (what customers and the workload do: ``arrivals``,
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -46,20 +46,34 @@ class TimeSpec(Section):
     """Default run length, in hours (the CLI's ``--hours`` overrides it)."""
 
 
-class ServiceTime(Section):
+class DelayShape(Section):
+    """Shape of a duration whose mean is set elsewhere (MODEL.md 4.4): approval waits
+    (the approver's ``levels[].approval_hours``) and transit delays (``silos[].handoff_hours``,
+    ``structure.intranet_find_hours`` and ``offline_find_hours``)."""
+
+    not_here: ClassVar[dict[str, str]] = {
+        "mean_hours": "the mean is not set here: approvals take the approver's "
+        "levels[].approval_hours, handoffs silos[].handoff_hours and the structure's "
+        "intranet_find_hours / offline_find_hours"
+    }
+    """Keys a reader may expect here, with where they live instead (for error messages)."""
+
+    distribution: Literal["fixed", "exponential", "lognormal"] = "exponential"
+    """Shape of the duration: ``fixed`` (rounded to whole ticks), ``exponential`` (geometric in
+    ticks, same mean) or ``lognormal``."""
+    sigma: Annotated[float, Field(ge=0.0, le=5.0)] = 0.5
+    """Lognormal only: standard deviation of the log duration (dimensionless)."""
+
+
+class ServiceTime(DelayShape):
     """Service-time distribution of one work stage (MODEL.md 4.4).
 
     ``fixed`` takes exactly ``mean_hours``; ``exponential`` is geometric in ticks with
     that mean; ``lognormal`` has that mean and log-scale ``sigma``.
     """
 
-    distribution: Literal["fixed", "exponential", "lognormal"] = "exponential"
-    """Shape of the duration: ``fixed`` (rounded to whole ticks), ``exponential`` (geometric in
-    ticks, same mean) or ``lognormal``."""
     mean_hours: Hours = 0.25
     """Mean duration, in hours, at speed 1: a server takes ``mean_hours / speed`` on average."""
-    sigma: Annotated[float, Field(ge=0.0, le=5.0)] = 0.5
-    """Lognormal only: standard deviation of the log duration (dimensionless)."""
 
 
 class ServiceSpec(Section):
@@ -74,12 +88,11 @@ class ServiceSpec(Section):
     """Writing an answer; slower outside one's expertise (``expertise_slowdown``)."""
     polish: ServiceTime = ServiceTime(mean_hours=0.25)
     """Switchboard: the comms team polishing a draft that came back from a silo."""
-    approve: ServiceTime = ServiceTime(distribution="exponential")
-    """Shape of each approval wait; its mean is the approver's ``levels[].approval_hours``
-    (``mean_hours`` unused)."""
-    handoff: ServiceTime = ServiceTime(distribution="exponential")
+    approve: DelayShape = DelayShape()
+    """Shape of each approval wait; its mean is the approver's ``levels[].approval_hours``."""
+    handoff: DelayShape = DelayShape()
     """Shape of transit delays: silo handoffs (switchboard) and expert finding (direct dial);
-    means come from the silo and structure (``mean_hours`` unused)."""
+    their means are ``silos[].handoff_hours`` and the structure's find hours."""
     expertise_slowdown: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
     """Multiplier: draft time is times ``1 + expertise_slowdown x (1 - expertise in the topic)``;
     0 means no slowdown."""
