@@ -18,6 +18,7 @@ __all__ = ["match_own_queues", "match_pools", "rank_keys"]
 
 _PRIORITY_BITS = 21
 _POSITION_BITS = 22
+_LEVEL_CAP = (1 << _PRIORITY_BITS) - 1  # quarter ticks above the origin; higher ties
 
 
 def rank_keys(queue: np.ndarray, priority: np.ndarray, origin: float | None = None) -> np.ndarray:
@@ -33,7 +34,7 @@ def rank_keys(queue: np.ndarray, priority: np.ndarray, origin: float | None = No
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     q = np.rint((priority - (priority.min() if origin is None else origin)) * 4.0)
-    q = np.minimum(q, (1 << _PRIORITY_BITS) - 1).astype(np.int64)
+    q = np.minimum(q, _LEVEL_CAP).astype(np.int64)
     return (
         (queue.astype(np.int64) << (_PRIORITY_BITS + _POSITION_BITS))
         | (q << _POSITION_BITS)
@@ -95,7 +96,7 @@ def _head_of_pools(
         return n_free[pool] > 0
     only = int(pool[0])
     if (pool == only).all():  # a switchboard: every queued thread waits in one pool
-        return _head_of_one_pool(priority, int(n_free[only]))
+        return _head_of_one_pool(priority, int(n_free[only]), origin)
     has_server = n_free[pool] > 0
     n_pools = n_free.size
     level = np.rint((priority - origin) * 4.0).astype(np.int64)
@@ -108,15 +109,19 @@ def _head_of_pools(
     return has_server & (level <= threshold[pool])
 
 
-def _head_of_one_pool(priority: np.ndarray, n_free: int) -> np.ndarray:
+def _head_of_one_pool(priority: np.ndarray, n_free: int, origin: float) -> np.ndarray:
     """:func:`_head_of_pools` for a single pool: one selection (``np.partition``)
     finds the ``n_free``-th smallest priority ``p_k``. The sort ranks by priority
-    quantised to quarter ticks, and a thread whose quantised level is at most that of
-    ``p_k`` has a priority below ``p_k + 0.25``; keeping those below ``p_k + 0.5``
-    therefore keeps every thread a full sort could choose."""
+    quantised to quarter ticks from ``origin``, and a thread whose level is at most
+    that of ``p_k`` has a priority below ``p_k + 0.25``; keeping those below
+    ``p_k + 0.5`` therefore keeps every thread a full sort could choose. Levels are
+    capped (:func:`rank_keys`): if ``p_k`` is at the cap, everything above it ties
+    with it, so every thread is kept."""
     if n_free == 0:
         return np.zeros(priority.size, dtype=bool)
     kth = np.partition(priority, n_free - 1)[n_free - 1]
+    if (kth - origin) * 4.0 >= _LEVEL_CAP - 1:  # near the cap: ties a full sort breaks
+        return np.ones(priority.size, dtype=bool)
     return priority < kth + 0.5
 
 

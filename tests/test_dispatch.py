@@ -39,6 +39,8 @@ def queues(draw: st.DrawFn) -> dict:
     pool = np.zeros(n, dtype=np.int64) if one_pool else draw(_ints(n, 0, n_pools - 1))
     continuous = draw(st.booleans())  # analytics: influence shifts priorities off the grid
     base = draw(_ints(n, 0, 40)).astype(np.float64)
+    if draw(st.booleans()):  # beyond the rank key's cap (2**21 quarter ticks): ties
+        base *= draw(st.sampled_from([1.0, 2.0e4, 3.0e4]))
     shift = draw(_floats(n)) if continuous else np.zeros(n)
     n_servers = draw(st.integers(1, 12))
     return {
@@ -100,11 +102,12 @@ def test_a_pool_without_free_servers_serves_nobody() -> None:
 
 
 def test_ranking_origin_is_every_queued_thread_not_the_survivors() -> None:
-    """Scripted: priorities are ranked at quarter-tick resolution from one origin. The
-    oldest thread (0.0) waits in pool 0, which has no free server, so the prefilter
-    drops it. Pool 1's A (0.37) and B (0.20) are both at level 1 from origin 0.0, so
-    A, queued first, is served; ranked from the survivors' minimum (0.20) B would
-    be, and the prefilter would change who is served."""
+    """Scripted: priorities are ranked at quarter-tick resolution from one origin, the
+    lowest priority of every queued thread. The oldest thread (0.0) waits in pool 0,
+    which has no free server. Pool 1's A (0.37) and B (0.20) are both at level 1 from
+    0.0, so A, queued first, is served. Ranked instead from the lowest priority left
+    after dropping pools without a free server (0.20), B would be served: what a
+    prefilter drops must not move the origin (it did before 2026-11-22)."""
     thread = np.array([0, 1, 2, 3, 4, 5])  # 1 = A, 2 = B
     pool = np.array([0, 1, 1, 1, 1, 1])
     priority = np.array([0.0, 0.37, 0.20, 10.0, 11.0, 12.0])
@@ -115,3 +118,17 @@ def test_ranking_origin_is_every_queued_thread_not_the_survivors() -> None:
         patch.setattr(dispatch, "_head_of_pools", _every_thread)
         full, _ = dispatch.match_pools(*args, np.random.default_rng(0))
     assert full.tolist() == [1]
+
+
+def test_priorities_beyond_the_rank_cap_tie_and_the_prefilter_keeps_them() -> None:
+    """Scripted: ranking caps priorities 2**21 quarter ticks (524,288 ticks) above the
+    lowest; above that they tie and the earlier-queued thread wins. Threads 1 (9e5) and
+    2 (6e5) are both above the cap, so with two servers the full sort serves 0 and 1;
+    keeping only priorities near the 2nd smallest (6e5) would wrongly serve 2."""
+    priority = np.array([0.0, 9.0e5, 6.0e5, 6.0e5 + 1, 7.0e5, 8.0e5, 9.5e5, 9.9e5])
+    n = priority.size
+    args = (np.arange(n), np.zeros(n, dtype=np.int64), priority, np.array([5, 6]))
+    served, _ = dispatch.match_pools(
+        *args, np.zeros(2, dtype=np.int64), 1, np.random.default_rng(0)
+    )
+    assert sorted(served.tolist()) == [0, 1]

@@ -334,7 +334,8 @@ def test_a_delay_mean_set_where_it_has_no_effect_says_where_it_lives(stage: str)
     assert f"service.{stage}.mean_hours" in message
     assert "levels[].approval_hours" in message and "silos[].handoff_hours" in message
     assert "known keys: distribution, sigma" in message
-    assert load_scenario(WORLD, [f"service.{stage}.sigma=0.9"]).service.draft.mean_hours == 0.5
+    shaped = load_scenario(WORLD, [f"service.{stage}.sigma=0.9"]).service
+    assert getattr(shaped, stage).sigma == 0.9 and shaped.draft.mean_hours == 0.5
 
 
 # ----------------------------------------------------------------------------- errors
