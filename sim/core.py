@@ -335,7 +335,7 @@ class OrgCore:
         priority = th.turn_tick[ids].astype(np.float64)
         if self.structure.uses_analytics(self):
             ahead = self.structure_spec.analytics_weight_hours / self.dt
-            priority -= ahead * th.log_influence[ids]  # log(max(influence, 1e-6))
+            priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
         return priority
 
     def _dispatch(self) -> None:

@@ -94,9 +94,11 @@ def _head_of_pools(
     """
     if pool.size < 4 * max(1, int(n_free.sum())):
         return n_free[pool] > 0
+    if (priority.max() - origin) * 4.0 >= _LEVEL_CAP - 1:
+        return n_free[pool] > 0  # levels reach the rank key's cap, where ties are by position
     only = int(pool[0])
     if (pool == only).all():  # a switchboard: every queued thread waits in one pool
-        return _head_of_one_pool(priority, int(n_free[only]), origin)
+        return _head_of_one_pool(priority, int(n_free[only]))
     has_server = n_free[pool] > 0
     n_pools = n_free.size
     level = np.rint((priority - origin) * 4.0).astype(np.int64)
@@ -109,19 +111,16 @@ def _head_of_pools(
     return has_server & (level <= threshold[pool])
 
 
-def _head_of_one_pool(priority: np.ndarray, n_free: int, origin: float) -> np.ndarray:
+def _head_of_one_pool(priority: np.ndarray, n_free: int) -> np.ndarray:
     """:func:`_head_of_pools` for a single pool: one selection (``np.partition``)
     finds the ``n_free``-th smallest priority ``p_k``. The sort ranks by priority
-    quantised to quarter ticks from ``origin``, and a thread whose level is at most
-    that of ``p_k`` has a priority below ``p_k + 0.25``; keeping those below
-    ``p_k + 0.5`` therefore keeps every thread a full sort could choose. Levels are
-    capped (:func:`rank_keys`): if ``p_k`` is at the cap, everything above it ties
-    with it, so every thread is kept."""
+    quantised to quarter ticks (below the cap, which the caller has ruled out), and a
+    thread whose level is at most that of ``p_k`` has a priority below
+    ``p_k + 0.25``; keeping those below ``p_k + 0.5`` therefore keeps every thread a
+    full sort could choose."""
     if n_free == 0:
         return np.zeros(priority.size, dtype=bool)
     kth = np.partition(priority, n_free - 1)[n_free - 1]
-    if (kth - origin) * 4.0 >= _LEVEL_CAP - 1:  # near the cap: ties a full sort breaks
-        return np.ones(priority.size, dtype=bool)
     return priority < kth + 0.5
 
 

@@ -73,7 +73,6 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "channel": (np.int8, 0),
     "severity": (np.float32, 0.0),
     "influence": (np.float32, 1.0),
-    "log_influence": (np.float32, 0.0),  # derived from influence on append (analytics)
     "author": (np.int32, -1),
     "created_tick": (np.int32, 0),
     "patience_ticks": (np.float32, np.inf),
@@ -148,8 +147,6 @@ class ThreadTable:
             if name not in COLUMNS:
                 raise KeyError(f"unknown thread column {name!r}")
             getattr(self, name)[ids] = value
-        if "influence" in values:  # read by every analytics priority: taken once, here
-            self.log_influence[ids] = np.log(np.maximum(self.influence[ids], np.float32(1e-6)))
         self.size += n
         self.live = np.concatenate([self.live, ids])
         return ids
