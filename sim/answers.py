@@ -56,7 +56,8 @@ def decide_honesty(
     """Complaints mean the organization was at fault: the answer admits it with
     probability ``honesty``; otherwise it spins, and the spin is found out with
     probability ``spin_found_probability`` after an exponential delay with mean
-    ``spin_found_hours`` (MODEL.md 4.5)."""
+    ``spin_found_hours`` (MODEL.md 4.5). Each discovery is also left in
+    ``core.events.spin_found``: the public side queues it once, for its tick."""
     th, spec = core.threads, core.scenario.opinions
     complaint = th.kind[ids] == 0
     admitted = complaint & (u_admit < core.culture.honesty)
@@ -64,8 +65,12 @@ def decide_honesty(
     th.admitted[ids] = admitted
     th.spun[ids] = spun
     found = ids[spun & (u_found < spec.spin_found_probability)]
+    if found.size == 0:
+        return
     delay = core.draw_delay(EXPONENTIAL, spec.spin_found_hours, found.size)
-    th.spin_found_tick[found] = core.tick + np.maximum(delay, 1)
+    when = core.tick + np.maximum(delay, 1)
+    th.spin_found_tick[found] = when
+    core.events.spin_found.append((found, when.astype(np.int64)))
 
 
 def post_answers(core: OrgCore, ids: np.ndarray) -> None:

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 
 __all__ = ["OrgCore", "TickEvents"]
 
-MAX_ROUNDS = 16
+MAX_ROUNDS = 128
+"""Settling rounds per tick. Zero-length steps chain at most a few stages plus one
+approval per level (up to 20 levels and an approval depth of 20, with zero-hour
+waits); the cap only stops a structure that would never settle."""
 _NO_IDS = np.zeros(0, dtype=np.int64)
 
 _STAGE_STATE = np.array(
@@ -59,6 +62,9 @@ class TickEvents:
     answered: list[np.ndarray] = field(default_factory=list)
     resolved: list[np.ndarray] = field(default_factory=list)
     abandoned: list[np.ndarray] = field(default_factory=list)
+    spin_found: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    """(threads, tick each is found out) for the spun answers posted this tick whose
+    spin will be found out: one entry per spun answer, drawn once."""
 
     def answered_ids(self) -> tuple[np.ndarray, np.ndarray]:
         """(threads answered this tick, whether each answer resolved its thread)."""
@@ -148,6 +154,31 @@ class OrgCore:
         self._load_tick = -1
         if pending.size:
             structure.route(self, pending)
+
+    def restaff(self) -> None:
+        """People came on board or were empowered (an intervention, MODEL.md 4.10):
+        the structure works out again who serves, and work in progress carries on.
+        Only threads left waiting for someone who no longer serves, or in a pool
+        nobody serves, are routed again."""
+        self.structure.setup(self)
+        self.refresh_speed()
+        self._load_tick = -1
+        th = self.threads
+        live = th.live
+        waiting = live[(th.phase[live] == Phase.WAITING) & (th.state[live] < State.ANSWERED)]
+        holder, pool = th.holder[waiting], th.pool[waiting]
+        served = np.zeros(self.n_pools, dtype=bool)
+        served[self.pool_of[(self.pool_of >= 0) & (self.speed > 0)]] = True
+        stranded = np.zeros(waiting.size, dtype=bool)
+        held, pooled = holder >= 0, pool >= 0
+        stranded[held] = self.speed[holder[held]] <= 0
+        stranded[pooled] = ~served[pool[pooled]]
+        again = waiting[stranded]
+        if again.size:
+            th.holder[again] = -1
+            th.pool[again] = -1
+            th.polished[again] = False
+            self.structure.route(self, again)
 
     # ------------------------------------------------------------------ actions
     # The small vocabulary structures use to move threads. All are vectorized.

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Timeline"]
 
+_PER_ITEM = ("culture.product_quality", "organization.training")
+"""Levers that set many items at once; a ramp moves each item from where it stands."""
+
 
 @dataclass
 class _Ramp:
@@ -38,6 +41,10 @@ class _Ramp:
     target: float
     first_tick: int
     ticks: int
+    start_each: np.ndarray | None = None
+    """Where each topic's quality (a product fix) or each employee's training (a
+    programme) stood when the ramp began; each moves from there to the target, so a
+    ramp never undoes learning or coaching on its first tick."""
 
 
 class Timeline:
@@ -60,6 +67,9 @@ class Timeline:
         for ramp in list(self.ramps):
             done = min(1.0, (tick - ramp.first_tick + 1) / ramp.ticks)
             self._set(ramp.path, ramp.start + (ramp.target - ramp.start) * done)
+            if ramp.start_each is not None:
+                levels, who = self._levels(ramp.path)
+                levels[who] = ramp.start_each + (ramp.target - ramp.start_each) * done
             if done >= 1.0:
                 self.ramps.remove(ramp)
         return self._crisis_threads(tick)
@@ -71,13 +81,24 @@ class Timeline:
             current = self._get(path)
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             if numeric and spec.ramp_hours > 0 and isinstance(current, (int, float)):
-                self.ramps.append(_Ramp(path, float(current), float(value), tick, ramp_ticks))
+                ramp = _Ramp(path, float(current), float(value), tick, ramp_ticks)
+                if path in _PER_ITEM:
+                    levels, who = self._levels(path)
+                    ramp.start_each = levels[who].astype(np.float64)
+                self.ramps.append(ramp)
             else:
                 self._set(path, value)
         if spec.crisis is not None:
             topic = self.model.core.org.topic_names.index(spec.crisis.topic)
             ticks = max(1, round(spec.crisis.hours / self.dt))
             self.crises.append((topic, tick, ticks, spec.crisis.threads))
+
+    def _levels(self, path: str) -> tuple[np.ndarray, np.ndarray]:
+        """The per-item array a lever sets, and which items it sets."""
+        core, org = self.model.core, self.model.core.org
+        if path == "culture.product_quality":
+            return core.topic_quality, np.ones(core.topic_quality.size, dtype=bool)
+        return org.training, org.silo != org.comms  # organization.training
 
     def _get(self, path: str) -> Any:
         section, key = path.split(".", 1)
@@ -109,9 +130,12 @@ class Timeline:
         else:  # onboard_share, empowered_share (the schema admits no other)
             self.organization[key] = value
             shares = self.organization
-            org.on_board[:] = (org.onboard_draw < shares["onboard_share"]) | (org.silo == org.comms)
-            org.empowered[:] = org.on_board & (org.empower_draw < shares["empowered_share"])
-            core.switch_structure(core.structure)
+            on_board = (org.onboard_draw < shares["onboard_share"]) | (org.silo == org.comms)
+            empowered = on_board & (org.empower_draw < shares["empowered_share"])
+            if (on_board != org.on_board).any() or (empowered != org.empowered).any():
+                org.on_board[:] = on_board
+                org.empowered[:] = empowered
+                core.restaff()
 
     def _crisis_threads(self, tick: int) -> np.ndarray:
         opened = []

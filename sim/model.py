@@ -186,9 +186,9 @@ class OrgModel(mesa.Model):
             others = customer != th.author[thread]
             thread, customer = thread[others], customer[others]
             opinions.see(th, thread, customer, np.ones(thread.size, bool), th.gaffe[thread])
-            spun = answered[th.spin_found_tick[answered] > t]
+        for spun, when in self.core.events.spin_found:  # found out later, once each
             self._spin_threads = np.concatenate([self._spin_threads, spun])
-            self._spin_ticks = np.concatenate([self._spin_ticks, th.spin_found_tick[spun]])
+            self._spin_ticks = np.concatenate([self._spin_ticks, when])
         abandoned = self.core.events.abandoned_ids()
         opinions.ignored(th.author[abandoned][th.author[abandoned] >= 0])
         due = self._spin_ticks <= t

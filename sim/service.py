@@ -12,7 +12,10 @@ import numpy as np
 
 from sim.scenario.schema import DelayShape
 
-__all__ = ["EXPONENTIAL", "draw_ticks"]
+__all__ = ["EXPONENTIAL", "MAX_TICKS", "draw_ticks"]
+
+MAX_TICKS = 1 << 30
+"""Longest duration drawn, in ticks: ``tick + duration`` must fit the int32 columns."""
 
 EXPONENTIAL = DelayShape(distribution="exponential")
 """Plain exponential delays (handoffs, follow-ups) where no stage spec applies."""
@@ -58,4 +61,6 @@ def draw_ticks(
         sigma = spec.sigma
         mu = np.log(np.maximum(mean_ticks, 1e-9)) - 0.5 * sigma * sigma
         ticks = np.rint(rng.lognormal(mu, sigma))
-    return np.maximum(ticks, minimum).astype(np.int32)
+    # capped so that ``tick + duration`` stays inside int32 (2**30 ticks: 2,000 years
+    # at 1-minute ticks); a heavy lognormal tail would otherwise wrap to negative
+    return np.clip(ticks, minimum, MAX_TICKS).astype(np.int32)

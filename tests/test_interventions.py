@@ -20,7 +20,7 @@ from sim import OrgModel
 from sim.agents import Employee
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
 from sim.structures.direct_dial import DirectDial
-from sim.threads import State
+from sim.threads import Phase, State
 
 SMALL = SMALL_WORLD
 SEEDS = range(8)
@@ -353,3 +353,69 @@ def test_a_lever_value_is_rejected_or_applied_as_validated() -> None:
         return  # rejected at load time: fine
     model.run_hours(6)
     assert model.core.culture.leadership_integrity == 0.5
+
+
+# ------------------------------------------- ramps keep what they do not change
+
+
+def test_a_ramp_that_changes_no_one_changes_nothing() -> None:
+    """A ramp of ``onboard_share`` from 0.3 to 0.3 over 48 h brings no one on board,
+    so the run is bit-identical to one without it. It used to set the structure up
+    again every tick of the ramp, dropping all work in progress (answered share 0.66
+    -> 0.30 in a direct-dial run found by audit)."""
+    without = run_small(3, 60, "organization.onboard_share=0.3", kind="direct_dial")
+    no_op = at(6, ramp_hours=48, organization__onboard_share=0.3)
+    with_ = run_small(3, 60, "organization.onboard_share=0.3", no_op, kind="direct_dial")
+    pd.testing.assert_frame_equal(with_.series(), without.series())
+    assert with_.kpis() == pytest.approx(without.kpis(), nan_ok=True)
+
+
+def test_bringing_people_on_board_keeps_work_in_progress() -> None:
+    """Raising ``onboard_share`` at hour 12 adds people to the feeds; every thread in
+    service at that moment stays with its server and finishes when it would have."""
+    model = small(1, at(12, organization__onboard_share=0.8), kind="direct_dial")
+    model.run_hours(12)
+    th = model.core.threads
+    live = th.live
+    busy = live[th.phase[live] == Phase.SERVICE]
+    assert busy.size > 0
+    holder, ready = th.holder[busy].copy(), th.ready_tick[busy].copy()
+    on_board = model.core.org.on_board.sum()
+    model.step()  # the intervention fires at the start of this tick
+    assert model.core.org.on_board.sum() > on_board
+    still = ready > model.core.tick - 1  # not yet due when the tick began
+    assert np.all(th.holder[busy[still]] == holder[still])
+    assert np.all(th.ready_tick[busy[still]] == ready[still])
+
+
+def test_a_product_fix_ramp_starts_from_each_topics_quality() -> None:
+    """Learning raises some topics' quality above the scenario's 0.7 before a product
+    fix ramps every topic to 0.95 from hour 48 over 24 h. On the ramp's first tick no
+    topic loses quality, and at its end every topic is at 0.95 (each topic moves from
+    where it stood; it used to restart from 0.7, wiping what was learnt)."""
+    model = small(0, "learning.rate=0.05", at(48, ramp_hours=24, culture__product_quality=0.95))
+    model.run_hours(48)
+    before = model.core.topic_quality.copy()
+    assert before.max() > 0.7 + 0.01  # something was learnt
+    model.step()  # the ramp's first tick (learning may add to it)
+    assert np.all(model.core.topic_quality >= before + (0.95 - before) / 96 - 1e-6)
+    model.run_hours(24)
+    quality = model.core.topic_quality
+    assert np.all((quality >= 0.95 - 1e-6) & (quality <= 0.97))
+
+
+def test_a_training_ramp_keeps_coaching_gains() -> None:
+    """In coached direct dial, coaching raises trainees' training. A programme that
+    ramps training to 0.9 over 24 h from hour 48 moves each employee from where they
+    stand: no one's training falls on the ramp's first tick."""
+    model = small(0, at(48, ramp_hours=24, organization__training=0.9), kind="coached_direct_dial")
+    model.run_hours(48)
+    org = model.core.org
+    outside = org.silo != org.comms
+    before = org.training[outside].copy()
+    assert np.ptp(before) > 0.01  # coaching made a difference between people
+    model.step()  # the ramp's first tick (coaching may add to it)
+    assert np.all(org.training[outside] >= before - 1e-6)
+    model.run_hours(24)
+    training = org.training[outside]
+    assert np.all((training >= 0.9 - 1e-6) & (training <= 0.91))

@@ -427,3 +427,37 @@ def test_no_learning_keeps_quality_exactly(kind: str) -> None:
     assert np.all(model.core.topic_quality == np.float32(0.625))
     assert model.kpis()["quality_final"] == pytest.approx(0.625, abs=1e-12)
     assert np.allclose(model.series()["quality"], 0.625, rtol=0, atol=1e-12)
+
+
+# ------------------------------------------------------------ honesty
+
+
+def test_a_spin_found_out_costs_its_audience_one_penalty() -> None:
+    """Each spun answer found out is queued once, for the tick it is found out. A
+    thread's later answer (a follow-up turn that admitted fault) used to queue the
+    pending discovery again, so its audience paid the penalty twice. With every
+    follow-up replied to and every spin found out, the queue holds exactly the
+    discoveries drawn and not yet due."""
+    model = small(
+        2,
+        "conversation.followup_probability=1.0",
+        "opinions.spin_found_probability=1.0",
+        "opinions.spin_found_hours=24",
+        "culture.honesty=0.5",
+        kind="direct_dial",
+    )
+    th = model.core.threads
+    drawn: list[tuple[int, int]] = []
+    for _ in range(36 * 4):
+        before = th.column("spin_found_tick").copy()
+        model.step()
+        after = th.column("spin_found_tick")
+        new = np.flatnonzero(after[: before.size] != before)
+        new = np.concatenate([new, before.size + np.flatnonzero(after[before.size :] >= 0)])
+        drawn += [(int(i), int(after[i])) for i in new]
+    now = model.core.tick - 1
+    pending = sorted((i, tick) for i, tick in drawn if tick > now)
+    queued = sorted(zip(model._spin_threads.tolist(), model._spin_ticks.tolist(), strict=True))
+    assert (th.turns[: th.size] >= 2).sum() > 20  # follow-up turns happened
+    assert len(pending) > 20
+    assert queued == pending

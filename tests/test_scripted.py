@@ -8,6 +8,9 @@ from conftest import fixed, two_silo_world
 
 from sim import OrgModel
 from sim.org import level_sizes
+from sim.scenario import scenario_from_dict
+from sim.scenario.schema import DelayShape
+from sim.service import MAX_TICKS, draw_ticks
 
 
 def test_one_server_fifo_answers_at_one_two_three_hours() -> None:
@@ -160,3 +163,34 @@ def test_zero_length_stage_takes_no_time() -> None:
     model.open_threads(2, topic="general", kind="question")
     model.run_hours(3)
     assert model.threads()["first_response_hours"].tolist() == [1.0, 2.0]
+
+
+def test_zero_hour_approvals_up_a_tall_hierarchy_settle_in_one_tick() -> None:
+    """Nineteen levels with zero-hour approvals and an approval depth of 18: an answer
+    climbs the whole chain in the tick its draft ends. The settling loop stopped at 16
+    rounds and raised."""
+    levels = [
+        {"name": f"level {i}", "approval_hours": 0.0, "span_of_control": 2} for i in range(19)
+    ]
+    scenario = two_silo_world(
+        "expert_routing",
+        structure={"approval_depth": 18},
+        organization={"n_employees": 80, "empowered_share": 0.0},
+    )
+    scenario = scenario_from_dict({**scenario.model_dump(mode="json"), "levels": levels})
+    model = OrgModel(scenario, rng=0)
+    model.open_threads(1, topic="defects", kind="question")
+    model.run_hours(3)
+    row = model.threads().iloc[0]
+    assert row["first_response_hours"] == 1.0
+    assert row["approvals_waited"] >= 17
+
+
+def test_durations_never_wrap_around() -> None:
+    """A heavy lognormal tail (sigma 5, the schema's limit) at 6-second ticks draws
+    more than 2**31 ticks, which wrapped to a negative int32 duration (an approval
+    that ends before it starts)."""
+    shape = DelayShape(distribution="lognormal", sigma=5.0)
+    ticks = draw_ticks(shape, 24.0, 2_000_000, 0.1 / 60, np.random.default_rng(0), minimum=0)
+    assert ticks.min() >= 0
+    assert ticks.max() == MAX_TICKS  # the tail reaches the cap

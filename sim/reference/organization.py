@@ -47,7 +47,7 @@ __all__ = ["APPROVAL", "FOLLOWUP", "Organization"]
 
 APPROVAL = "approval"
 FOLLOWUP = "followup"
-MAX_ROUNDS = 16
+MAX_ROUNDS = 128  # as the core: up to 20 zero-hour approval levels chain
 
 
 class Organization:
