@@ -36,10 +36,11 @@ if TYPE_CHECKING:
 
 __all__ = ["OrgCore", "TickEvents"]
 
-MAX_ROUNDS = 128
-"""Settling rounds per tick. Zero-length steps chain at most a few stages plus one
-approval per level (up to 20 levels and an approval depth of 20, with zero-hour
-waits); the cap only stops a structure that would never settle."""
+ROUNDS_PER_TURN = 48
+"""Settling rounds per tick and conversation turn. Within a turn, zero-length steps
+chain at most a few stages, transits and one approval per level (up to 20, with
+zero-hour waits); zero-hour follow-ups chain up to ``max_turns`` turns. The cap,
+``ROUNDS_PER_TURN x (max_turns + 1)``, only stops a structure that never settles."""
 _NO_IDS = np.zeros(0, dtype=np.int64)
 
 _STAGE_STATE = np.array(
@@ -95,6 +96,7 @@ class OrgCore:
         self, scenario: Scenario, org: Organization, structure: Structure, streams: Streams
     ) -> None:
         self.scenario = scenario
+        self.max_rounds = ROUNDS_PER_TURN * (scenario.conversation.max_turns + 1)
         self.org = org
         self.streams = streams
         self.structure = structure
@@ -335,7 +337,7 @@ class OrgCore:
         they can have received a zero-length step."""
         th = self.threads
         candidates = th.live
-        for _ in range(MAX_ROUNDS):
+        for _ in range(self.max_rounds):
             phase = th.phase[candidates]
             ready = th.ready_tick[candidates] <= self.tick
             due = candidates[ready & ((phase == Phase.SERVICE) | (phase == Phase.DELAY))]
@@ -347,7 +349,7 @@ class OrgCore:
             self._reopen(due[followup])
             self.structure.advance(self, due[~followup])
             candidates = due
-        raise RuntimeError(f"tick {self.tick}: routing did not settle in {MAX_ROUNDS} rounds")
+        raise RuntimeError(f"tick {self.tick}: routing did not settle in {self.max_rounds} rounds")
 
     def _reopen(self, ids: np.ndarray) -> None:
         """The author replied: a new turn opens and goes back through routing."""

@@ -27,11 +27,19 @@ from sim.structures import make_structure
 
 if TYPE_CHECKING:
     from sim.model import OrgModel
+    from sim.org import Organization
 
 __all__ = ["Timeline"]
 
 _PER_ITEM = ("culture.product_quality", "organization.training")
 """Levers that set many items at once; a ramp moves each item from where it stands."""
+
+
+def _drawn_flags(org: Organization, shares: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(on board, empowered) as each employee's kept draws give them at these shares
+    (comms is always on board)."""
+    on_board = (org.onboard_draw < shares["onboard_share"]) | (org.silo == org.comms)
+    return on_board, on_board & (org.empower_draw < shares["empowered_share"])
 
 
 @dataclass
@@ -43,8 +51,11 @@ class _Ramp:
     ticks: int
     start_each: np.ndarray | None = None
     """Where each topic's quality (a product fix) or each employee's training (a
-    programme) stood when the ramp began; each moves from there to the target, so a
-    ramp never undoes learning or coaching on its first tick."""
+    programme) stood when the ramp began; each moves from there to the target."""
+    written: np.ndarray | None = None
+    """What the ramp wrote last, and ``gained``, what learning or coaching added
+    since the ramp began: it is kept on top of the ramp, not overwritten."""
+    gained: np.ndarray | None = None
 
 
 class Timeline:
@@ -59,6 +70,7 @@ class Timeline:
         organization = model.scenario_spec.organization
         self.organization = {key: getattr(organization, key) for key in ORGANIZATION_LEVERS}
         self.fired: list[tuple[float, str]] = []
+        self._flags = _drawn_flags(model.core.org, self.organization)
 
     def apply(self, tick: int) -> np.ndarray:
         """Fire what is due at ``tick``; return the crisis threads opened now."""
@@ -66,10 +78,16 @@ class Timeline:
             self._fire(self.pending.pop(0), tick)
         for ramp in list(self.ramps):
             done = min(1.0, (tick - ramp.first_tick + 1) / ramp.ticks)
-            self._set(ramp.path, ramp.start + (ramp.target - ramp.start) * done)
-            if ramp.start_each is not None:
+            value = ramp.start + (ramp.target - ramp.start) * done
+            if ramp.start_each is None:
+                self._set(ramp.path, value)
+            else:  # the lever's nominal value, then each item's step
+                self._set(ramp.path, value, items=False)
                 levels, who = self._levels(ramp.path)
-                levels[who] = ramp.start_each + (ramp.target - ramp.start_each) * done
+                ramp.gained += levels[who] - ramp.written
+                planned = ramp.start_each + (ramp.target - ramp.start_each) * done
+                ramp.written = np.clip(planned.astype(levels.dtype) + ramp.gained, 0.0, 1.0)
+                levels[who] = ramp.written
             if done >= 1.0:
                 self.ramps.remove(ramp)
         return self._crisis_threads(tick)
@@ -78,13 +96,16 @@ class Timeline:
         self.fired.append((tick * self.dt, spec.label or ", ".join(spec.set) or "crisis"))
         ramp_ticks = max(1, round(spec.ramp_hours / self.dt))
         for path, value in spec.set.items():
+            self.ramps = [r for r in self.ramps if r.path != path]  # the newer one rules
             current = self._get(path)
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             if numeric and spec.ramp_hours > 0 and isinstance(current, (int, float)):
                 ramp = _Ramp(path, float(current), float(value), tick, ramp_ticks)
                 if path in _PER_ITEM:
                     levels, who = self._levels(path)
-                    ramp.start_each = levels[who].astype(np.float64)
+                    ramp.written = levels[who]
+                    ramp.start_each = ramp.written.astype(np.float64)
+                    ramp.gained = np.zeros_like(ramp.written)
                 self.ramps.append(ramp)
             else:
                 self._set(path, value)
@@ -108,14 +129,16 @@ class Timeline:
             return getattr(source, key)
         return self.organization[key]  # as last set, in the scenario or by a timeline
 
-    def _set(self, path: str, value: Any) -> None:
+    def _set(self, path: str, value: Any, items: bool = True) -> None:
+        """Set a lever; ``items=False`` sets only the nominal value of a per-item lever
+        (product quality, training), whose items a ramp moves itself."""
         section, key = path.split(".", 1)
         core, org = self.model.core, self.model.core.org
         if section == "culture":
             if isinstance(getattr(core.culture, key), int) and not isinstance(value, bool):
                 value = type(getattr(core.culture, key))(value)
             core.culture = core.culture.model_copy(update={key: value})
-            if key == "product_quality":
+            if key == "product_quality" and items:
                 core.topic_quality[:] = value
             core.refresh_speed()
         elif section == "structure":
@@ -126,13 +149,17 @@ class Timeline:
                 core.switch_structure(make_structure(value))
         elif key == "training":
             self.organization[key] = value
-            org.training[org.silo != org.comms] = value
+            if items:
+                org.training[org.silo != org.comms] = value
         else:  # onboard_share, empowered_share (the schema admits no other)
             self.organization[key] = value
             shares = self.organization
-            on_board = (org.onboard_draw < shares["onboard_share"]) | (org.silo == org.comms)
-            empowered = on_board & (org.empower_draw < shares["empowered_share"])
-            if (on_board != org.on_board).any() or (empowered != org.empowered).any():
+            on_board, empowered = _drawn_flags(org, shares)
+            # compared with the draws' last verdict, not with the flags, which a
+            # structure may have forced (the switchboard's liaisons are on board)
+            before_on, before_emp = self._flags
+            self._flags = on_board, empowered
+            if (on_board != before_on).any() or (empowered != before_emp).any():
                 org.on_board[:] = on_board
                 org.empowered[:] = empowered
                 core.restaff()

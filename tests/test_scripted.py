@@ -194,3 +194,19 @@ def test_durations_never_wrap_around() -> None:
     ticks = draw_ticks(shape, 24.0, 2_000_000, 0.1 / 60, np.random.default_rng(0), minimum=0)
     assert ticks.min() >= 0
     assert ticks.max() == MAX_TICKS  # the tail reaches the cap
+
+
+def test_zero_hour_follow_ups_settle_within_the_tick() -> None:
+    """Drafting takes no time, every answer is followed up at once and nothing is
+    ever resolved: one complaint runs through all 100 turns of a conversation in its
+    first tick. The settling cap, a fixed 128 rounds, raised at about two rounds a
+    turn; it now grows with ``max_turns``."""
+    document = two_silo_world("expert_routing", culture={"product_quality": 0.0}).model_dump(
+        mode="json"
+    )
+    document["service"]["draft"] = fixed(0.0)
+    document["conversation"].update(followup_probability=1.0, followup_hours=0.0, max_turns=100)
+    model = OrgModel(scenario_from_dict(document), rng=0)
+    ids = model.open_threads(1, topic="defects", kind="complaint")
+    model.run_hours(1)
+    assert int(model.core.threads.turns[ids[0]]) == 100

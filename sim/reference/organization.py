@@ -47,7 +47,7 @@ __all__ = ["APPROVAL", "FOLLOWUP", "Organization"]
 
 APPROVAL = "approval"
 FOLLOWUP = "followup"
-MAX_ROUNDS = 128  # as the core: up to 20 zero-hour approval levels chain
+ROUNDS_PER_TURN = 48  # as the core: zero-hour steps and follow-ups chain
 
 
 class Organization:
@@ -324,7 +324,8 @@ class Organization:
     def _advance_finished(self) -> None:
         t = self.tick
         candidates = self.live
-        for _ in range(MAX_ROUNDS):
+        max_rounds = ROUNDS_PER_TURN * (self.spec.conversation.max_turns + 1)
+        for _ in range(max_rounds):
             due = [
                 thread
                 for thread in candidates
@@ -342,7 +343,7 @@ class Organization:
                 else:
                     self.structure.finished(self, thread)
             candidates = due
-        raise RuntimeError(f"tick {t}: routing did not settle in {MAX_ROUNDS} rounds")
+        raise RuntimeError(f"tick {t}: routing did not settle in {max_rounds} rounds")
 
     def _reopen(self, thread: Thread) -> None:
         """The author replied: a new turn goes back through routing."""

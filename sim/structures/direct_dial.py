@@ -120,7 +120,11 @@ class DirectDial(Structure):
             delay_spec=core.scenario.service.handoff,
         )
         alone = ids[~found]
-        core.enqueue(alone, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[alone])
+        left = core.speed[th.holder[alone]] <= 0  # the claimant left the feed meanwhile
+        keep = alone[~left]
+        core.enqueue(keep, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[keep])
+        if left.any():  # (an intervention took people off board): back to the feeds
+            self.route(core, alone[left])
 
     def _drafted(self, core: OrgCore, ids: np.ndarray) -> None:
         self.record_draft(core, ids)
