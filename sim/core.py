@@ -128,8 +128,7 @@ class OrgCore:
         self.capacity_work = 0.0
         self.busy_share = 0.0
         self.events = TickEvents()
-        structure.setup(self)
-        self.refresh_speed()
+        self._set_up()
 
     def refresh_speed(self) -> None:
         """Social work-hours per hour of each employee: capacity x social share x
@@ -146,25 +145,17 @@ class OrgCore:
         live = th.live
         pending = live[th.state[live] < State.ANSWERED]
         self.serving[:] = -1
-        th.holder[pending] = -1
-        th.pool[pending] = -1
-        th.polished[pending] = False
         th.phase[pending] = Phase.WAITING
         self.structure = structure
-        structure.setup(self)
-        self.refresh_speed()
-        self._load_tick = -1
-        if pending.size:
-            structure.route(self, pending)
+        self._set_up()
+        self._route_again(pending)
 
     def restaff(self) -> None:
         """People came on board or were empowered (an intervention, MODEL.md 4.10):
         the structure works out again who serves, and work in progress carries on.
         Only threads left waiting for someone who no longer serves, or in a pool
         nobody serves, are routed again."""
-        self.structure.setup(self)
-        self.refresh_speed()
-        self._load_tick = -1
+        self._set_up()
         th = self.threads
         live = th.live
         waiting = live[(th.phase[live] == Phase.WAITING) & (th.state[live] < State.ANSWERED)]
@@ -175,12 +166,23 @@ class OrgCore:
         held, pooled = holder >= 0, pool >= 0
         stranded[held] = self.speed[holder[held]] <= 0
         stranded[pooled] = ~served[pool[pooled]]
-        again = waiting[stranded]
-        if again.size:
-            th.holder[again] = -1
-            th.pool[again] = -1
-            th.polished[again] = False
-            self.structure.route(self, again)
+        self._route_again(waiting[stranded])
+
+    def _set_up(self) -> None:
+        """The structure's pools and social shares, and the speeds they give."""
+        self.structure.setup(self)
+        self.refresh_speed()
+        self._load_tick = -1
+
+    def _route_again(self, ids: np.ndarray) -> None:
+        """Threads leave their queue and go through the structure's routing anew."""
+        if ids.size == 0:
+            return
+        th = self.threads
+        th.holder[ids] = -1
+        th.pool[ids] = -1
+        th.polished[ids] = False
+        self.structure.route(self, ids)
 
     # ------------------------------------------------------------------ actions
     # The small vocabulary structures use to move threads. All are vectorized.
