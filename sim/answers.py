@@ -51,24 +51,30 @@ def fixability(core: OrgCore, kind: np.ndarray, topic: np.ndarray) -> np.ndarray
 
 
 def decide_honesty(
-    core: OrgCore, ids: np.ndarray, u_admit: np.ndarray, u_found: np.ndarray
+    core: OrgCore,
+    ids: np.ndarray,
+    u_admit: np.ndarray,
+    u_found: np.ndarray,
+    found_after: np.ndarray,
 ) -> None:
     """Complaints mean the organization was at fault: the answer admits it with
     probability ``honesty``; otherwise it spins, and the spin is found out with
     probability ``spin_found_probability`` after an exponential delay with mean
-    ``spin_found_hours`` (MODEL.md 4.5). Each discovery is also left in
-    ``core.events.spin_found``: the public side queues it once, for its tick."""
+    ``spin_found_hours`` (MODEL.md 4.5). Every answer comes with its uniforms and its
+    delay (``found_after``, ticks) whether it spins or not, so honesty never changes
+    which random numbers later answers or services get (MODEL.md 7). Each discovery is
+    also left in ``core.events.spin_found``: the public side queues it once."""
     th, spec = core.threads, core.scenario.opinions
     complaint = th.kind[ids] == 0
     admitted = complaint & (u_admit < core.culture.honesty)
     spun = complaint & ~admitted
     th.admitted[ids] = admitted
     th.spun[ids] = spun
-    found = ids[spun & (u_found < spec.spin_found_probability)]
+    is_found = spun & (u_found < spec.spin_found_probability)
+    found = ids[is_found]
     if found.size == 0:
         return
-    delay = core.draw_delay(EXPONENTIAL, spec.spin_found_hours, found.size)
-    when = core.tick + np.maximum(delay, 1)
+    when = core.tick + np.maximum(found_after[is_found], 1)
     th.spin_found_tick[found] = when
     core.events.spin_found.append((found, when.astype(np.int64)))
 
@@ -104,6 +110,10 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
 
     rng = core.streams.answers
     u = rng.random((5, ids.size))
+    conv = spec.conversation
+    # one of each delay per answer, used or not: a fixed number of draws per answer
+    found_after = core.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
+    reply_after = core.draw_delay(EXPONENTIAL, conv.followup_hours, ids.size, rng)
     gaffe = u[0] < spec.conversation.gaffe_base * (1.0 - org.training[poster])
     resolved = ~gaffe & (u[1] < quality * fixability(core, th.kind[ids], topic))
 
@@ -119,7 +129,7 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     th.pool[ids] = -1
     core.counters["answered"] += ids.size
     core.counters["gaffes"] += int(gaffe.sum())
-    decide_honesty(core, ids, u[3], u[4])
+    decide_honesty(core, ids, u[3], u[4], found_after)
 
     core.events.answered.append(ids)
     core.events.resolved.append(resolved)
@@ -129,14 +139,12 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     th.resolution_tick[done] = t
     core.counters["resolved"] += done.size
 
-    conv = spec.conversation
     talk = ~resolved & (u[2] < conv.followup_probability) & (th.turns[ids] < conv.max_turns)
     again = ids[talk]
     th.state[again] = State.ANSWERED
     th.phase[again] = Phase.DELAY
     th.leg[again] = LEG_FOLLOWUP
-    delay = core.draw_delay(EXPONENTIAL, conv.followup_hours, again.size)
-    th.ready_tick[again] = t + delay
+    th.ready_tick[again] = t + reply_after[talk]
     quiet = ids[~resolved & ~talk]
     th.state[quiet] = State.ANSWERED
     th.phase[quiet] = Phase.IDLE

@@ -35,10 +35,20 @@ def interactivity(replies: int, broadcasts: int) -> float:
 class Broadcasting:
     """The brand account's own posts and their audience."""
 
-    def __init__(self, scenario: Scenario, customers: Customers, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        customers: Customers,
+        rng: np.random.Generator,
+        unfollow_rng: np.random.Generator,
+    ) -> None:
         self.spec = scenario.broadcast
         self.people = customers
         self.rng = rng
+        """How many broadcasts a tick: a stream of its own, so that every structure
+        run with one seed broadcasts at the same ticks (common random numbers)."""
+        self.unfollow_rng = unfollow_rng
+        """Who stops following: the public's reaction (the opinions stream)."""
         self.dt = scenario.time.tick_minutes / 60.0
         self.count = 0
 
@@ -64,6 +74,6 @@ class Broadcasting:
         sentiment[followers] = np.minimum(sentiment[followers] + gain, 1.0)
         share = interactivity(replies, self.count)
         p_leave = 1.0 - (1.0 - spec.unfollow * (1.0 - share)) ** k
-        leaving = followers[bernoulli_positions(followers.size, p_leave, self.rng)]
+        leaving = followers[bernoulli_positions(followers.size, p_leave, self.unfollow_rng)]
         people.follows_brand[leaving] = False
         return k

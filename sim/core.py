@@ -196,9 +196,19 @@ class OrgCore:
         self.pool_of = pool_of.astype(np.int32)
         self.pool_silo = pool_silo.astype(np.int16)
 
-    def draw_delay(self, spec: DelayShape, mean_hours: np.ndarray | float, size: int) -> np.ndarray:
-        """Delay in ticks (0 allowed when the mean is 0), from the service stream."""
-        return draw_ticks(spec, mean_hours, size, self.dt, self.streams.service, minimum=0)
+    def draw_delay(
+        self,
+        spec: DelayShape,
+        mean_hours: np.ndarray | float,
+        size: int,
+        rng: np.random.Generator | None = None,
+    ) -> np.ndarray:
+        """Delay in ticks (0 allowed when the mean is 0), from ``rng``: by default the
+        service stream (approvals, handoffs, transits); the answers' own consequences
+        (follow-up replies, spin found out) pass the answers stream, so that honesty or
+        conversation never shift a service time (MODEL.md 7)."""
+        rng = self.streams.service if rng is None else rng
+        return draw_ticks(spec, mean_hours, size, self.dt, rng, minimum=0)
 
     def location_silo(self, ids: np.ndarray) -> np.ndarray:
         """Silo where each thread is now: its holder's, else its pool's."""

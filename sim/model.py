@@ -28,7 +28,7 @@ from sim.opinions import Opinions
 from sim.org import build_organization
 from sim.posting import CustomerPosting
 from sim.recorder import SERIES, Recorder
-from sim.rng import MECHANISMS, Streams, seed_sequence
+from sim.rng import MESA_CHILD, Streams, child_sequence, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
 from sim.stopwatch import Stopwatch
 from sim.structures import make_structure
@@ -75,11 +75,8 @@ class OrgModel(mesa.Model):
         self.seed = sequence.entropy
         """The run's seed entropy; with :attr:`spawn_key` it replays the run."""
         self.spawn_key = tuple(sequence.spawn_key)
-        # Mesa's own Generator: a child past the mechanisms' streams (no overlap)
-        mesa_child = np.random.SeedSequence(
-            sequence.entropy, spawn_key=(*sequence.spawn_key, len(MECHANISMS))
-        )
-        super().__init__(rng=np.random.default_rng(mesa_child))
+        # Mesa's own Generator: a child of its own, never a mechanism's (no overlap)
+        super().__init__(rng=np.random.default_rng(child_sequence(sequence, MESA_CHILD)))
         self.scenario_spec = scenario
         self.dt_hours = scenario.time.tick_minutes / 60.0
         self.streams = Streams.from_seed(sequence)
@@ -91,7 +88,9 @@ class OrgModel(mesa.Model):
             self.posting = CustomerPosting(scenario, self.customers, self.streams.posting)
             self.cascade = Cascade(scenario, self.customers, self.core.threads, self.streams.spread)
             self.opinions = Opinions(scenario, self.customers, self.streams.opinions)
-            self.broadcasting = Broadcasting(scenario, self.customers, self.streams.opinions)
+            self.broadcasting = Broadcasting(
+                scenario, self.customers, self.streams.broadcasts, self.streams.opinions
+            )
         else:
             self.arrivals = PoissonArrivals(scenario, self.streams.posting)
         self.timeline = Timeline(self, scenario.interventions)

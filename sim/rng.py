@@ -2,7 +2,10 @@
 
 One seed per run is spawned with :class:`numpy.random.SeedSequence` into one
 independent stream per mechanism. The order of :data:`MECHANISMS` is part of the
-reproducibility contract: adding a mechanism appends to it, never inserts.
+reproducibility contract: adding a mechanism appends to it, never inserts. Child
+:data:`MESA_CHILD` of the seed belongs to Mesa's own ``model.rng``; it was the first
+child after the nine original mechanisms and stays there, so a mechanism appended
+later takes the next free child instead (:func:`child_sequence`).
 
 Because the arrival (posting) stream never depends on the structure, two runs with
 the same seed and different structures see the same threads: common random numbers.
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MECHANISMS", "Streams", "seed_sequence"]
+__all__ = ["MECHANISMS", "MESA_CHILD", "Streams", "child_sequence", "seed_sequence"]
 
 MECHANISMS = (
     "world",
@@ -26,7 +29,12 @@ MECHANISMS = (
     "routing",
     "customers",
     "interventions",
+    "broadcasts",
 )
+
+MESA_CHILD = 9
+"""The child of the run's seed that seeds Mesa's ``model.rng`` (used only by
+``sample_customers``): fixed, so that appending a mechanism keeps it."""
 
 
 def seed_sequence(
@@ -64,8 +72,20 @@ class Streams:
     routing: np.random.Generator
     customers: np.random.Generator
     interventions: np.random.Generator
+    broadcasts: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int | np.random.SeedSequence | np.random.Generator | None) -> Streams:
-        children = seed_sequence(seed).spawn(len(MECHANISMS))
+        sequence = seed_sequence(seed)
+        children = (
+            child_sequence(sequence, k if k < MESA_CHILD else k + 1) for k in range(len(MECHANISMS))
+        )
         return cls(*(np.random.default_rng(child) for child in children))
+
+
+def child_sequence(sequence: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """Child ``k`` of ``sequence``, as ``sequence.spawn`` would give it on a fresh
+    sequence, without spawning (which would change ``sequence``)."""
+    return np.random.SeedSequence(
+        sequence.entropy, spawn_key=(*sequence.spawn_key, k), pool_size=sequence.pool_size
+    )

@@ -103,7 +103,7 @@ from experiments.claims.runs import (
     measure_all,
     run_all,
 )
-from experiments.claims.switchboard import DIRECT_DIAL_SEEDS, switchboard_claims
+from experiments.claims.switchboard import switchboard_claims
 from experiments.runner import local_executor as local_executor  # tests/test_claims.py
 
 __all__ = [
@@ -117,7 +117,6 @@ __all__ = [
     "CLAIMS",
     "CONFIDENCE",
     "DD",
-    "DIRECT_DIAL_SEEDS",
     "EFFECT_LIMITS",
     "ER",
     "EXTRA_SWEEPS",

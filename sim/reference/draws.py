@@ -39,6 +39,7 @@ class Streams:
     answers: random.Random
     opinions: random.Random
     graph: np.random.Generator
+    broadcasts: random.Random
 
     @classmethod
     def from_seed(cls, seed: int | None) -> Streams:
@@ -47,9 +48,9 @@ class Streams:
             seed = np.random.SeedSequence().entropy
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        children = np.random.SeedSequence([SALT, int(seed)]).spawn(8)
-        scalars = [random.Random(int(c.generate_state(2, np.uint64)[0])) for c in children[:7]]
-        return cls(*scalars, graph=np.random.default_rng(children[7]))
+        children = np.random.SeedSequence([SALT, int(seed)]).spawn(9)
+        scalar = [random.Random(int(c.generate_state(2, np.uint64)[0])) for c in children]
+        return cls(*scalar[:7], graph=np.random.default_rng(children[7]), broadcasts=scalar[8])
 
 
 def geometric(p: float, rnd: random.Random) -> int:

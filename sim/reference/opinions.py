@@ -164,7 +164,8 @@ class Broadcasting:
     def __init__(self, model: ReferenceModel) -> None:
         self.model = model
         self.spec = model.spec.broadcast
-        self.rnd = model.streams.opinions
+        self.rnd = model.streams.broadcasts  # how many: common to every structure
+        self.unfollow = model.streams.opinions  # who leaves: the public's reaction
         self.dt = model.spec.time.tick_minutes / 60.0
         self.count = 0
 
@@ -192,7 +193,7 @@ class Broadcasting:
             opinions.feel(c, k * spec.sentiment * integrity)
             if c.sentiment < 0:
                 opinions.distrust(c, k * spec.say_do_trust * (1.0 - integrity))
-            if self.rnd.random() < p_leave:
+            if self.unfollow.random() < p_leave:
                 c.follows_brand = False
         return k
 

@@ -270,7 +270,7 @@ class Organization:
             thread.leg = FOLLOWUP
             thread.phase = Phase.DELAY
             thread.ready_tick = t + delay_ticks(
-                None, conversation.followup_hours, self.dt, self.model.streams.service
+                None, conversation.followup_hours, self.dt, self.model.streams.answers
             )
         else:
             thread.phase = Phase.IDLE
@@ -284,7 +284,7 @@ class Organization:
         thread.admitted = complaint and rnd.random() < self.culture.honesty
         thread.spun = complaint and not thread.admitted
         if thread.spun and rnd.random() < spec.spin_found_probability:
-            delay = delay_ticks(None, spec.spin_found_hours, self.dt, self.model.streams.service)
+            delay = delay_ticks(None, spec.spin_found_hours, self.dt, rnd)
             self.spin_found.append((self.tick + max(delay, 1), thread))
 
     # ------------------------------------------------------------------ the tick
