@@ -114,7 +114,7 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     # one of each delay per answer, used or not: a fixed number of draws per answer
     found_after = core.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
     reply_after = core.draw_delay(EXPONENTIAL, conv.followup_hours, ids.size, rng)
-    gaffe = u[0] < spec.conversation.gaffe_base * (1.0 - org.training[poster])
+    gaffe = u[0] < conv.gaffe_base * (1.0 - org.training[poster])
     resolved = ~gaffe & (u[1] < quality * fixability(core, th.kind[ids], topic))
 
     th.quality[ids] = quality

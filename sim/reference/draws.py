@@ -49,8 +49,11 @@ class Streams:
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         children = np.random.SeedSequence([SALT, int(seed)]).spawn(9)
-        scalar = [random.Random(int(c.generate_state(2, np.uint64)[0])) for c in children]
-        return cls(*scalar[:7], graph=np.random.default_rng(children[7]), broadcasts=scalar[8])
+        scalar = [
+            random.Random(int(c.generate_state(2, np.uint64)[0]))
+            for c in (*children[:7], children[8])  # child 7 is the graph's Generator
+        ]
+        return cls(*scalar[:7], graph=np.random.default_rng(children[7]), broadcasts=scalar[7])
 
 
 def geometric(p: float, rnd: random.Random) -> int:
