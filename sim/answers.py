@@ -91,22 +91,21 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     th, org, spec = core.threads, core.org, core.scenario
     t = core.tick
     author = th.drafter[ids]
-    poster = np.where(th.polished[ids], th.editor[ids], author)
-    topic = th.topic[ids].astype(np.int64)
+    polished = th.polished[ids]
+    poster = np.where(polished, th.editor[ids], author)
+    topic = th.topic[ids]
+    level = org.level[author]
     owns = org.silo[author] == org.topic_silo[topic]
     engaged = np.where(org.on_board[author], 1.0, spec.organization.offboard_engagement)
     quality = org.expertise[author, topic] * (0.5 + 0.5 * org.training[author]) * engaged
     quality = np.where(owns, quality, quality * core.structure_spec.generalist_quality)
-    polished = th.polished[ids]
     polish = np.where(polished, core.culture.spin, 0.0)
     authenticity = org.authenticity[author] * (1.0 - polish) * engaged
 
-    top = org.level[author] == org.n_levels - 1
     speaker = np.where(owns, Speaker.EXPERT, Speaker.GENERALIST)
-    speaker = np.where(top, Speaker.EXECUTIVE, speaker)
-    speaker = np.where(polished, Speaker.BRAND, speaker).astype(np.int8)
-    level_voice = core.level_voice[org.level[author]]
-    voice = core.speaker_voice[speaker] * np.where(polished, 1.0, level_voice)
+    speaker[level == org.n_levels - 1] = Speaker.EXECUTIVE
+    speaker[polished] = Speaker.BRAND
+    voice = core.speaker_voice[speaker] * np.where(polished, 1.0, core.level_voice[level])
 
     rng = core.streams.answers
     u = rng.random((5, ids.size))
@@ -122,29 +121,28 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     th.voice[ids] = speaker
     th.voice_weight[ids] = voice
     th.gaffe[ids] |= gaffe
-    th.turns[ids] += 1
+    turns = th.turns[ids] + 1
+    th.turns[ids] = turns
     first = th.first_response_tick[ids] < 0
     th.first_response_tick[ids[first]] = t
     th.holder[ids] = -1
     th.pool[ids] = -1
     core.counters["answered"] += ids.size
-    core.counters["gaffes"] += int(gaffe.sum())
+    core.counters["gaffes"] += int(np.count_nonzero(gaffe))
     decide_honesty(core, ids, u[3], u[4], found_after)
 
     core.events.answered.append(ids)
     core.events.resolved.append(resolved)
+    # resolved threads close; the others are answered, and talk on when the author replies
+    talk = ~resolved & (u[2] < conv.followup_probability) & (turns < conv.max_turns)
+    th.state[ids] = State.ANSWERED
+    th.phase[ids] = Phase.IDLE
     done = ids[resolved]
     th.state[done] = State.RESOLVED
-    th.phase[done] = Phase.IDLE
     th.resolution_tick[done] = t
     core.counters["resolved"] += done.size
-
-    talk = ~resolved & (u[2] < conv.followup_probability) & (th.turns[ids] < conv.max_turns)
     again = ids[talk]
-    th.state[again] = State.ANSWERED
-    th.phase[again] = Phase.DELAY
-    th.leg[again] = LEG_FOLLOWUP
-    th.ready_tick[again] = t + reply_after[talk]
-    quiet = ids[~resolved & ~talk]
-    th.state[quiet] = State.ANSWERED
-    th.phase[quiet] = Phase.IDLE
+    if again.size:
+        th.phase[again] = Phase.DELAY
+        th.leg[again] = LEG_FOLLOWUP
+        th.ready_tick[again] = t + reply_after[talk]

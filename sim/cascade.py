@@ -77,44 +77,50 @@ class Cascade:
     def audience(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Everyone who has seen each of these threads so far (while visible)."""
         spreading = self.spreading  # sorted
-        where = np.minimum(np.searchsorted(spreading, ids), max(spreading.size - 1, 0))
-        visible = ids[spreading[where] == ids] if spreading.size else ids[:0]
+        if spreading.size:  # clip: an id past the last one is compared with the last one
+            visible = ids[spreading.take(spreading.searchsorted(ids), mode="clip") == ids]
+        else:
+            visible = ids[:0]
         return self.exposures.members(visible)
 
     def step(self, tick: int, new: np.ndarray) -> Exposed:
         """Open the cascades of ``new`` threads and advance every visible one a tick."""
         th, g = self.threads, self.graph
-        # visibility: drop threads past their window
-        if self.spreading.size:
-            age = tick - th.created_tick[self.spreading]
-            expired = age >= self.visible_ticks[th.channel[self.spreading]]
-            if expired.any():
-                self.exposures.forget(self.spreading[expired])
-                self.spreading = self.spreading[~expired]
-                keep = np.isin(self.frontier_thread, self.spreading, assume_unique=False)
-                self.frontier_thread = self.frontier_thread[keep]
-                self.frontier_customer = self.frontier_customer[keep]
-        # reshare from last tick's frontier
         parts_t, parts_c = [], []
-        if self.frontier_thread.size:
-            ids = self.spreading
+        ids = self.spreading
+        if ids.size:
             channel = th.channel[ids]
             age = tick - th.created_tick[ids]
-            fade = np.clip(1.0 - age / self.visible_ticks[channel], 0.0, 1.0)
-            p = self.reshare[channel] * self.kind_factor[th.kind[ids]] * fade
-            p *= self._state_factor(ids)
-            local = np.searchsorted(ids, self.frontier_thread)
-            hit_local, hit_customer = expand_frontier(
-                g.indptr, g.indices, local, self.frontier_customer, np.clip(p, 0.0, 1.0), self.rng
-            )
-            parts_t.append(ids[hit_local])
-            parts_c.append(hit_customer)
+            visible = self.visible_ticks[channel]
+            # visibility: drop threads past their window
+            expired = age >= visible
+            if expired.any():
+                self.exposures.forget(ids[expired])
+                alive = ~expired
+                # every frontier thread is in ``spreading`` (sorted), so look it up there
+                keep = alive[ids.searchsorted(self.frontier_thread)]
+                self.frontier_thread = self.frontier_thread[keep]
+                self.frontier_customer = self.frontier_customer[keep]
+                ids, channel, age, visible = ids[alive], channel[alive], age[alive], visible[alive]
+                self.spreading = ids
+            # reshare from last tick's frontier
+            if self.frontier_thread.size:
+                kind = th.kind[ids]
+                fade = (1.0 - age / visible).clip(0.0, 1.0)
+                p = self.reshare[channel] * self.kind_factor[kind] * fade
+                p *= self._state_factor(ids, kind)
+                p.clip(0.0, 1.0, out=p)
+                local = ids.searchsorted(self.frontier_thread)
+                hit_local, hit_customer = expand_frontier(
+                    g.indptr, g.indices, local, self.frontier_customer, p, self.rng
+                )
+                parts_t.append(ids[hit_local])
+                parts_c.append(hit_customer)
         # first hop of new threads: the author's followers see the post
         new = new[th.author[new] >= 0]  # threads opened without an author do not spread
         if new.size:
             authors = th.author[new]
-            self.exposures.seed(new, authors)
-            self.exposures.take_seeds()
+            self.exposures.add(new, authors)  # authors have seen their own post
             self.spreading = np.concatenate([self.spreading, new])
             if self.spreading.size > new.size and self.spreading[-new.size - 1] > new[0]:
                 raise ValueError("threads must enter the cascade in id order")
@@ -125,7 +131,9 @@ class Cascade:
             )
             parts_t.append(new[hit_local])
             parts_c.append(hit_customer)
-        if parts_t:
+        if len(parts_t) == 1:
+            thread, customer = self.exposures.add(parts_t[0], parts_c[0])
+        elif parts_t:
             thread, customer = self.exposures.add(np.concatenate(parts_t), np.concatenate(parts_c))
         else:
             thread, customer = np.zeros(0, np.int64), np.zeros(0, np.int32)
@@ -136,11 +144,11 @@ class Cascade:
         self.negative_exposures += int(negative.sum())
         return Exposed(thread, customer, answered, gaffe, negative)
 
-    def _state_factor(self, ids: np.ndarray) -> np.ndarray:
+    def _state_factor(self, ids: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """Negativity-bias multiplier of each thread in ``ids`` (``kind`` is theirs)."""
         th, spec = self.threads, self.spec
-        factor = np.ones(ids.size)
         answered = th.first_response_tick[ids] >= 0
-        factor[answered] = spec.answered
-        factor[(th.kind[ids] == COMPLAINT) & ~answered] = spec.unanswered_complaint
+        factor = np.where(answered, spec.answered, 1.0)
+        factor[(kind == COMPLAINT) & ~answered] = spec.unanswered_complaint
         factor[th.gaffe[ids]] = spec.gaffe
         return factor

@@ -109,6 +109,12 @@ class OrgCore:
         self.serving = np.full(n, -1, dtype=np.int64)
         self.pool_of = np.full(n, -1, dtype=np.int32)
         self.pool_silo = np.zeros(0, dtype=np.int16)
+        self._holder_silo = np.append(org.silo, -1).astype(np.int16)
+        """Each employee's silo, then -1: indexed by a holder, -1 (none) gives -1."""
+        self._pool_silo = np.full(1, -1, dtype=np.int16)
+        """Each pool's silo, then -1 (as :attr:`_holder_silo`)."""
+        self._in_pool = np.zeros(n, dtype=bool)
+        """Whether each employee belongs to a pool (``pool_of >= 0``)."""
         self.topic_quality = np.full(len(org.topic_names), self.culture.product_quality, np.float32)
         self.level_voice = np.array([lv.voice_weight for lv in scenario.levels], np.float32)
         self.speaker_voice = np.array([getattr(scenario.voice, s) for s in SPEAKERS], np.float32)
@@ -195,6 +201,8 @@ class OrgCore:
         """Set each employee's pool (-1: none) and each pool's silo."""
         self.pool_of = pool_of.astype(np.int32)
         self.pool_silo = pool_silo.astype(np.int16)
+        self._pool_silo = np.append(self.pool_silo, -1).astype(np.int16)
+        self._in_pool = self.pool_of >= 0
 
     def draw_delay(
         self,
@@ -211,15 +219,14 @@ class OrgCore:
         return draw_ticks(spec, mean_hours, size, self.dt, rng, minimum=0)
 
     def location_silo(self, ids: np.ndarray) -> np.ndarray:
-        """Silo where each thread is now: its holder's, else its pool's."""
-        holder = self.threads.holder[ids]
-        pool = self.threads.pool[ids]
-        silo = np.full(ids.size, -1, dtype=np.int16)
-        has_holder = holder >= 0
-        silo[has_holder] = self.org.silo[holder[has_holder]]
-        has_pool = ~has_holder & (pool >= 0)
-        silo[has_pool] = self.pool_silo[pool[has_pool]]
-        return silo
+        """Silo where each thread is now: its holder's, else its pool's (-1: neither)."""
+        return self._silo_at(self.threads.holder[ids], self.threads.pool[ids])
+
+    def _silo_at(self, holder: np.ndarray | int, pool: np.ndarray | int) -> np.ndarray:
+        """Silo of each place (holder, pool): the holder's, else the pool's, else -1.
+        A thread is never held and pooled at once. The lookup tables end with -1, which
+        a holder or pool of -1 (none) picks."""
+        return np.where(holder >= 0, self._holder_silo[holder], self._pool_silo[pool])
 
     def enqueue(
         self,
@@ -244,16 +251,17 @@ class OrgCore:
         if ids.size == 0:
             return
         th = self.threads
-        before = self.location_silo(ids)
-        prev_holder = th.holder[ids].copy()
-        prev_pool = th.pool[ids].copy()
-        th.holder[ids] = -1 if holder is None else holder
-        th.pool[ids] = -1 if pool is None else pool
-        after = self.location_silo(ids)
-        moved = (prev_holder >= 0) | (prev_pool >= 0)
-        moved &= (th.holder[ids] != prev_holder) | (th.pool[ids] != prev_pool)
-        th.hops[ids] += moved
-        th.silo_crossings[ids] += moved & (before != after)
+        prev_holder, prev_pool = th.holder[ids], th.pool[ids]
+        new_holder = -1 if holder is None else holder
+        new_pool = -1 if pool is None else pool
+        th.holder[ids] = new_holder
+        th.pool[ids] = new_pool
+        placed = (prev_holder >= 0) | (prev_pool >= 0)
+        if placed.any():  # (new threads and new turns come from nowhere)
+            moved = placed & ((new_holder != prev_holder) | (new_pool != prev_pool))
+            before = self._silo_at(prev_holder, prev_pool)
+            th.hops[ids] += moved
+            th.silo_crossings[ids] += moved & (before != self._silo_at(new_holder, new_pool))
         th.stage[ids] = stage
         th.state[ids] = state
         th.leg[ids] = leg
@@ -269,7 +277,7 @@ class OrgCore:
         self,
         ids: np.ndarray,
         state: State,
-        leg: int,
+        leg: int | np.ndarray,
         hours: np.ndarray | float,
         spec: DelayShape | None = None,
     ) -> None:
@@ -352,14 +360,18 @@ class OrgCore:
         for _ in range(self.max_rounds):
             phase = th.phase[candidates]
             ready = th.ready_tick[candidates] <= self.tick
-            due = candidates[ready & ((phase == Phase.SERVICE) | (phase == Phase.DELAY))]
+            is_due = ready & ((phase == Phase.SERVICE) | (phase == Phase.DELAY))
+            due = candidates[is_due]
             if due.size == 0:
                 return
-            served = due[th.phase[due] == Phase.SERVICE]
+            served = due[phase[is_due] == Phase.SERVICE]
             self.serving[th.holder[served]] = -1
             followup = th.leg[due] == LEG_FOLLOWUP
-            self._reopen(due[followup])
-            self.structure.advance(self, due[~followup])
+            if followup.any():
+                self._reopen(due[followup])
+                self.structure.advance(self, due[~followup])
+            else:
+                self.structure.advance(self, due)
             candidates = due
         raise RuntimeError(f"tick {self.tick}: routing did not settle in {self.max_rounds} rounds")
 
@@ -384,16 +396,24 @@ class OrgCore:
         return priority
 
     def _dispatch(self) -> None:
+        """Free servers take waiting threads: own queues first, then the pools, then
+        the structure's overflow. With no thread waiting nothing starts and nothing is
+        drawn (the matchings draw only for waiting threads)."""
         th = self.threads
         live = th.live
         waiting = live[(th.phase[live] == Phase.WAITING) & (th.ready_tick[live] <= self.tick)]
+        if waiting.size == 0:
+            return
         free = (self.serving < 0) & (self.speed > 0)
         holder = th.holder[waiting]
-        own = waiting[holder >= 0]
-        t_own, s_own = match_own_queues(own, th.holder[own], self.priority(own), free)
+        held = holder >= 0
+        own, own_holder = waiting[held], holder[held]
+        can_take = free[own_holder]  # (ranked only where the holder is free to take one)
+        own, own_holder = own[can_take], own_holder[can_take]
+        t_own, s_own = match_own_queues(own, own_holder, self.priority(own), free)
         free[s_own] = False
-        pooled = waiting[(holder < 0) & (th.pool[waiting] >= 0)]
-        free_members = np.flatnonzero(free & (self.pool_of >= 0))
+        pooled = waiting[~held & (th.pool[waiting] >= 0)]
+        free_members = (free & self._in_pool).nonzero()[0]
         chosen, s_pool = _NO_IDS, _NO_IDS
         if pooled.size and free_members.size:  # else no priority is needed
             chosen, s_pool = match_pools(
@@ -409,31 +429,29 @@ class OrgCore:
         free[s_pool] = False
         t_over, s_over = _NO_IDS, _NO_IDS
         if self.structure.overflows:
-            left = np.delete(pooled, chosen)  # the pooled threads nobody took
-            t_over, s_over = self.structure.overflow(
-                self, left, np.flatnonzero(free & (self.pool_of >= 0))
-            )
+            free_members = (free & self._in_pool).nonzero()[0]
+            if free_members.size and chosen.size < pooled.size:
+                left = np.ones(pooled.size, dtype=bool)  # the pooled threads nobody took
+                left[chosen] = False
+                t_over, s_over = self.structure.overflow(self, pooled[left], free_members)
         self._start(
             np.concatenate([t_own, t_pool, t_over]), np.concatenate([s_own, s_pool, s_over])
         )
 
     def _start(self, ids: np.ndarray, server: np.ndarray) -> None:
-        """Start service: draw each task's ticks, scaled by the server's speed and,
-        for drafting, by its expertise in the topic (MODEL.md 4.4)."""
+        """Start service: draw each task's ticks, stage by stage (in stage order)."""
         if ids.size == 0:
             return
-        th, org = self.threads, self.org
+        th = self.threads
         stage = th.stage[ids]
-        ticks = np.empty(ids.size, dtype=np.int32)
-        slowdown = self.scenario.service.expertise_slowdown
-        for s in np.unique(stage):
-            sel = stage == s
-            spec = self.stage_specs[s]
-            mean = spec.mean_hours / self.speed[server[sel]]
-            if s == Stage.DRAFT:
-                skill = org.expertise[server[sel], th.topic[ids[sel]]]
-                mean = mean * (1.0 + slowdown * (1.0 - skill))
-            ticks[sel] = draw_ticks(spec, mean, int(sel.sum()), self.dt, self.streams.service)
+        stages = np.bincount(stage).nonzero()[0].tolist()  # as np.unique, in order
+        if len(stages) == 1:
+            ticks = self._service_ticks(stages[0], ids, server)
+        else:
+            ticks = np.empty(ids.size, dtype=np.int32)
+            for s in stages:
+                sel = stage == s
+                ticks[sel] = self._service_ticks(s, ids[sel], server[sel])
         th.holder[ids] = server
         th.pool[ids] = -1
         th.phase[ids] = Phase.SERVICE
@@ -441,6 +459,17 @@ class OrgCore:
         th.ready_tick[ids] = self.tick + ticks
         th.service_ticks[ids] += ticks
         self.serving[server] = ids
+
+    def _service_ticks(self, stage: int, ids: np.ndarray, server: np.ndarray) -> np.ndarray:
+        """Ticks of service of one ``stage`` for threads ``ids`` by ``server``: the
+        stage's mean scaled by the server's speed and, for drafting, by its expertise
+        in the topic (MODEL.md 4.4)."""
+        spec = self.stage_specs[stage]
+        mean = spec.mean_hours / self.speed[server]
+        if stage == Stage.DRAFT:
+            skill = self.org.expertise[server, self.threads.topic[ids]]
+            mean = mean * (1.0 + self.scenario.service.expertise_slowdown * (1.0 - skill))
+        return draw_ticks(spec, mean, ids.size, self.dt, self.streams.service)
 
     def _record(self) -> None:
         """Accumulate busy and available social work for ``utilization``."""

@@ -42,15 +42,20 @@ def rank_keys(queue: np.ndarray, priority: np.ndarray, origin: float | None = No
     )
 
 
-def _group_rank(sorted_group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For a sorted group array: (rank of each row within its group, group starts)."""
-    n = sorted_group.size
-    is_start = np.empty(n, dtype=bool)
+def _group_starts(sorted_group: np.ndarray) -> np.ndarray:
+    """For a sorted group array: whether each row is its group's first."""
+    is_start = np.empty(sorted_group.size, dtype=bool)
     is_start[:1] = True
     np.not_equal(sorted_group[1:], sorted_group[:-1], out=is_start[1:])
-    starts = np.flatnonzero(is_start)
-    run_start = np.repeat(starts, np.diff(np.append(starts, n)))
-    return np.arange(n) - run_start, starts
+    return is_start
+
+
+def _group_rank(sorted_group: np.ndarray) -> np.ndarray:
+    """For a sorted group array: the rank of each row within its group."""
+    position = np.arange(sorted_group.size)
+    # a row's group starts at the last start at or before it
+    starts = np.where(_group_starts(sorted_group), position, 0)
+    return position - np.maximum.accumulate(starts)
 
 
 def match_own_queues(
@@ -73,10 +78,8 @@ def match_own_queues(
     thread, holder, priority = thread[eligible], holder[eligible], priority[eligible]
     if thread.size == 0:
         return thread, holder
-    order = np.argsort(rank_keys(holder, priority))
-    sorted_holder = holder[order]
-    rank, _ = _group_rank(sorted_holder)
-    first = order[rank == 0]
+    order = rank_keys(holder, priority).argsort()
+    first = order[_group_starts(holder[order])]  # each holder's best
     return thread[first], holder[first]
 
 
@@ -154,14 +157,14 @@ def match_pools(
     thread, pool, priority = thread[keep], pool[keep], priority[keep]
     if thread.size == 0:
         return thread, free_servers[:0]
-    order = np.argsort(rank_keys(pool, priority, origin))
+    order = rank_keys(pool, priority, origin).argsort()
     sorted_pool = pool[order]
-    rank, _ = _group_rank(sorted_pool)
+    rank = _group_rank(sorted_pool)
     take = rank < n_free[sorted_pool]
     chosen, chosen_pool, chosen_rank = order[take], sorted_pool[take], rank[take]
     # free servers in random order within their pool
     tiebreak = rng.random(free_servers.size)
-    server_order = np.argsort(server_pool + tiebreak)  # pool first, then random
-    pool_start = np.concatenate([[0], np.cumsum(n_free)[:-1]])
+    server_order = (server_pool + tiebreak).argsort()  # pool first, then random
+    pool_start = n_free.cumsum() - n_free  # where each pool's servers begin
     servers = free_servers[server_order][pool_start[chosen_pool] + chosen_rank]
     return thread[chosen], servers

@@ -152,8 +152,9 @@ def concatenated_ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.repeat(start - (ends - count), count) + np.arange(total, dtype=np.int64)
 
 
-def _sort_unique(key: np.ndarray) -> np.ndarray:
-    """Sort ``key`` in place and drop repeats (faster than ``np.unique`` for int64 keys)."""
+def sort_unique(key: np.ndarray) -> np.ndarray:
+    """Sort ``key`` in place (pass an array you own) and drop repeats: ``np.unique`` of
+    a 1-D int64 array without its extra bookkeeping."""
     key.sort()
     if key.size < 2:
         return key
@@ -205,7 +206,7 @@ def from_edges(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> Soc
     key += dst
     key = key[src != dst]
     del src, dst
-    key = _sort_unique(key)
+    key = sort_unique(key)
     indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
     np.remainder(key, max(n, 1), out=key)
     return SocialGraph(indptr, key.astype(np.int32))
@@ -469,7 +470,7 @@ def erdos_renyi(
         b = rng.integers(0, n, size=a.size)
         if not directed:
             a, b = np.minimum(a, b), np.maximum(a, b)
-        keys = _sort_unique(np.concatenate([keys, (a * n + b)[a != b]]))
+        keys = sort_unique(np.concatenate([keys, (a * n + b)[a != b]]))
     if dense:
         pairs = ~np.eye(n, dtype=bool) if directed else np.triu(np.ones((n, n), bool), 1)
         keys = np.setdiff1d(np.flatnonzero(pairs), keys, assume_unique=True)

@@ -37,7 +37,10 @@ def draw_ticks(
         The distribution kind and ``sigma`` (a stage's ``mean_hours`` is not read here:
         the caller passes the mean already scaled by speed and expertise).
     mean_hours
-        Mean duration per item, in hours (scalar or array of ``size``).
+        Mean duration per item, in hours (scalar or array of ``size``). A scalar mean of
+        a ``fixed`` or ``exponential`` shape, or an ``exponential`` one whose items all
+        have the same mean, takes a shorter path with the same draws: a scalar parameter
+        draws the same numbers, in the same order, as an array of it.
     dt_hours
         Tick length in hours.
     minimum
@@ -50,17 +53,45 @@ def draw_ticks(
     """
     if size == 0:
         return np.zeros(0, dtype=np.int32)
-    mean_ticks = np.broadcast_to(np.asarray(mean_hours, dtype=np.float64) / dt_hours, (size,))
-    if spec.distribution == "fixed":
+    distribution = spec.distribution
+    if isinstance(mean_hours, int | float) and distribution != "lognormal":
+        return _draw_one_mean(distribution, mean_hours / dt_hours, size, rng, minimum)
+    mean_ticks = np.asarray(mean_hours, dtype=np.float64) / dt_hours
+    if distribution == "exponential" and mean_ticks.min() == mean_ticks.max():
+        # one mean for all (one speed, one approver level): the scalar mean's draws
+        return _draw_one_mean(distribution, mean_ticks.item(0), size, rng, minimum)
+    if mean_ticks.shape != (size,):
+        mean_ticks = np.broadcast_to(mean_ticks, (size,))
+    if distribution == "fixed":
         ticks = np.rint(mean_ticks)
-    elif spec.distribution == "exponential":
-        p = 1.0 / np.maximum(mean_ticks, 1.0)
-        ticks = rng.geometric(p).astype(np.float64)
+    elif distribution == "exponential":
+        ticks = rng.geometric(1.0 / np.maximum(mean_ticks, 1.0))
         ticks[mean_ticks <= 0] = 0
     else:
         sigma = spec.sigma
         mu = np.log(np.maximum(mean_ticks, 1e-9)) - 0.5 * sigma * sigma
         ticks = np.rint(rng.lognormal(mu, sigma))
-    # capped so that ``tick + duration`` stays inside int32 (2**30 ticks: 2,000 years
-    # at 1-minute ticks); a heavy lognormal tail would otherwise wrap to negative
-    return np.clip(ticks, minimum, MAX_TICKS).astype(np.int32)
+    return _whole_ticks(ticks, minimum)
+
+
+def _draw_one_mean(
+    distribution: str, mean_ticks: float, size: int, rng: np.random.Generator, minimum: int
+) -> np.ndarray:
+    """:func:`draw_ticks` for one mean (in ticks) shared by all ``size`` items, of a
+    ``fixed`` or ``exponential`` shape. An exponential with mean 0 still draws its
+    ``size`` numbers (all 0 ticks), as the array path does."""
+    if distribution == "fixed":
+        value = np.rint(mean_ticks)
+    else:
+        ticks = rng.geometric(1.0 / max(mean_ticks, 1.0), size)
+        if mean_ticks > 0:
+            return _whole_ticks(ticks, minimum)
+        value = 0
+    return np.full(size, min(max(value, minimum), MAX_TICKS), dtype=np.int32)
+
+
+def _whole_ticks(ticks: np.ndarray, minimum: int) -> np.ndarray:
+    """``ticks`` (whole numbers, int or float) clipped to ``[minimum, MAX_TICKS]``, as
+    int32. The cap keeps ``tick + duration`` inside int32 (2**30 ticks: 2,000 years at
+    1-minute ticks); a heavy lognormal tail would otherwise wrap to negative."""
+    return np.minimum(np.maximum(ticks, minimum), MAX_TICKS).astype(np.int32)

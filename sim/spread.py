@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from sim.graph import concatenated_ranges
+from sim.graph import concatenated_ranges, sort_unique
 
 __all__ = ["CascadeState", "Exposures", "bernoulli_positions", "cascade_step", "expand_frontier"]
 
@@ -36,8 +36,16 @@ def bernoulli_positions(length: int, q: float, rng: np.random.Generator) -> np.n
     """Sorted positions in ``[0, length)`` of a Bernoulli(``q``) sequence, by geometric jumps.
 
     The gaps between successive successes are i.i.d. Geometric(``q``) on {1, 2, ...} [2]_, so
-    the cost is O(number of successes) instead of O(``length``).
+    the cost is O(number of successes) instead of O(``length``). When the first gap already
+    passes ``length`` (the usual case for a short sequence and a small ``q``) the shared
+    empty array is returned without further work; the draws are the same either way.
+    ``q = 0`` gives no position and ``q = 1`` every position, without drawing (a broadcast's
+    unfollow probability can be exactly either).
     """
+    if q <= 0.0:
+        return _EMPTY_I64
+    if q >= 1.0:
+        return np.arange(length, dtype=np.int64)
     mean = length * q
     chunk = int(mean + 4.0 * math.sqrt(mean) + 16.0)
     scale = min(-1.0 / math.log1p(-q), 1e300)  # Geometric(q) gap = 1 + floor(Exp(1) * scale)
@@ -45,15 +53,17 @@ def bernoulli_positions(length: int, q: float, rng: np.random.Generator) -> np.n
     last = -1
     while last < length:  # almost always a single iteration
         gaps = rng.standard_exponential(chunk)
+        if last < 0 and gaps[0] * scale >= length:  # the first success lies past the end
+            return _EMPTY_I64
         gaps *= scale
         np.minimum(gaps, length, out=gaps)  # caps tiny-q gaps; avoids int64 overflow
-        pos = np.cumsum(gaps.astype(np.int64) + 1)
+        pos = (gaps.astype(np.int64) + 1).cumsum()
         pos += last
         parts.append(pos)
         last = int(pos[-1])
         chunk = max(16, chunk // 4)
     pos = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return pos[: np.searchsorted(pos, length)]
+    return pos[: pos.searchsorted(length)]
 
 
 def expand_frontier(
@@ -117,30 +127,37 @@ def expand_frontier(
     deg = indptr[node + 1] - start
     # Group label: binary exponent (<= -1) for sparse p, or one of the positive labels below.
     _, exp = np.frexp(p)
-    group = np.maximum(exp, MIN_EXP).astype(np.int64)
+    group = np.maximum(exp, MIN_EXP)
     group[p > DENSE_P] = _DENSE
     group[p >= 1.0] = _FULL
     group[(p == 0.0) | (deg == 0)] = _DROP
+    count = np.bincount(group - MIN_EXP, minlength=_DROP - MIN_EXP + 1)
+    present = (count[:-1].nonzero()[0] + MIN_EXP).tolist()  # never _DROP, the last label
+    whole = len(present) == 1 and count[-1] == 0  # one bucket holds every pair
     out_t: list[np.ndarray] = []
     out_e: list[np.ndarray] = []
-    present = np.flatnonzero(np.bincount(group - MIN_EXP, minlength=_DROP - MIN_EXP + 1)[:-1])
-    for g in (present + MIN_EXP).tolist():  # a handful of probability buckets, never _DROP
-        idx = np.flatnonzero(group == g)
-        d, s, t, pg = deg[idx], start[idx], thread[idx], p[idx]
-        ends = np.cumsum(d)
+    for g in present:  # a handful of probability buckets
+        if whole:
+            d, s, t, pg = deg, start, thread, p
+        else:
+            idx = (group == g).nonzero()[0]
+            d, s, t, pg = deg[idx], start[idx], thread[idx], p[idx]
+        ends = d.cumsum()
         length = int(ends[-1])
         if g in (_DENSE, _FULL):  # concatenate the ranges; one uniform per edge unless p == 1
             edge = concatenated_ranges(s, d)
-            te = np.repeat(t, d)
+            te = t.repeat(d)
             if g == _DENSE:
-                keep = np.flatnonzero(rng.random(length) < np.repeat(pg, d))
+                keep = (rng.random(length) < pg.repeat(d)).nonzero()[0]
                 edge, te = edge[keep], te[keep]
             out_e.append(edge)
             out_t.append(te)
             continue
         q = float(pg.max())
         pos = bernoulli_positions(length, q, rng)
-        seg = np.searchsorted(ends, pos, side="right")
+        if pos.size == 0:  # nothing to locate or thin (thinning would draw 0 uniforms)
+            continue
+        seg = ends.searchsorted(pos, side="right")
         if float(pg.min()) < q:  # thinning: accept with probability p / q
             keep = rng.random(seg.size) * q < pg[seg]
             pos, seg = pos[keep], seg[keep]
@@ -153,26 +170,18 @@ def expand_frontier(
     return threads, indices[edges]
 
 
-def _sorted_unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique`` for int64 keys, without its extra bookkeeping."""
-    s = np.sort(keys)
-    if s.size > 1:
-        s = s[np.concatenate(([True], s[1:] != s[:-1]))]
-    return s
-
-
-def _member(x: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Boolean mask of ``x`` in the sorted array ``table`` (binary search, O(|x| log |table|))."""
+def _not_in(x: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Boolean mask of the ``x`` absent from the sorted ``table`` (O(|x| log |table|))."""
     if table.size == 0:
-        return np.zeros(x.size, dtype=bool)
-    i = np.searchsorted(table, x)
-    np.minimum(i, table.size - 1, out=i)
-    return table[i] == x
+        return np.ones(x.size, dtype=bool)
+    return table.take(table.searchsorted(x), mode="clip") != x  # clip: past-the-end -> last
 
 
 def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Merge two disjoint sorted int64 arrays in O(|a| + |b|) (timsort merges the two runs)."""
-    return np.sort(np.concatenate((a, b)), kind="stable")
+    merged = np.concatenate((a, b))
+    merged.sort(kind="stable")
+    return merged
 
 
 class Exposures:
@@ -265,22 +274,30 @@ class Exposures:
             raise ValueError("thread ids must be >= 0 and nodes in [0, n_customers)")
         self._grow(int(thread.max()))
         if self._n_dead_threads:
-            live = ~self._dead[thread]
-            thread, node = thread[live], node[live]
-        keys = _sorted_unique(thread * self.n_customers + node)
-        for level in self._levels:
-            keys = keys[~_member(keys, level)]
+            dead = self._dead[thread]
+            if dead.any():
+                live = ~dead
+                thread, node = thread[live], node[live]
+        n, levels = self.n_customers, self._levels
+        keys = sort_unique(thread * n + node)
+        for level in levels:
+            if keys.size == 0:
+                break
+            keys = keys[_not_in(keys, level)]
         if keys.size == 0:
             return _EMPTY_I64, np.empty(0, dtype=np.int32)
-        levels = self._levels
         levels.append(keys)
         while len(levels) > 1 and levels[-1].size * self._ratio >= levels[-2].size:
             small = levels.pop()
             levels[-1] = _merge(levels[-1], small)
-        new_t = keys // self.n_customers
-        new_n = (keys - new_t * self.n_customers).astype(np.int32)
-        first = np.flatnonzero(np.concatenate(([True], new_t[1:] != new_t[:-1])))
-        self._counts[new_t[first]] += np.diff(np.append(first, new_t.size))
+        new_t, new_n = np.divmod(keys, n)
+        new_n = new_n.astype(np.int32)
+        # per-thread counts: new_t is sorted, so each thread is one run; bounds = run starts + end
+        change = np.empty(new_t.size + 1, dtype=bool)
+        change[0] = change[-1] = True
+        np.not_equal(new_t[1:], new_t[:-1], out=change[1:-1])
+        bounds = change.nonzero()[0]
+        self._counts[new_t[bounds[:-1]]] += bounds[1:] - bounds[:-1]
         return new_t, new_n
 
     def seed(self, thread: np.ndarray, author: np.ndarray) -> None:
@@ -314,7 +331,7 @@ class Exposures:
         thread : ndarray of int64
         node : ndarray of int32
         """
-        thread = np.unique(np.asarray(thread, dtype=np.int64))
+        thread = sort_unique(np.array(thread, dtype=np.int64).ravel())  # a copy: sorted in place
         n = self.n_customers
         lo, hi = thread * n, (thread + 1) * n
         parts = []
@@ -326,13 +343,12 @@ class Exposures:
             parts.append(level[concatenated_ranges(start, count)])
         if not parts:
             return _EMPTY_I64, np.empty(0, dtype=np.int32)
-        keys = np.concatenate(parts)
-        owner = keys // n
-        return owner, (keys - owner * n).astype(np.int32)
+        owner, node = np.divmod(np.concatenate(parts), n)
+        return owner, node.astype(np.int32)
 
     def forget(self, thread: np.ndarray) -> None:
         """Mark threads as no longer live; drop their pairs (lazily); keep their reach."""
-        thread = np.unique(np.asarray(thread, dtype=np.int64))
+        thread = sort_unique(np.array(thread, dtype=np.int64).ravel())  # a copy: sorted in place
         thread = thread[(thread >= 0) & (thread < self._counts.size)]
         thread = thread[~self._dead[thread]]
         if thread.size == 0:

@@ -203,6 +203,21 @@ def test_more_listening_gives_higher_interactivity() -> None:
     assert np.all(difference > 0), difference
 
 
+@pytest.mark.parametrize("unfollow", [0.0, 1.0])
+def test_unfollow_at_its_bounds_keeps_all_or_no_follower(unfollow: float) -> None:
+    """Scripted: with ``unfollow`` 0 no broadcast loses a follower; with 1 the first
+    tick's broadcasts (before any reply: interactivity 0) lose every follower. Both
+    bounds are valid input and used to crash the run."""
+    model = small(0, f"broadcast.unfollow={unfollow}", "broadcast.rate_per_hour=40")
+    followers = int(model.customers.follows_brand.sum())
+    assert followers > 0
+    model.run_hours(6)
+    series = model.series()
+    assert series["broadcasts"].iloc[0] > 0 and series["replies"].iloc[0] == 0
+    expected = followers if unfollow == 0.0 else 0
+    assert (series["brand_followers"] == expected).all()
+
+
 def test_more_training_gives_fewer_gaffes_in_direct_dial() -> None:
     """Essay 003: direct dial without training produces gaffes. Gaffes in 48 h with
     training 0.0 against 0.9 (half the staff on board): fewer on every one of 8

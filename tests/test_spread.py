@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.spread import CascadeState, Exposures, cascade_step, expand_frontier
+from sim.spread import (
+    CascadeState,
+    Exposures,
+    bernoulli_positions,
+    cascade_step,
+    expand_frontier,
+)
 
 
 def csr(n: int, edges: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -395,3 +401,13 @@ def test_members_lists_each_threads_audience_across_levels() -> None:
     exposures.compact()
     owner, _ = exposures.members(np.array([0, 1]))
     assert set(owner.tolist()) == {1}
+
+
+@pytest.mark.parametrize(("q", "expected"), [(0.0, []), (1.0, [0, 1, 2, 3, 4])])
+def test_bernoulli_positions_at_certainty_draw_nothing(q: float, expected: list[int]) -> None:
+    """q = 0 gives no position and q = 1 every one, without touching the stream (both
+    used to raise: a division by zero and a math domain error)."""
+    rng = np.random.default_rng(3)
+    before = rng.bit_generator.state
+    assert bernoulli_positions(5, q, rng).tolist() == expected
+    assert rng.bit_generator.state == before

@@ -77,8 +77,8 @@ class Structure(ABC):
         self, core: OrgCore, waiting: np.ndarray, free: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (thread, server) to start beyond the queues' own matching: called
-        with the pooled threads left waiting and the pool members left free.
-        Default: none."""
+        with the pooled threads left waiting and the pool members left free (only
+        when there are both). Default: none."""
         return waiting[:0], free[:0]
 
     def uses_analytics(self, core: OrgCore) -> bool:
@@ -97,12 +97,14 @@ class Structure(ABC):
         approvals = legs >= Leg.APPROVAL
         if approvals.any():
             self.continue_approval(core, ids[approvals])
+            ids, legs = ids[~approvals], legs[~approvals]
         handlers = self.leg_handlers()
-        for leg in np.unique(legs[~approvals]):
-            handler = handlers.get(int(leg))
+        present = np.bincount(legs).nonzero()[0].tolist()  # the legs, in order (np.unique)
+        for leg in present:
+            handler = handlers.get(leg)
             if handler is None:
                 raise RuntimeError(f"{self.name}: no handler for leg {leg}")
-            handler(core, ids[legs == leg])
+            handler(core, ids if len(present) == 1 else ids[legs == leg])
 
     # ----------------------------------------------------------------- helpers
 
@@ -133,7 +135,7 @@ class Structure(ABC):
         penalised by an artefact of random assignment (MODEL.md 4.3)."""
         start = offsets[group]
         count = offsets[group + 1] - start
-        if np.any(count == 0):
+        if (count == 0).any():
             raise ValueError("a silo has no one to route to")
         u = core.streams.routing.random((2, group.size))
         a = members[start + (u[0] * count).astype(np.int64)]
@@ -144,11 +146,15 @@ class Structure(ABC):
     def approve_or_post(self, core: OrgCore, ids: np.ndarray) -> None:
         """Start the approval chain above the current holder (MODEL.md 4.4): wait at
         each level up to :meth:`approval_depth` levels, then post."""
+        if ids.size == 0:
+            return
         core.threads.leg[ids] = Leg.APPROVAL
         self.continue_approval(core, ids)
 
     def continue_approval(self, core: OrgCore, ids: np.ndarray) -> None:
         """One more level of approval, or post when the chain is done."""
+        if ids.size == 0:
+            return
         self._approval_step(core, ids, self.approval_depth(core, ids))
 
     def record_draft(self, core: OrgCore, ids: np.ndarray) -> None:
@@ -161,19 +167,23 @@ class Structure(ABC):
         return np.full(ids.size, core.structure_spec.approval_depth)
 
     def _approval_step(self, core: OrgCore, ids: np.ndarray, depth: np.ndarray) -> None:
+        """Threads below their ``depth`` with a manager above climb one level and wait
+        for that approver; the others post."""
         th = core.threads
         done = th.leg[ids].astype(np.int64) - Leg.APPROVAL
         approver = core.org.manager[th.holder[ids]]
         more = (done < depth) & (approver >= 0)
+        if not more.any():
+            post_answers(core, ids)
+            return
         climbing, approvers = ids[more], approver[more]
         th.holder[climbing] = approvers
         th.approvals_waited[climbing] += 1
         core.wait(
             climbing,
             State.APPROVAL,
-            0,
+            Leg.APPROVAL + done[more] + 1,
             core.approval_hours(approvers),
             core.scenario.service.approve,
         )
-        th.leg[climbing] = Leg.APPROVAL + done[more] + 1
         post_answers(core, ids[~more])

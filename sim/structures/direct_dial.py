@@ -50,11 +50,16 @@ class DirectDial(Structure):
         self.set_social_shares(core, serving)
         core.define_pools(np.where(watching, org.silo, -1), np.arange(org.n_silos))
         self.feed_size = np.bincount(org.silo[watching], minlength=org.n_silos).astype(float)
+        self.unwatched = self.feed_size == 0
+        """Silos none of whose people watch the feed: their threads go to other feeds."""
 
     def route(self, core: OrgCore, ids: np.ndarray) -> None:
         th, org = core.threads, core.org
         owner = org.topic_silo[th.topic[ids]].astype(np.int64)
-        cross = self.feed_size[owner] == 0  # no one of the owning silo watches
+        cross = self.unwatched[owner]  # no one of the owning silo watches
+        if not cross.any():
+            core.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)
+            return
         own = ids[~cross]
         core.enqueue(own, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner[~cross])
         u = core.streams.routing.random(int(cross.sum()))
@@ -85,7 +90,7 @@ class DirectDial(Structure):
 
     def _other_feed(self, owner: np.ndarray, u: np.ndarray) -> np.ndarray:
         """A feed other than the owner's, chosen in proportion to its size."""
-        weights = np.broadcast_to(self.feed_size, (owner.size, self.feed_size.size)).copy()
+        weights = np.repeat(self.feed_size[None, :], owner.size, axis=0)
         weights[np.arange(owner.size), owner] = 0.0
         total = weights.sum(axis=1)
         cum = np.cumsum(weights, axis=1)
