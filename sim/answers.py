@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.scenario.schema import KINDS
 from sim.service import EXPONENTIAL
 from sim.threads import Phase, Speaker, State
 
@@ -33,19 +34,28 @@ if TYPE_CHECKING:
 __all__ = ["fixability", "post_answers"]
 
 LEG_FOLLOWUP = 100  # engine-owned leg: an answered thread waiting for its author's reply
+COMPLAINT = KINDS.index("complaint")
 
 
-def fixability(core: OrgCore, kind: np.ndarray, topic: np.ndarray) -> np.ndarray:
-    """Chance that a perfect answer resolves the thread (MODEL.md 4.6).
+def fixability(
+    core: OrgCore, kind: np.ndarray, topic: np.ndarray, complaint: np.ndarray
+) -> np.ndarray:
+    """Chance that a perfect answer resolves the thread (MODEL.md 4.6), as float32.
 
     Complaints need the product fixed and a service attitude that cares:
     ``topic_quality x (0.5 + 0.5 x service_attitude)``. A question needs only the
     attitude: ``0.5 + 0.5 x service_attitude``. Praise is settled by any answer.
+
+    Parameters
+    ----------
+    kind, topic
+        Each thread's kind (complaint, question or praise) and topic.
+    complaint
+        ``kind == COMPLAINT`` (the caller has it already).
     """
     attitude = 0.5 + 0.5 * core.culture.service_attitude
-    out = np.ones(kind.size, dtype=np.float32)
-    out[kind == 1] = attitude
-    complaint = kind == 0
+    by_kind = {"complaint": 1.0, "question": attitude, "praise": 1.0}  # complaints: below
+    out = np.array([by_kind[k] for k in KINDS], dtype=np.float32)[kind]
     out[complaint] = core.topic_quality[topic[complaint]] * attitude
     return out
 
@@ -53,6 +63,7 @@ def fixability(core: OrgCore, kind: np.ndarray, topic: np.ndarray) -> np.ndarray
 def decide_honesty(
     core: OrgCore,
     ids: np.ndarray,
+    complaint: np.ndarray,
     u_admit: np.ndarray,
     u_found: np.ndarray,
     found_after: np.ndarray,
@@ -63,9 +74,9 @@ def decide_honesty(
     ``spin_found_hours`` (MODEL.md 4.5). Every answer comes with its uniforms and its
     delay (``found_after``, ticks) whether it spins or not, so honesty never changes
     which random numbers later answers or services get (MODEL.md 7). Each discovery is
-    also left in ``core.events.spin_found``: the public side queues it once."""
+    also left in ``core.events.spin_found``: the public side queues it once.
+    ``complaint`` says which of ``ids`` are complaints."""
     th, spec = core.threads, core.scenario.opinions
-    complaint = th.kind[ids] == 0
     admitted = complaint & (u_admit < core.culture.honesty)
     spun = complaint & ~admitted
     th.admitted[ids] = admitted
@@ -92,20 +103,27 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     t = core.tick
     author = th.drafter[ids]
     polished = th.polished[ids]
-    poster = np.where(polished, th.editor[ids], author)
     topic = th.topic[ids]
+    kind = th.kind[ids]
+    complaint = kind == COMPLAINT
     level = org.level[author]
     owns = org.silo[author] == org.topic_silo[topic]
-    engaged = np.where(org.on_board[author], 1.0, spec.organization.offboard_engagement)
+    engaged = core.engagement[author]
     quality = org.expertise[author, topic] * (0.5 + 0.5 * org.training[author]) * engaged
     quality = np.where(owns, quality, quality * core.structure_spec.generalist_quality)
-    polish = np.where(polished, core.culture.spin, 0.0)
-    authenticity = org.authenticity[author] * (1.0 - polish) * engaged
-
     speaker = np.where(owns, Speaker.EXPERT, Speaker.GENERALIST)
     speaker[level == org.n_levels - 1] = Speaker.EXECUTIVE
-    speaker[polished] = Speaker.BRAND
-    voice = core.speaker_voice[speaker] * np.where(polished, 1.0, core.level_voice[level])
+    level_voice = core.level_voice[level]
+    if polished.any():  # the comms team polished (in a switchboard, every answer)
+        poster = np.where(polished, th.editor[ids], author)
+        polish = np.where(polished, core.culture.spin, 0.0)
+        authenticity = org.authenticity[author] * (1.0 - polish) * engaged
+        speaker[polished] = Speaker.BRAND
+        level_voice = np.where(polished, 1.0, level_voice)  # the brand's voice has no level
+    else:  # the same numbers without a polish of 0 (1 - 0 = 1, exactly)
+        poster = author
+        authenticity = org.authenticity[author] * engaged
+    voice = core.speaker_voice[speaker] * level_voice
 
     rng = core.streams.answers
     u = rng.random((5, ids.size))
@@ -114,7 +132,7 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     found_after = core.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
     reply_after = core.draw_delay(EXPONENTIAL, conv.followup_hours, ids.size, rng)
     gaffe = u[0] < conv.gaffe_base * (1.0 - org.training[poster])
-    resolved = ~gaffe & (u[1] < quality * fixability(core, th.kind[ids], topic))
+    resolved = ~gaffe & (u[1] < quality * fixability(core, kind, topic, complaint))
 
     th.quality[ids] = quality
     th.authenticity[ids] = authenticity
@@ -129,7 +147,7 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     th.pool[ids] = -1
     core.counters["answered"] += ids.size
     core.counters["gaffes"] += int(np.count_nonzero(gaffe))
-    decide_honesty(core, ids, u[3], u[4], found_after)
+    decide_honesty(core, ids, complaint, u[3], u[4], found_after)
 
     core.events.answered.append(ids)
     core.events.resolved.append(resolved)

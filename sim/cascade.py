@@ -106,13 +106,13 @@ class Cascade:
             # reshare from last tick's frontier
             if self.frontier_thread.size:
                 kind = th.kind[ids]
-                fade = (1.0 - age / visible).clip(0.0, 1.0)
+                fade = 1.0 - age / visible  # in (0, 1]: 0 <= age < visible here
                 p = self.reshare[channel] * self.kind_factor[kind] * fade
                 p *= self._state_factor(ids, kind)
                 p.clip(0.0, 1.0, out=p)
                 local = ids.searchsorted(self.frontier_thread)
-                hit_local, hit_customer = expand_frontier(
-                    g.indptr, g.indices, local, self.frontier_customer, p, self.rng
+                hit_local, hit_customer = expand_frontier(  # (valid pairs, p in [0, 1])
+                    g.indptr, g.indices, local, self.frontier_customer, p, self.rng, validate=False
                 )
                 parts_t.append(ids[hit_local])
                 parts_c.append(hit_customer)
@@ -120,35 +120,37 @@ class Cascade:
         new = new[th.author[new] >= 0]  # threads opened without an author do not spread
         if new.size:
             authors = th.author[new]
-            self.exposures.add(new, authors)  # authors have seen their own post
+            self.exposures.add(new, authors)  # authors have seen their own post (validated)
             self.spreading = np.concatenate([self.spreading, new])
             if self.spreading.size > new.size and self.spreading[-new.size - 1] > new[0]:
                 raise ValueError("threads must enter the cascade in id order")
             local = np.arange(new.size)
             p_first = self.first_hop[th.channel[new]]
             hit_local, hit_customer = expand_frontier(
-                g.indptr, g.indices, local, authors, p_first, self.rng
+                g.indptr, g.indices, local, authors, p_first, self.rng, validate=False
             )
             parts_t.append(new[hit_local])
             parts_c.append(hit_customer)
-        if len(parts_t) == 1:
-            thread, customer = self.exposures.add(parts_t[0], parts_c[0])
+        if len(parts_t) == 1:  # (valid pairs: followers from the graph)
+            thread, customer = self.exposures.add(parts_t[0], parts_c[0], validate=False)
         elif parts_t:
-            thread, customer = self.exposures.add(np.concatenate(parts_t), np.concatenate(parts_c))
+            thread, customer = self.exposures.add(
+                np.concatenate(parts_t), np.concatenate(parts_c), validate=False
+            )
         else:
             thread, customer = np.zeros(0, np.int64), np.zeros(0, np.int32)
         self.frontier_thread, self.frontier_customer = thread, customer
         answered = th.first_response_tick[thread] >= 0
         gaffe = th.gaffe[thread]
         negative = ((th.kind[thread] == COMPLAINT) & ~answered) | gaffe
-        self.negative_exposures += int(negative.sum())
+        self.negative_exposures += int(np.count_nonzero(negative))
         return Exposed(thread, customer, answered, gaffe, negative)
 
     def _state_factor(self, ids: np.ndarray, kind: np.ndarray) -> np.ndarray:
         """Negativity-bias multiplier of each thread in ``ids`` (``kind`` is theirs)."""
         th, spec = self.threads, self.spec
         answered = th.first_response_tick[ids] >= 0
-        factor = np.where(answered, spec.answered, 1.0)
-        factor[(kind == COMPLAINT) & ~answered] = spec.unanswered_complaint
+        unanswered = np.where(kind == COMPLAINT, spec.unanswered_complaint, 1.0)
+        factor = np.where(answered, spec.answered, unanswered)
         factor[th.gaffe[ids]] = spec.gaffe
         return factor

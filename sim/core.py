@@ -142,6 +142,10 @@ class OrgCore:
         rises (MODEL.md 4.8; 1x at the default listening of 0.5)."""
         factor = 0.5 + self.culture.listening
         self.speed = (self.org.capacity * self.org.social_share * factor).astype(np.float32)
+        self._serves = self.speed > 0
+        """Whether each employee does social work (speed above 0)."""
+        self._total_speed = float(self.speed.sum())
+        """Social work-hours per hour of everyone: the capacity that ``_record`` adds."""
 
     def switch_structure(self, structure: Structure) -> None:
         """Rewire the organization mid-run (an intervention, MODEL.md 4.10). Work in
@@ -167,7 +171,7 @@ class OrgCore:
         waiting = live[(th.phase[live] == Phase.WAITING) & (th.state[live] < State.ANSWERED)]
         holder, pool = th.holder[waiting], th.pool[waiting]
         served = np.zeros(self.n_pools, dtype=bool)
-        served[self.pool_of[(self.pool_of >= 0) & (self.speed > 0)]] = True
+        served[self.pool_of[self._in_pool & self._serves]] = True
         stranded = np.zeros(waiting.size, dtype=bool)
         held, pooled = holder >= 0, pool >= 0
         stranded[held] = self.speed[holder[held]] <= 0
@@ -175,9 +179,15 @@ class OrgCore:
         self._route_again(waiting[stranded])
 
     def _set_up(self) -> None:
-        """The structure's pools and social shares, and the speeds they give."""
+        """The structure's pools and social shares, the speeds they give, and each
+        employee's engagement (the structure may have brought people on board)."""
         self.structure.setup(self)
         self.refresh_speed()
+        self.engagement = np.where(
+            self.org.on_board, 1.0, self.scenario.organization.offboard_engagement
+        )
+        """Each employee's answer engagement: 1 on board, else ``offboard_engagement``
+        (MODEL.md 4.5). On-board flags change only with :meth:`_set_up`."""
         self._load_tick = -1
 
     def _route_again(self, ids: np.ndarray) -> None:
@@ -236,17 +246,18 @@ class OrgCore:
         leg: int,
         *,
         holder: np.ndarray | None = None,
-        pool: np.ndarray | None = None,
+        pool: np.ndarray | int | None = None,
         delay_hours: np.ndarray | float = 0.0,
         delay_spec: DelayShape | None = None,
     ) -> None:
         """Put threads in a queue (an employee's own, or a pool) for ``stage``.
 
-        A move to another holder is a hop; one into another silo is also a silo
-        crossing. ``delay_hours`` (mean) is transit time: the thread becomes eligible
-        for service only after it (and sits in ``state`` meanwhile). A stage whose
-        mean time is 0, queued for a named holder, completes within the tick (it is
-        settled with the other zero-length steps).
+        ``holder`` gives each thread's employee; ``pool`` each thread's pool, or one
+        pool for all (an int). A move to another holder is a hop; one into another
+        silo is also a silo crossing. ``delay_hours`` (mean) is transit time: the
+        thread becomes eligible for service only after it (and sits in ``state``
+        meanwhile). A stage whose mean time is 0, queued for a named holder, completes
+        within the tick (it is settled with the other zero-length steps).
         """
         if ids.size == 0:
             return
@@ -256,7 +267,7 @@ class OrgCore:
         new_pool = -1 if pool is None else pool
         th.holder[ids] = new_holder
         th.pool[ids] = new_pool
-        placed = (prev_holder >= 0) | (prev_pool >= 0)
+        placed = np.maximum(prev_holder, prev_pool) >= 0  # held or pooled
         if placed.any():  # (new threads and new turns come from nowhere)
             moved = placed & ((new_holder != prev_holder) | (new_pool != prev_pool))
             before = self._silo_at(prev_holder, prev_pool)
@@ -404,14 +415,16 @@ class OrgCore:
         waiting = live[(th.phase[live] == Phase.WAITING) & (th.ready_tick[live] <= self.tick)]
         if waiting.size == 0:
             return
-        free = (self.serving < 0) & (self.speed > 0)
+        free = (self.serving < 0) & self._serves
         holder = th.holder[waiting]
         held = holder >= 0
         own, own_holder = waiting[held], holder[held]
         can_take = free[own_holder]  # (ranked only where the holder is free to take one)
         own, own_holder = own[can_take], own_holder[can_take]
-        t_own, s_own = match_own_queues(own, own_holder, self.priority(own), free)
-        free[s_own] = False
+        t_own, s_own = _NO_IDS, _NO_IDS
+        if own.size:  # else no priority is needed
+            t_own, s_own = match_own_queues(own, own_holder, self.priority(own), free)
+            free[s_own] = False
         pooled = waiting[~held & (th.pool[waiting] >= 0)]
         free_members = (free & self._in_pool).nonzero()[0]
         chosen, s_pool = _NO_IDS, _NO_IDS
@@ -431,12 +444,16 @@ class OrgCore:
         if self.structure.overflows:
             free_members = (free & self._in_pool).nonzero()[0]
             if free_members.size and chosen.size < pooled.size:
-                left = np.ones(pooled.size, dtype=bool)  # the pooled threads nobody took
-                left[chosen] = False
-                t_over, s_over = self.structure.overflow(self, pooled[left], free_members)
-        self._start(
-            np.concatenate([t_own, t_pool, t_over]), np.concatenate([s_own, s_pool, s_over])
-        )
+                taken = np.zeros(pooled.size, dtype=bool)
+                taken[chosen] = True
+                left = pooled[~taken]  # the pooled threads nobody took
+                t_over, s_over = self.structure.overflow(self, left, free_members)
+        starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
+        if len(starts) == 1:
+            self._start(*starts[0])
+        elif starts:
+            threads, servers = zip(*starts, strict=True)
+            self._start(np.concatenate(threads), np.concatenate(servers))
 
     def _start(self, ids: np.ndarray, server: np.ndarray) -> None:
         """Start service: draw each task's ticks, stage by stage (in stage order)."""
@@ -473,7 +490,7 @@ class OrgCore:
 
     def _record(self) -> None:
         """Accumulate busy and available social work for ``utilization``."""
-        capacity = float(self.speed.sum())
+        capacity = self._total_speed
         busy_work = float(self.speed[self.serving >= 0].sum())
         self.busy_work += busy_work
         self.capacity_work += capacity

@@ -74,6 +74,8 @@ class Customers:
     def __post_init__(self) -> None:
         self.graph_seconds = float("nan")
         self.activity_cdf = np.cumsum(self.activity, dtype=np.float64)
+        self._activity_total = self.activity_cdf[-1]
+        self._last = self.activity_cdf.size - 1
         self.in_degree = self.graph.in_degree().astype(np.float32)
         self._following: graphs.SocialGraph | None = None
         self._followers_of: scipy.sparse.csr_array | None = None
@@ -90,8 +92,8 @@ class Customers:
 
     def sample_by_activity(self, u: np.ndarray) -> np.ndarray:
         """Customers drawn in proportion to activity, from uniforms ``u`` in [0, 1)."""
-        index = np.searchsorted(self.activity_cdf, u * self.activity_cdf[-1], side="right")
-        return np.minimum(index, self.n - 1).astype(np.int32)
+        index = self.activity_cdf.searchsorted(u * self._activity_total, side="right")
+        return np.minimum(index, self._last, out=index).astype(np.int32)
 
     def following(self) -> graphs.SocialGraph:
         """The transpose of the follower graph, made once: row ``j`` lists the

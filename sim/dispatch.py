@@ -50,12 +50,11 @@ def _group_starts(sorted_group: np.ndarray) -> np.ndarray:
     return is_start
 
 
-def _group_rank(sorted_group: np.ndarray) -> np.ndarray:
-    """For a sorted group array: the rank of each row within its group."""
-    position = np.arange(sorted_group.size)
-    # a row's group starts at the last start at or before it
-    starts = np.where(_group_starts(sorted_group), position, 0)
-    return position - np.maximum.accumulate(starts)
+def _group_rank(sorted_group: np.ndarray, n_groups: int) -> np.ndarray:
+    """For a sorted array of groups in ``[0, n_groups)``: the rank of each row within
+    its group (its position minus where its group starts)."""
+    group_start = sorted_group.searchsorted(np.arange(n_groups))
+    return np.arange(sorted_group.size) - group_start[sorted_group]
 
 
 def match_own_queues(
@@ -159,7 +158,7 @@ def match_pools(
         return thread, free_servers[:0]
     order = rank_keys(pool, priority, origin).argsort()
     sorted_pool = pool[order]
-    rank = _group_rank(sorted_pool)
+    rank = _group_rank(sorted_pool, n_pools)
     take = rank < n_free[sorted_pool]
     chosen, chosen_pool, chosen_rank = order[take], sorted_pool[take], rank[take]
     # free servers in random order within their pool

@@ -144,10 +144,14 @@ class SocialGraph:
         return g
 
 
-def concatenated_ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+def concatenated_ranges(
+    start: np.ndarray, count: np.ndarray, ends: np.ndarray | None = None
+) -> np.ndarray:
     """The positions ``start[k], ..., start[k] + count[k] - 1`` of every range ``k``,
-    concatenated in order (``int64``): how CSR rows are gathered without a Python loop."""
-    ends = np.cumsum(count, dtype=np.int64)
+    concatenated in order (``int64``): how CSR rows are gathered without a Python loop.
+    ``ends`` is ``count``'s cumulative sum (``int64``), if the caller has it already."""
+    if ends is None:
+        ends = np.cumsum(count, dtype=np.int64)
     total = int(ends[-1]) if ends.size else 0
     return np.repeat(start - (ends - count), count) + np.arange(total, dtype=np.int64)
 

@@ -165,6 +165,8 @@ class Timeline:
                 core.restaff()
 
     def _crisis_threads(self, tick: int) -> np.ndarray:
+        if not self.crises:
+            return np.zeros(0, np.int64)
         opened = []
         for topic, first, ticks, total in self.crises:
             if first <= tick < first + ticks:

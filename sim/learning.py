@@ -36,7 +36,7 @@ def learn(
     """Raise ``topic_quality`` in place from the complaints answered this tick."""
     if answered.size == 0 or spec.rate == 0:
         return
-    topic = threads.topic[answered].astype(np.int64)
+    topic = threads.topic[answered]
     owner_heard = org.silo[threads.drafter[answered]] == org.topic_silo[topic]
     fidelity = threads.fidelity[answered]
     teaches = (threads.kind[answered] == COMPLAINT) & owner_heard & (fidelity >= spec.min_fidelity)

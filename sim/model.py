@@ -8,6 +8,7 @@ arrays; customers are agents made on demand (:meth:`OrgModel.customer`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -96,6 +97,7 @@ class OrgModel(mesa.Model):
         self.timeline = Timeline(self, scenario.interventions)
         self._spin_threads = np.zeros(0, dtype=np.int64)  # one entry per spun answer
         self._spin_ticks = np.zeros(0, dtype=np.int64)  # ... and when it is found out
+        self._next_spin = math.inf  # the first of ``_spin_ticks``
         self._scripted: list[np.ndarray] = []
         self._inspected: dict[int, Customer] = {}
         for index in range(org.n_employees):
@@ -108,7 +110,7 @@ class OrgModel(mesa.Model):
         self.stopwatch = Stopwatch(enabled=False)
         """Set ``model.stopwatch.enabled = True`` to time each part of the tick."""
         reporters: dict[str, Callable[[OrgModel], float]] = {
-            name: (lambda m, key=name: m.recorder.latest(key)) for name in SERIES
+            name: (lambda m, key=name: m.recorder.last[key]) for name in SERIES
         }
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
 
@@ -130,7 +132,6 @@ class OrgModel(mesa.Model):
         watch.start()
         core.begin_tick()
         crisis = self.timeline.apply(t)  # 1. interventions
-        problems = np.zeros(0, np.int32)
         if self.customers is None:  # 2. posting
             new = self.arrivals.open(core.threads, t)
         else:
@@ -138,10 +139,14 @@ class OrgModel(mesa.Model):
                 core.threads, t, core.topic_quality, core.culture.service_attitude
             )
             new, problems = posted.threads, posted.problem_customers
-        new = np.concatenate([new, crisis])
+        if crisis.size:
+            new = np.concatenate([new, crisis])
         watch.lap("posting")
         if self.customers is not None:  # 3. spread (scripted threads were routed already)
-            opened = np.sort(np.concatenate([*self._scripted, new]))  # ids in order
+            if self._scripted or crisis.size:  # ids in order
+                opened = np.sort(np.concatenate([*self._scripted, new]))
+            else:  # this tick's posts alone: appended in order
+                opened = new
             exposed = self.cascade.step(t, opened)
         self._scripted = []
         watch.lap("spread")
@@ -176,27 +181,37 @@ class OrgModel(mesa.Model):
         resolved: np.ndarray,
     ) -> None:
         """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
-        th, opinions = self.core.threads, self.opinions
+        th, opinions, events = self.core.threads, self.opinions, self.core.events
         opinions.had_problem(problems)
-        opinions.see(th, exposed.thread, exposed.customer, exposed.answered, exposed.gaffe)
+        opinions.see(
+            th,
+            exposed.thread,
+            exposed.customer,
+            exposed.answered,
+            exposed.gaffe,
+            negative=exposed.negative,
+        )
         if answered.size:
             opinions.answered(th, answered, t, resolved)
             thread, customer = self.cascade.audience(answered)  # they see the answer now
             others = customer != th.author[thread]
-            thread, customer = thread[others], customer[others]
-            opinions.see(th, thread, customer, np.ones(thread.size, bool), th.gaffe[thread])
-        for spun, when in self.core.events.spin_found:  # found out later, once each
-            self._spin_threads = np.concatenate([self._spin_threads, spun])
-            self._spin_ticks = np.concatenate([self._spin_ticks, when])
-        abandoned = self.core.events.abandoned_ids()
-        opinions.ignored(th.author[abandoned][th.author[abandoned] >= 0])
-        due = self._spin_ticks <= t
-        if due.any():  # each spin found out costs the thread's audience a penalty
+            opinions.see_answers(th, thread[others], customer[others])
+        if events.spin_found:  # found out later, once each
+            for spun, when in events.spin_found:
+                self._spin_threads = np.concatenate([self._spin_threads, spun])
+                self._spin_ticks = np.concatenate([self._spin_ticks, when])
+            self._next_spin = int(self._spin_ticks.min())
+        if events.abandoned:
+            author = th.author[events.abandoned_ids()]
+            opinions.ignored(author[author >= 0])
+        if self._next_spin <= t:  # each spin found out costs the thread's audience a penalty
+            due = self._spin_ticks <= t
             found, times = np.unique(self._spin_threads[due], return_counts=True)
             thread, audience = self.cascade.audience(found)
             penalty = opinions.spec.spin_penalty * times[np.searchsorted(found, thread)]
             opinions.distrust(audience, penalty)
             self._spin_threads, self._spin_ticks = self._spin_threads[~due], self._spin_ticks[~due]
+            self._next_spin = int(self._spin_ticks.min()) if self._spin_ticks.size else math.inf
         opinions.apply()
 
     def run_hours(self, hours: float, progress: Callable[[int, int], None] | None = None) -> None:

@@ -25,46 +25,68 @@ Per tick, vectorized over this tick's events:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from sim.customers import Customers
+from sim.scenario import KINDS
 from sim.scenario.schema import Scenario
 from sim.spread import bernoulli_positions
 from sim.threads import ThreadTable
 
 __all__ = ["Opinions"]
 
+COMPLAINT = KINDS.index("complaint")
 
-def _spread(value: np.ndarray | float, customer: np.ndarray) -> np.ndarray:
-    return np.broadcast_to(np.asarray(value, dtype=float), customer.shape)
+_Queue = list[tuple[np.ndarray, np.ndarray | float]]
+"""Queued events: (customers, one value for all of them or one value each)."""
+
+
+def _gather(parts: _Queue, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """The queued customers and their values, concatenated in queue order; each value
+    is cast to ``dtype`` once (a scalar is repeated for every customer of its part)."""
+    customer = parts[0][0] if len(parts) == 1 else np.concatenate([c for c, _ in parts])
+    value = np.empty(customer.size, dtype)
+    end = 0
+    for c, v in parts:
+        start, end = end, end + c.size
+        value[start:end] = v
+    return customer, value
 
 
 class Opinions:
-    """Applies one tick's experiences and exposures to the customers' arrays."""
+    """Applies one tick's experiences and exposures to the customers' arrays.
+
+    Events are queued by :meth:`feel`, :meth:`believe` and :meth:`distrust` and applied
+    together, in the order they were queued, by :meth:`apply`; queued arrays are read
+    then, so callers must not change them in between.
+    """
 
     def __init__(self, scenario: Scenario, customers: Customers, rng: np.random.Generator) -> None:
-        self.spec = scenario.opinions
+        self.spec = spec = scenario.opinions
         self.people = customers
         self.rng = rng
         dt = scenario.time.tick_minutes / 60.0
-        self.relax = 1.0 - np.exp(-dt / self.spec.memory_hours)
-        self.bass_step = dt / self.spec.bass_period_hours
-        self.fast_ticks = self.spec.fast_hours / dt
-        self._delta: list[tuple[np.ndarray, np.ndarray]] = []
-        self._signal: list[tuple[np.ndarray, np.ndarray]] = []
-        self._trust_loss: list[tuple[np.ndarray, np.ndarray]] = []
+        self.relax = 1.0 - np.exp(-dt / spec.memory_hours)
+        self.bass_step = dt / spec.bass_period_hours
+        self.fast_ticks = spec.fast_hours / dt
+        self._delta: _Queue = []
+        self._signal: _Queue = []
+        self._trust_loss: _Queue = []
         self._gap = np.empty(customers.n, dtype=np.float32)
+        self._slot = np.empty(customers.n, dtype=np.int32)
+        """Scratch for :meth:`_mean_by_customer`: only slots written in a call are read."""
+        self._relax32 = np.float32(self.relax)
+        self._bass = spec.p_innovation != 0 or spec.q_imitation != 0
+        """Whether word of mouth converts anyone at all."""
+        self._bass_most = -np.expm1(-(spec.p_innovation + spec.q_imitation) * self.bass_step)
+        """The largest conversion probability a tick (thinning's candidate rate)."""
 
     # ---------------------------------------------------------------- events
 
     def feel(self, customer: np.ndarray, delta: np.ndarray | float) -> None:
-        """Queue a sentiment change."""
+        """Queue a sentiment change: one ``delta`` for all of ``customer``, or one each."""
         if customer.size:
-            self._delta.append(
-                (customer, np.broadcast_to(np.asarray(delta, float), customer.shape))
-            )
+            self._delta.append((customer, delta))
 
     def believe(self, customer: np.ndarray, signal: np.ndarray) -> None:
         """Queue a trust signal (trust steps toward the mean signal)."""
@@ -72,19 +94,23 @@ class Opinions:
             self._signal.append((customer, signal))
 
     def distrust(self, customer: np.ndarray, loss: np.ndarray | float) -> None:
-        """Queue a direct loss of trust."""
+        """Queue a direct loss of trust: one ``loss`` for all of ``customer``, or one each."""
         if customer.size:
-            self._trust_loss.append(
-                (customer, np.broadcast_to(np.asarray(loss, float), customer.shape))
-            )
+            self._trust_loss.append((customer, loss))
 
-    def answer_signal(self, threads: ThreadTable, ids: np.ndarray) -> np.ndarray:
-        """What an answer tells its audience about the organization's voice."""
+    def answer_signal(
+        self, threads: ThreadTable, ids: np.ndarray, lift: np.ndarray | None = None
+    ) -> np.ndarray:
+        """What an answer tells its audience about the organization's voice.
+
+        ``lift`` is ``authenticity x voice_weight`` of ``ids``, if the caller has it.
+        """
         spec = self.spec
-        signal = threads.authenticity[ids] * threads.voice_weight[ids]
-        signal = signal + np.where(threads.admitted[ids], spec.admit_bonus, 0.0)
-        signal = signal + np.where(threads.spun[ids], spec.spin_boost, 0.0)
-        return np.clip(signal, 0.0, 1.0)
+        if lift is None:
+            lift = threads.authenticity[ids] * threads.voice_weight[ids]
+        signal = lift + np.where(threads.admitted[ids], spec.admit_bonus, 0.0)
+        signal += np.where(threads.spun[ids], spec.spin_boost, 0.0)
+        return signal.clip(0.0, 1.0, out=signal)
 
     def see(
         self,
@@ -93,19 +119,52 @@ class Opinions:
         customer: np.ndarray,
         answered: np.ndarray,
         gaffe: np.ndarray,
+        negative: np.ndarray | None = None,
     ) -> None:
         """Exposures to threads as they stood when seen: an unanswered complaint
-        hurts, a gaffe hurts more and costs trust, an answer helps."""
-        spec = self.spec
-        open_complaint = (threads.kind[thread] == 0) & ~answered & ~gaffe
-        self.feel(customer[open_complaint], -spec.seen_complaint)
-        self.feel(customer[gaffe], -spec.seen_gaffe)
-        self.distrust(customer[gaffe], spec.gaffe_trust)
-        helpful = answered & ~gaffe
-        a_thread, a_customer = thread[helpful], customer[helpful]
-        lift = threads.authenticity[a_thread] * threads.voice_weight[a_thread]
-        self.feel(a_customer, spec.seen_answer * lift)
-        self.believe(a_customer, self.answer_signal(threads, a_thread))
+        hurts, a gaffe hurts more and costs trust, an answer helps.
+
+        ``negative``, if given, is ``(kind == complaint & ~answered) | gaffe`` of the
+        exposures (:attr:`sim.cascade.Exposed.negative`), which saves recomputing it.
+        """
+        if not thread.size:
+            return
+        if negative is None:
+            negative = ((threads.kind[thread] == COMPLAINT) & ~answered) | gaffe
+        if gaffe.any():
+            clean = ~gaffe
+            self.feel(customer[negative & clean], -self.spec.seen_complaint)
+            self._see_gaffes(customer[gaffe])
+            helpful = answered & clean
+        else:
+            self.feel(customer[negative], -self.spec.seen_complaint)
+            helpful = answered
+        self._see_helpful(threads, thread[helpful], customer[helpful])
+
+    def see_answers(self, threads: ThreadTable, thread: np.ndarray, customer: np.ndarray) -> None:
+        """Exposures to answers just posted: :meth:`see` with every thread answered
+        (a gaffe hurts, any other answer helps)."""
+        if not thread.size:
+            return
+        gaffe = threads.gaffe[thread]
+        if gaffe.any():
+            self._see_gaffes(customer[gaffe])
+            clean = ~gaffe
+            thread, customer = thread[clean], customer[clean]
+        self._see_helpful(threads, thread, customer)
+
+    def _see_gaffes(self, customer: np.ndarray) -> None:
+        """A gaffe seen hurts sentiment and costs trust."""
+        self.feel(customer, -self.spec.seen_gaffe)
+        self.distrust(customer, self.spec.gaffe_trust)
+
+    def _see_helpful(self, threads: ThreadTable, thread: np.ndarray, customer: np.ndarray) -> None:
+        """Answers without a gaffe lift sentiment and signal trust."""
+        if not thread.size:
+            return
+        lift = threads.authenticity[thread] * threads.voice_weight[thread]
+        self.feel(customer, self.spec.seen_answer * lift)
+        self.believe(customer, self.answer_signal(threads, thread, lift))
 
     def answered(
         self, threads: ThreadTable, ids: np.ndarray, tick: int, resolved: np.ndarray
@@ -116,8 +175,8 @@ class Opinions:
         gain = spec.answered * threads.quality[ids] + spec.fast_bonus * np.exp(
             -wait / self.fast_ticks
         )
-        gain = gain + np.where(resolved, spec.resolved, 0.0)
-        gain = np.where(threads.gaffe[ids], -spec.seen_gaffe, gain)
+        gain += np.where(resolved, spec.resolved, 0.0)
+        gain[threads.gaffe[ids]] = -spec.seen_gaffe
         author = threads.author[ids]
         known = author >= 0  # scripted threads may have no author
         self.feel(author[known], gain[known])
@@ -135,35 +194,54 @@ class Opinions:
         """Apply the queued changes, relax toward the baseline, then word of mouth.
 
         Changes cost O(events), not O(customers): they are scattered onto the
-        customers concerned, and only those are clipped (relaxation toward a baseline
-        in range, and becoming a fan, cannot leave the range).
+        customers concerned, in the order they were queued (``np.add.at`` adds one
+        element after another), and only those are clipped (relaxation toward a
+        baseline in range, and becoming a fan, cannot leave the range). A customer
+        touched twice is clipped twice, to the same value, so no ``np.unique`` is needed.
         """
         people = self.people
         s, trust = people.sentiment, people.trust
         if self._delta:
-            customer, delta = self._concat(self._delta)
-            np.add.at(s, customer, delta.astype(np.float32))
-            touched = np.unique(customer)
-            s[touched] = np.clip(s[touched], -1.0, 1.0)
+            customer, delta = _gather(self._delta, np.float32)
+            np.add.at(s, customer, delta)
+            s[customer] = s[customer].clip(-1.0, 1.0)
         changed_trust = []
         if self._signal:
-            customer, signal = self._concat(self._signal)
-            seen, which = np.unique(customer, return_inverse=True)
-            mean = np.bincount(which, weights=signal) / np.bincount(which)
+            customer, signal = _gather(self._signal, np.float64)
+            seen, mean = self._mean_by_customer(customer, signal)
             trust[seen] += (self.spec.trust_rate * (mean - trust[seen])).astype(np.float32)
             changed_trust.append(seen)
         if self._trust_loss:
-            customer, loss = self._concat(self._trust_loss)
-            np.add.at(trust, customer, -loss.astype(np.float32))
+            customer, loss = _gather(self._trust_loss, np.float32)
+            np.subtract.at(trust, customer, loss)
             changed_trust.append(customer)
         if changed_trust:
-            touched = np.unique(np.concatenate(changed_trust))
-            trust[touched] = np.clip(trust[touched], 0.0, 1.0)
+            touched = changed_trust[0] if len(changed_trust) == 1 else np.concatenate(changed_trust)
+            trust[touched] = trust[touched].clip(0.0, 1.0)
         self._delta, self._signal, self._trust_loss = [], [], []
         gap = np.subtract(people.baseline, s, out=self._gap)
-        gap *= np.float32(self.relax)
+        gap *= self._relax32
         s += gap
         self.word_of_mouth()
+
+    def _mean_by_customer(
+        self, customer: np.ndarray, value: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct customers of ``customer`` and the mean of each one's values.
+
+        Each event is labelled with the position of one event of the same customer,
+        through a scratch array indexed by customer: O(events), no sort. Each sum adds
+        the customer's values in queue order, exactly as ``np.bincount`` over the
+        inverse of ``np.unique`` does; only the order of the customers differs.
+        """
+        position = np.arange(customer.size)
+        slot = self._slot
+        slot[customer] = position  # a repeated customer keeps one of its positions
+        label = slot[customer]
+        labels_itself = label == position  # exactly one event per customer
+        total = np.bincount(label, weights=value, minlength=customer.size)
+        count = np.bincount(label, minlength=customer.size)
+        return customer[labels_itself], total[labels_itself] / count[labels_itself]
 
     def word_of_mouth(self) -> None:
         """Bass diffusion on the graph: hazard ``p + q x fan share of in-neighbours``.
@@ -174,24 +252,22 @@ class Opinions:
         customer. Only the candidates' fan shares are needed, so only their rows of the
         graph are read: O(candidates x degree) instead of one sparse product over every
         edge (about 300 candidates per tick at 1M customers and the default p, q).
+        Without candidates who are not fans yet, no uniform is drawn (there would be
+        none to draw).
         """
-        spec, people = self.spec, self.people
-        if spec.p_innovation == 0 and spec.q_imitation == 0:
+        if not self._bass:
             return
-        most = -np.expm1(-(spec.p_innovation + spec.q_imitation) * self.bass_step)
+        spec, people, most = self.spec, self.people, self._bass_most
         candidate = bernoulli_positions(people.n, most, self.rng)
+        if not candidate.size:
+            return
         threshold = np.float32(people.fan_threshold)
         candidate = candidate[people.sentiment[candidate] < threshold]
+        if not candidate.size:
+            return
         share = people.fan_share(candidate)
         hazard = (spec.p_innovation + spec.q_imitation * share) * self.bass_step
         keep = self.rng.random(candidate.size) * most < -np.expm1(-hazard)
         converts = candidate[keep]
         people.sentiment[converts] = np.maximum(people.sentiment[converts], threshold)
         people.baseline[converts] = np.maximum(people.baseline[converts], threshold)
-
-    @staticmethod
-    def _concat(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        return (
-            np.concatenate([c for c, _ in parts]).astype(np.int64),
-            np.concatenate([v for _, v in parts]).astype(np.float64),
-        )

@@ -33,6 +33,17 @@ from sim.threads import ThreadTable
 __all__ = ["CustomerPosting", "PostingEvents"]
 
 COMPLAINT, QUESTION, PRAISE = (KINDS.index(k) for k in ("complaint", "question", "praise"))
+_KINDS_IN_ORDER = np.array([COMPLAINT, QUESTION, PRAISE], dtype=np.int8)
+
+
+def _open_last_edge(cdf: np.ndarray) -> np.ndarray:
+    """A copy of a nondecreasing ``cdf`` whose last value is infinite: bin edges for
+    ``searchsorted(u, side="right")`` that send a uniform past the end of the (rounded)
+    ``cdf`` to the last bin, as clamping the index to ``cdf.size - 1`` would, without
+    the clamp."""
+    edges = cdf.astype(np.float64)
+    edges[-1] = np.inf
+    return edges
 
 
 @dataclass
@@ -55,17 +66,23 @@ class CustomerPosting:
         self.topic_cdf = np.cumsum(weights / weights.sum())
         channel = np.array([c.share for c in scenario.channels], float)
         self.channel_cdf = np.cumsum(channel / channel.sum())
+        self._topic_edges = _open_last_edge(self.topic_cdf)
+        self._channel_edges = _open_last_edge(self.channel_cdf)
         self.patience_mode = np.array(
             [("exponential", "fixed", "infinite").index(c.patience) for c in scenario.channels]
         )
         self.patience_ticks = np.array([c.patience_hours for c in scenario.channels]) / self.dt
+        self._all_exponential = bool((self.patience_mode == 0).all())
         total_activity = float(customers.activity_cdf[-1])
         self.mean_problems = self.spec.problem_rate * total_activity * self.dt
         self.mean_questions = self.spec.question_rate * total_activity * self.dt
         self.mean_praise = self.spec.praise_rate * customers.n * self.dt
+        self._n = customers.n
 
-    def _pick(self, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-        return np.minimum(np.searchsorted(cdf, u, side="right"), cdf.size - 1)
+    @staticmethod
+    def _pick(edges: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The bin of each uniform of ``u`` (edges from :func:`_open_last_edge`)."""
+        return edges.searchsorted(u, side="right")
 
     def open(
         self,
@@ -76,44 +93,47 @@ class CustomerPosting:
     ) -> PostingEvents:
         """Draw this tick's candidates, thin them, and append the posts to ``threads``."""
         rng, people, spec = self.rng, self.customers, self.spec
-        n_problem, n_question, n_praise = rng.poisson(
-            [self.mean_problems, self.mean_questions, self.mean_praise]
-        )
+        # one scalar draw each, in this order: the same numbers as one draw of the three
+        # means together, without the checks of an array argument
+        n_problem = rng.poisson(self.mean_problems)
+        n_question = rng.poisson(self.mean_questions)
+        n_praise = rng.poisson(self.mean_praise)
         # every candidate gets all its uniforms up front, so the stream is consumed the
         # same way whatever the state: author, topic, two thinning draws, channel,
         # patience, severity
         u = rng.random((7, n_problem))
         author = people.sample_by_activity(u[0])
-        topic = self._pick(self.topic_cdf, u[1])
+        topic = self._pick(self._topic_edges, u[1])
         w = spec.attitude_weight
-        badness = (1 - w) * (1 - topic_quality[topic]) + w * (1 - service_attitude)
-        is_problem = u[2] < badness
+        badness = (1 - w) * (1 - topic_quality) + w * (1 - service_attitude)  # by topic
+        is_problem = u[2] < badness[topic]
         sentiment = people.sentiment[author]
         p_post = spec.post_probability + spec.post_negativity * np.maximum(0.0, -sentiment)
         posted = is_problem & (u[3] < p_post)
         # questions: author by activity, topic by weight (+ channel, patience, severity)
         uq = rng.random((5, n_question))
         q_author = people.sample_by_activity(uq[0])
-        q_topic = self._pick(self.topic_cdf, uq[1])
+        q_topic = self._pick(self._topic_edges, uq[1])
         # praise: uniform candidates, kept if they are fans (thinning)
         up = rng.random((5, n_praise))
-        p_author = np.minimum((up[0] * people.n).astype(np.int32), people.n - 1)
+        p_author = np.minimum((up[0] * self._n).astype(np.int32), self._n - 1)
         praising = people.sentiment[p_author] >= people.fan_threshold
-        p_topic = self._pick(self.topic_cdf, up[1])
+        p_topic = self._pick(self._topic_edges, up[1])
         # the posts, in a fixed order: complaints, questions, praise
-        author_all = np.concatenate([author[posted], q_author, p_author[praising]])
+        c_author, pr_author = author[posted], p_author[praising]
+        author_all = np.concatenate([c_author, q_author, pr_author])
         topic_all = np.concatenate([topic[posted], q_topic, p_topic[praising]])
-        kind = np.repeat(
-            np.array([COMPLAINT, QUESTION, PRAISE], dtype=np.int8),
-            [int(posted.sum()), n_question, int(praising.sum())],
-        )
+        kind = _KINDS_IN_ORDER.repeat([c_author.size, n_question, pr_author.size])
         n = author_all.size
         uc = np.concatenate([u[4:, posted], uq[2:], up[2:, praising]], axis=1)
-        channel = self._pick(self.channel_cdf, uc[0])
-        mode = self.patience_mode[channel]
+        channel = self._pick(self._channel_edges, uc[0])
         mean = self.patience_ticks[channel]
-        patience = np.where(mode == 0, -np.log1p(-uc[1]) * mean, mean)
-        patience[mode == 2] = np.inf
+        if self._all_exponential:
+            patience = -np.log1p(-uc[1]) * mean
+        else:
+            mode = self.patience_mode[channel]
+            patience = np.where(mode == 0, -np.log1p(-uc[1]) * mean, mean)
+            patience[mode == 2] = np.inf
         ids = threads.append(
             n,
             kind=kind,

@@ -38,15 +38,24 @@ SERIES = (
     "replies",
     "brand_followers",
 )
+_ROW = {name: row for row, name in enumerate(SERIES)}
+_N_STATES, _N_STAGES = len(State), len(Stage)
 
 
 class Recorder:
-    """Computes and stores one row of :data:`SERIES` per tick."""
+    """Computes and stores one row of :data:`SERIES` per tick.
+
+    The series are the rows of one float64 table (one column per tick), so a tick's
+    values are written with one assignment; :attr:`last` holds them as Python floats,
+    for the Mesa ``DataCollector``'s reporters.
+    """
 
     def __init__(self, model: OrgModel) -> None:
         self.model = model
         self.size = 0
-        self._columns = {name: np.zeros(256, dtype=np.float64) for name in SERIES}
+        self._table = np.zeros((len(SERIES), 256), dtype=np.float64)
+        self.last: dict[str, float] = dict.fromkeys(SERIES, 0.0)
+        """The latest value of each series (0 before the first tick, as the table's)."""
         self._broadcasts = 0
         weights = np.array(
             [s.topic_weight for s in model.scenario_spec.silos for _ in s.topics], float
@@ -54,18 +63,18 @@ class Recorder:
         self._topic_weight = weights / weights.sum() if weights.sum() else None
 
     def latest(self, name: str) -> float:
-        return float(self._columns[name][self.size - 1])
+        return self.last[name]
 
     def column(self, name: str) -> np.ndarray:
-        return self._columns[name][: self.size]
+        return self._table[_ROW[name], : self.size]
 
     def record(self, broadcasts: int) -> None:
-        if self.size == self._columns[SERIES[0]].size:
-            for name, values in self._columns.items():
-                self._columns[name] = np.concatenate([values, np.zeros_like(values)])
+        if self.size == self._table.shape[1]:
+            self._table = np.concatenate([self._table, np.zeros_like(self._table)], axis=1)
         row = self._row(broadcasts)
-        for name in SERIES:
-            self._columns[name][self.size] = row[name]
+        values = self._table[:, self.size]
+        values[:] = [row[name] for name in SERIES]
+        self.last.update(zip(SERIES, values.tolist(), strict=True))
         self.size += 1
 
     def quality(self) -> float:
@@ -78,17 +87,17 @@ class Recorder:
         core = self.model.core
         th = core.threads
         live = th.live
-        state = th.state[live]
+        state_counts = np.bincount(th.state[live], minlength=_N_STATES)
         waiting = th.phase[live] == Phase.WAITING
-        stage_counts = np.bincount(th.stage[live][waiting], minlength=len(Stage))
+        stage_counts = np.bincount(th.stage[live][waiting], minlength=_N_STAGES)
         self._broadcasts += broadcasts
         row = {
-            "open_threads": int((state < State.ANSWERED).sum()),
+            "open_threads": int(state_counts[: State.ANSWERED].sum()),
             "queue_triage": stage_counts[Stage.TRIAGE],
             "queue_forward": stage_counts[Stage.FORWARD],
             "queue_draft": stage_counts[Stage.DRAFT],
             "queue_polish": stage_counts[Stage.POLISH],
-            "in_approval": int((state == State.APPROVAL).sum()),
+            "in_approval": state_counts[State.APPROVAL],
             "answered": core.counters["answered"],
             "resolved": core.counters["resolved"],
             "abandoned": core.counters["abandoned"],
@@ -103,9 +112,11 @@ class Recorder:
                 row[name] = np.nan
             row["brand_followers"] = np.nan
         else:
-            row["mean_sentiment"] = float(people.sentiment.mean(dtype=np.float64))
-            row["mean_trust"] = float(people.trust.mean(dtype=np.float64))
-            row["fan_share"] = float(np.count_nonzero(people.fans())) / people.n
-            row["detractor_share"] = float(np.count_nonzero(people.detractors())) / people.n
+            n = people.sentiment.size
+            # the sums and the division of ndarray.mean(dtype=np.float64), without its wrapper
+            row["mean_sentiment"] = float(people.sentiment.sum(dtype=np.float64) / n)
+            row["mean_trust"] = float(people.trust.sum(dtype=np.float64) / n)
+            row["fan_share"] = float(np.count_nonzero(people.fans())) / n
+            row["detractor_share"] = float(np.count_nonzero(people.detractors())) / n
             row["brand_followers"] = float(np.count_nonzero(people.follows_brand))
         return row

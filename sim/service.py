@@ -57,15 +57,21 @@ def draw_ticks(
     if isinstance(mean_hours, int | float) and distribution != "lognormal":
         return _draw_one_mean(distribution, mean_hours / dt_hours, size, rng, minimum)
     mean_ticks = np.asarray(mean_hours, dtype=np.float64) / dt_hours
-    if distribution == "exponential" and mean_ticks.min() == mean_ticks.max():
-        # one mean for all (one speed, one approver level): the scalar mean's draws
-        return _draw_one_mean(distribution, mean_ticks.item(0), size, rng, minimum)
+    if distribution == "exponential":
+        # one mean for all (one item, one speed, one approver level): the scalar mean's draws
+        if mean_ticks.size == 1:
+            return _draw_one_mean(distribution, mean_ticks.item(0), size, rng, minimum)
+        lowest = mean_ticks.min()
+        if lowest == mean_ticks.max():
+            return _draw_one_mean(distribution, mean_ticks.item(0), size, rng, minimum)
     if mean_ticks.shape != (size,):
         mean_ticks = np.broadcast_to(mean_ticks, (size,))
     if distribution == "fixed":
         ticks = np.rint(mean_ticks)
     elif distribution == "exponential":
         ticks = rng.geometric(1.0 / np.maximum(mean_ticks, 1.0))
+        if lowest > 0:
+            return _geometric_ticks(ticks, minimum)
         ticks[mean_ticks <= 0] = 0
     else:
         sigma = spec.sigma
@@ -85,9 +91,20 @@ def _draw_one_mean(
     else:
         ticks = rng.geometric(1.0 / max(mean_ticks, 1.0), size)
         if mean_ticks > 0:
-            return _whole_ticks(ticks, minimum)
+            return _geometric_ticks(ticks, minimum)
         value = 0
-    return np.full(size, min(max(value, minimum), MAX_TICKS), dtype=np.int32)
+    value = min(max(value, minimum), MAX_TICKS)
+    if value == 0:  # (a delay of mean 0: np.zeros is much cheaper than np.full)
+        return np.zeros(size, dtype=np.int32)
+    return np.full(size, value, dtype=np.int32)
+
+
+def _geometric_ticks(ticks: np.ndarray, minimum: int) -> np.ndarray:
+    """:func:`_whole_ticks` of geometric draws, each at least 1 tick: with a
+    ``minimum`` of at most 1, only the cap can bind."""
+    if minimum <= 1:
+        return np.minimum(ticks, MAX_TICKS).astype(np.int32)
+    return _whole_ticks(ticks, minimum)
 
 
 def _whole_ticks(ticks: np.ndarray, minimum: int) -> np.ndarray:

@@ -73,6 +73,7 @@ def expand_frontier(
     node: np.ndarray,
     p_by_thread: np.ndarray,
     rng: np.random.Generator,
+    validate: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sample the transmissions of one cascade tick for many (thread, node) frontier pairs.
 
@@ -88,6 +89,11 @@ def expand_frontier(
         Reshare probability of each thread id, in ``[0, 1]``.
     rng : numpy.random.Generator
         Sole source of randomness.
+    validate : bool, optional
+        Check that threads and nodes are in range and probabilities in ``[0, 1]``
+        (raising ``ValueError``). A caller whose pairs come from this graph and whose
+        probabilities are clipped to ``[0, 1]`` may skip the checks; the draws are the
+        same either way.
 
     Returns
     -------
@@ -118,10 +124,10 @@ def expand_frontier(
         raise ValueError("thread and node must be 1-D arrays of equal length")
     if thread.size == 0:
         return _EMPTY_I64, np.empty(0, dtype=indices.dtype)
-    if thread.min() < 0 or node.min() < 0 or node.max() >= indptr.size - 1:
+    if validate and (thread.min() < 0 or node.min() < 0 or node.max() >= indptr.size - 1):
         raise ValueError("frontier threads must be >= 0 and nodes in [0, n)")
     p = np.asarray(p_by_thread)[thread].astype(np.float64, copy=False)
-    if not (p.min() >= 0.0 and p.max() <= 1.0):  # also rejects NaN
+    if validate and not (p.min() >= 0.0 and p.max() <= 1.0):  # also rejects NaN
         raise ValueError("reshare probabilities must lie in [0, 1]")
     start = indptr[node]
     deg = indptr[node + 1] - start
@@ -145,7 +151,7 @@ def expand_frontier(
         ends = d.cumsum()
         length = int(ends[-1])
         if g in (_DENSE, _FULL):  # concatenate the ranges; one uniform per edge unless p == 1
-            edge = concatenated_ranges(s, d)
+            edge = concatenated_ranges(s, d, ends)
             te = t.repeat(d)
             if g == _DENSE:
                 keep = (rng.random(length) < pg.repeat(d)).nonzero()[0]
@@ -225,6 +231,7 @@ class Exposures:
         self._n_dead_threads = 0
         self._dead_stored = 0  # pairs of dead threads still held in storage
         self._levels: list[np.ndarray] = []  # sorted, disjoint; sizes shrink geometrically
+        self._n_stored = 0  # pairs in the levels
         self._ratio = int(level_ratio)
         self._seed_t: list[np.ndarray] = []
         self._seed_n: list[np.ndarray] = []
@@ -247,15 +254,20 @@ class Exposures:
     @property
     def n_stored(self) -> int:
         """Number of pairs physically held, including not-yet-compacted dead ones."""
-        return sum(level.size for level in self._levels)
+        return self._n_stored
 
-    def add(self, thread: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def add(
+        self, thread: np.ndarray, node: np.ndarray, validate: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Record exposures and return only the new ones.
 
         Parameters
         ----------
         thread, node : array_like of int, shape (k,)
             Exposure pairs; duplicates and already-known pairs are allowed.
+        validate : bool, optional
+            Check that threads are ``>= 0`` and nodes in ``[0, n_customers)`` (raising
+            ``ValueError``); a caller whose pairs are known to be valid may skip it.
 
         Returns
         -------
@@ -270,7 +282,7 @@ class Exposures:
             raise ValueError("thread and node must be 1-D arrays of equal length")
         if thread.size == 0:
             return _EMPTY_I64, np.empty(0, dtype=np.int32)
-        if thread.min() < 0 or node.min() < 0 or node.max() >= self.n_customers:
+        if validate and (thread.min() < 0 or node.min() < 0 or node.max() >= self.n_customers):
             raise ValueError("thread ids must be >= 0 and nodes in [0, n_customers)")
         self._grow(int(thread.max()))
         if self._n_dead_threads:
@@ -283,10 +295,12 @@ class Exposures:
         for level in levels:
             if keys.size == 0:
                 break
-            keys = keys[_not_in(keys, level)]
+            if keys[0] <= level[-1] and keys[-1] >= level[0]:  # else none can be in it
+                keys = keys[_not_in(keys, level)]
         if keys.size == 0:
             return _EMPTY_I64, np.empty(0, dtype=np.int32)
         levels.append(keys)
+        self._n_stored += keys.size
         while len(levels) > 1 and levels[-1].size * self._ratio >= levels[-2].size:
             small = levels.pop()
             levels[-1] = _merge(levels[-1], small)
@@ -332,10 +346,14 @@ class Exposures:
         node : ndarray of int32
         """
         thread = sort_unique(np.array(thread, dtype=np.int64).ravel())  # a copy: sorted in place
+        if thread.size == 0:
+            return _EMPTY_I64, np.empty(0, dtype=np.int32)
         n = self.n_customers
         lo, hi = thread * n, (thread + 1) * n
         parts = []
         for level in self._levels:
+            if hi[-1] <= level[0] or lo[0] > level[-1]:  # no thread's keys reach this level
+                continue
             start, stop = level.searchsorted(lo), level.searchsorted(hi)
             count = stop - start
             if count.sum() == 0:
@@ -343,7 +361,7 @@ class Exposures:
             parts.append(level[concatenated_ranges(start, count)])
         if not parts:
             return _EMPTY_I64, np.empty(0, dtype=np.int32)
-        owner, node = np.divmod(np.concatenate(parts), n)
+        owner, node = np.divmod(parts[0] if len(parts) == 1 else np.concatenate(parts), n)
         return owner, node.astype(np.int32)
 
     def forget(self, thread: np.ndarray) -> None:
@@ -355,9 +373,9 @@ class Exposures:
             return
         self._dead[thread] = True
         self._n_dead_threads += thread.size
-        lo, hi = thread * self.n_customers, (thread + 1) * self.n_customers
-        for level in self._levels:
-            self._dead_stored += int((level.searchsorted(hi) - level.searchsorted(lo)).sum())
+        # a live thread's pairs are all stored (only dead ones are compacted away), and
+        # its count is the number of them
+        self._dead_stored += int(self._counts[thread].sum())
         if self._dead_stored > max(4096, self.n_stored // 4):
             self.compact()
 
@@ -367,6 +385,7 @@ class Exposures:
             n = self.n_customers
             levels = [level[~self._dead[level // n]] for level in self._levels]
             self._levels = [level for level in levels if level.size]
+            self._n_stored = sum(level.size for level in self._levels)
             self._dead_stored = 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -70,6 +71,11 @@ class Structure(ABC):
     def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
         """What to do when a step ends, by leg."""
 
+    @cached_property
+    def handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+        """:meth:`leg_handlers`, built once (:meth:`advance` runs every tick)."""
+        return self.leg_handlers()
+
     def on_tick(self, core: OrgCore) -> None:  # noqa: B027 - optional hook
         """Per-tick work of the structure's own (default: none)."""
 
@@ -98,10 +104,11 @@ class Structure(ABC):
         if approvals.any():
             self.continue_approval(core, ids[approvals])
             ids, legs = ids[~approvals], legs[~approvals]
-        handlers = self.leg_handlers()
+            if ids.size == 0:
+                return
         present = np.bincount(legs).nonzero()[0].tolist()  # the legs, in order (np.unique)
         for leg in present:
-            handler = handlers.get(leg)
+            handler = self.handlers.get(leg)
             if handler is None:
                 raise RuntimeError(f"{self.name}: no handler for leg {leg}")
             handler(core, ids if len(present) == 1 else ids[legs == leg])
@@ -149,13 +156,15 @@ class Structure(ABC):
         if ids.size == 0:
             return
         core.threads.leg[ids] = Leg.APPROVAL
-        self.continue_approval(core, ids)
+        done = np.zeros(ids.size, dtype=np.int64)  # (what the leg just set says)
+        self._approval_step(core, ids, self.approval_depth(core, ids), done)
 
     def continue_approval(self, core: OrgCore, ids: np.ndarray) -> None:
         """One more level of approval, or post when the chain is done."""
         if ids.size == 0:
             return
-        self._approval_step(core, ids, self.approval_depth(core, ids))
+        done = core.threads.leg[ids].astype(np.int64) - Leg.APPROVAL
+        self._approval_step(core, ids, self.approval_depth(core, ids), done)
 
     def record_draft(self, core: OrgCore, ids: np.ndarray) -> None:
         """The holder who finished drafting is the answer's author."""
@@ -166,11 +175,13 @@ class Structure(ABC):
         lever, for every thread)."""
         return np.full(ids.size, core.structure_spec.approval_depth)
 
-    def _approval_step(self, core: OrgCore, ids: np.ndarray, depth: np.ndarray) -> None:
+    def _approval_step(
+        self, core: OrgCore, ids: np.ndarray, depth: np.ndarray, done: np.ndarray
+    ) -> None:
         """Threads below their ``depth`` with a manager above climb one level and wait
-        for that approver; the others post."""
+        for that approver; the others post. ``done`` counts the approvals each thread
+        has had in this turn (its leg minus ``Leg.APPROVAL``)."""
         th = core.threads
-        done = th.leg[ids].astype(np.int64) - Leg.APPROVAL
         approver = core.org.manager[th.holder[ids]]
         more = (done < depth) & (approver >= 0)
         if not more.any():

@@ -51,7 +51,8 @@ class CoachedDirectDial(DirectDial):
     def on_tick(self, core: OrgCore) -> None:
         rate = core.structure_spec.coaching_per_week * core.dt / HOURS_PER_WEEK * self.coverage
         training = core.org.training
-        training[self.trainees] += rate * (1.0 - training[self.trainees])
+        before = training[self.trainees]  # (trainees are distinct: as ``+=``)
+        training[self.trainees] = before + rate * (1.0 - before)
 
     def uses_analytics(self, core: OrgCore) -> bool:
         return True

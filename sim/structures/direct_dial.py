@@ -52,10 +52,15 @@ class DirectDial(Structure):
         self.feed_size = np.bincount(org.silo[watching], minlength=org.n_silos).astype(float)
         self.unwatched = self.feed_size == 0
         """Silos none of whose people watch the feed: their threads go to other feeds."""
+        self.all_watched = not self.unwatched.any()
+        """Whether every silo has someone watching its feed (then no thread crosses)."""
 
     def route(self, core: OrgCore, ids: np.ndarray) -> None:
         th, org = core.threads, core.org
         owner = org.topic_silo[th.topic[ids]].astype(np.int64)
+        if self.all_watched:
+            core.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)
+            return
         cross = self.unwatched[owner]  # no one of the owning silo watches
         if not cross.any():
             core.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)

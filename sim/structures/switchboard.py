@@ -65,9 +65,7 @@ class Switchboard(Structure):
         return liaisons, np.concatenate([[0], np.cumsum(counts)])
 
     def route(self, core: OrgCore, ids: np.ndarray) -> None:
-        core.enqueue(
-            ids, Stage.TRIAGE, State.TRIAGE, Leg.TRIAGE, pool=np.full(ids.size, COMMS_POOL)
-        )
+        core.enqueue(ids, Stage.TRIAGE, State.TRIAGE, Leg.TRIAGE, pool=COMMS_POOL)
 
     def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
         return {
@@ -77,7 +75,8 @@ class Switchboard(Structure):
             Leg.POLISH: self._polished,
         }
 
-    def _crossing_hours(self, core: OrgCore, silo: np.ndarray) -> np.ndarray:
+    def _crossing_hours(self, core: OrgCore, silo: np.ndarray | int) -> np.ndarray | float:
+        """Mean handoff hours into each ``silo``, slower as permeability falls."""
         return self.handoff_hours[silo] / core.culture.silo_permeability
 
     def _triaged(self, core: OrgCore, ids: np.ndarray) -> None:
@@ -108,15 +107,17 @@ class Switchboard(Structure):
         th, org = core.threads, core.org
         self.record_draft(core, ids)
         in_comms = org.silo[th.holder[ids]] == org.comms
-        self._polished(core, ids[in_comms])  # the team polishes its own drafts as it writes
+        mine = ids[in_comms]
+        if mine.size:  # the team polishes its own drafts as it writes
+            self._polished(core, mine)
         back = ids[~in_comms]
         core.enqueue(
             back,
             Stage.POLISH,
             State.POLISHING,
             Leg.POLISH,
-            pool=np.full(back.size, COMMS_POOL),
-            delay_hours=self._crossing_hours(core, np.full(back.size, org.comms)),
+            pool=COMMS_POOL,
+            delay_hours=self._crossing_hours(core, org.comms),  # one mean for all
             delay_spec=core.scenario.service.handoff,
         )
 
