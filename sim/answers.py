@@ -38,7 +38,7 @@ COMPLAINT = KINDS.index("complaint")
 
 
 def fixability(
-    core: OrgCore, kind: np.ndarray, topic: np.ndarray, complaint: np.ndarray
+    core: OrgCore, kind: np.ndarray, topic: np.ndarray, complaint: np.ndarray | None = None
 ) -> np.ndarray:
     """Chance that a perfect answer resolves the thread (MODEL.md 4.6), as float32.
 
@@ -51,11 +51,14 @@ def fixability(
     kind, topic
         Each thread's kind (complaint, question or praise) and topic.
     complaint
-        ``kind == COMPLAINT`` (the caller has it already).
+        ``kind == COMPLAINT``, if the caller has it already.
     """
+    if complaint is None:
+        complaint = kind == COMPLAINT
     attitude = 0.5 + 0.5 * core.culture.service_attitude
-    by_kind = {"complaint": 1.0, "question": attitude, "praise": 1.0}  # complaints: below
-    out = np.array([by_kind[k] for k in KINDS], dtype=np.float32)[kind]
+    per_kind = np.ones(len(KINDS), dtype=np.float32)  # praise: any answer settles it
+    per_kind[KINDS.index("question")] = attitude
+    out = per_kind[kind]
     out[complaint] = core.topic_quality[topic[complaint]] * attitude
     return out
 

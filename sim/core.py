@@ -187,7 +187,8 @@ class OrgCore:
             self.org.on_board, 1.0, self.scenario.organization.offboard_engagement
         )
         """Each employee's answer engagement: 1 on board, else ``offboard_engagement``
-        (MODEL.md 4.5). On-board flags change only with :meth:`_set_up`."""
+        (MODEL.md 4.5). Recomputed here: whoever changes ``org.on_board`` afterwards
+        must call :meth:`restaff` (as interventions do)."""
         self._load_tick = -1
 
     def _route_again(self, ids: np.ndarray) -> None:
@@ -227,10 +228,6 @@ class OrgCore:
         conversation never shift a service time (MODEL.md 7)."""
         rng = self.streams.service if rng is None else rng
         return draw_ticks(spec, mean_hours, size, self.dt, rng, minimum=0)
-
-    def location_silo(self, ids: np.ndarray) -> np.ndarray:
-        """Silo where each thread is now: its holder's, else its pool's (-1: neither)."""
-        return self._silo_at(self.threads.holder[ids], self.threads.pool[ids])
 
     def _silo_at(self, holder: np.ndarray | int, pool: np.ndarray | int) -> np.ndarray:
         """Silo of each place (holder, pool): the holder's, else the pool's, else -1.

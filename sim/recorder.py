@@ -62,9 +62,6 @@ class Recorder:
         )
         self._topic_weight = weights / weights.sum() if weights.sum() else None
 
-    def latest(self, name: str) -> float:
-        return self.last[name]
-
     def column(self, name: str) -> np.ndarray:
         return self._table[_ROW[name], : self.size]
 
