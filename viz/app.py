@@ -1,0 +1,359 @@
+"""The executives' dashboard page (Solara), run by ``orgsim dashboard``.
+
+One :class:`viz.session.Comparison` per browser session (built in the page component
+with ``solara.use_memo``, never at module level: a module-level model would be shared
+by every session). Playing and stepping run in a background thread
+(:class:`viz.session.Player`), which publishes immutable snapshots a few times a
+second; the page draws only snapshots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import solara
+import solara.lab
+
+from sim.cli import MAX_SEED
+from sim.scenario import ScenarioError
+from viz.config import AppConfig, read_config
+from viz.html import STYLE, cards_html, clock_text, flows_html, grid_html
+from viz.kpi_cards import kpi_cards
+from viz.levers import LEVERS, Lever, LeverValue, lever_error, parse_typed, scenario_values
+from viz.plots import draw_panels, plot_panels
+from viz.session import PANES, Comparison, LeverError, Player, Settings, Snapshot
+
+SPEEDS: dict[str, float] = {
+    "1 hour / s": 1.0,
+    "6 hours / s": 6.0,
+    "1 day / s": 24.0,
+    "1 week / s": 168.0,
+    "as fast as possible": math.inf,
+}
+REDRAW_SECONDS = 0.3
+"""At most about three redraws a second while playing."""
+
+_CONFIG: AppConfig | None = None
+
+
+def config() -> AppConfig:
+    """The command's settings (read once per server process; no model in here)."""
+    global _CONFIG
+    if _CONFIG is None:
+        _CONFIG = read_config()
+    return _CONFIG
+
+
+def _label(path: str, options: tuple[str, ...]) -> str:
+    stem = Path(path).stem
+    same = [p for p in options if Path(p).stem == stem]
+    return stem if len(same) == 1 else f"{stem} ({Path(path).parent.name})"
+
+
+@dataclass
+class SessionState:
+    """The per-session objects the page keeps across renders."""
+
+    comparison: Comparison
+    player: Player | None = None
+    on_publish: Callable[[Snapshot, bool], None] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@solara.component
+def LeverControl(
+    item: Lever,
+    values: dict[str, dict[str, LeverValue]],
+    staged: solara.Reactive[dict],
+    errors: solara.Reactive[dict],
+    texts: solara.Reactive[dict],
+    scenarios: tuple[str, str],
+    base: tuple[str, ...],
+):
+    """One lever: a slider, switch or typed field, the schema's tooltip and message."""
+    a, b = values["A"][item.path], values["B"][item.path]
+    changed = item.path in staged.value
+    current = staged.value.get(item.path, a)
+
+    def stage(value: LeverValue) -> None:
+        if value == current and (changed or value == a):
+            return  # a control echoing its own value (e.g. on mount) changes nothing
+        if value == a and value == b:  # back at both files' value: nothing to override
+            staged.value = {k: v for k, v in staged.value.items() if k != item.path}
+        else:
+            staged.value = {**staged.value, item.path: value}
+        message = None
+        for scenario in scenarios:
+            message = message or lever_error(scenario, item.path, value, base)
+        errors.value = {k: v for k, v in errors.value.items() if k != item.path} | (
+            {item.path: message} if message else {}
+        )
+
+    def typed(text: str | None) -> None:
+        texts.value = {**texts.value, item.path: text or ""}
+        try:
+            value = parse_typed(item.path, text or "")
+        except ScenarioError as error:
+            errors.value = {**errors.value, item.path: str(error)}
+            return
+        stage(value)
+
+    def revert() -> None:
+        staged.value = {k: v for k, v in staged.value.items() if k != item.path}
+        texts.value = {k: v for k, v in texts.value.items() if k != item.path}
+        errors.value = {k: v for k, v in errors.value.items() if k != item.path}
+
+    def show(value: LeverValue) -> str:
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return f"{value:,.10g}" if isinstance(value, int) else f"{value:.3g}"
+
+    file_text = f"file: A {show(a)}" + (f" · B {show(b)}" if a != b else "")
+    note = f"set to {show(current)} for both panes" if changed else file_text
+    message = errors.value.get(item.path)
+    tooltip = f"{item.path} ({item.range_text}): {item.description}"
+    with solara.Column(gap="0px", style={"margin-bottom": "6px"}):
+        with solara.Tooltip(tooltip):
+            with solara.Column(gap="0px"):
+                if item.control == "slider":
+                    solara.SliderFloat(
+                        item.label,
+                        value=float(current),
+                        min=float(item.minimum or 0.0),
+                        max=float(item.maximum or 1.0),
+                        step=item.step,
+                        on_value=stage,
+                    )
+                elif item.control == "switch":
+                    solara.Switch(label=item.label, value=bool(current), on_value=stage)
+                else:
+                    text = texts.value.get(item.path, show(current).replace(",", ""))
+                    solara.InputText(
+                        f"{item.label} [{item.range_text}]",
+                        value=text,
+                        on_value=typed,
+                        error=message or False,
+                        dense=True,
+                    )
+        with solara.Row(gap="4px", style={"align-items": "center"}):
+            solara.Text(note, style={"font-size": "11px", "color": "#555"})
+            if changed:
+                solara.Button("file value", on_click=revert, text=True, x_small=True)
+        if message and item.control != "typed":
+            solara.Text(message, style={"font-size": "11px", "color": "#b3261e"})
+
+
+@solara.component
+def Page():  # noqa: C901 - one page, its handlers kept together
+    cfg = config()
+    settings0 = Settings(scenarios=cfg.initial, seed=cfg.seed, base=cfg.base)
+    state: SessionState = solara.use_memo(lambda: SessionState(Comparison(settings0)), [])
+    comparison = state.comparison
+    snapshot = solara.use_reactive(solara.use_memo(comparison.snapshot, []))
+    playing = solara.use_reactive(False)
+    run_error = solara.use_reactive("")
+    staged = solara.use_reactive({})
+    lever_errors = solara.use_reactive({})
+    typed_texts = solara.use_reactive({})
+    seed_text = solara.use_reactive(str(cfg.seed))
+    seed_error = solara.use_reactive("")
+    reset_error = solara.use_reactive("")
+    speed = solara.use_reactive("1 day / s")
+    panes = solara.use_reactive(cfg.initial)
+
+    def publish(snap: Snapshot, still_playing: bool) -> None:
+        snapshot.value = snap
+        if not still_playing:
+            playing.value = False
+            player = state.player
+            if player is not None and player.error is not None:
+                error = player.error
+                run_error.value = f"the run stopped: {type(error).__name__}: {error}"
+
+    state.on_publish = publish
+    if state.player is None:
+        state.player = Player(
+            comparison, lambda snap, on: state.on_publish(snap, on), min_interval=REDRAW_SECONDS
+        )
+    player = state.player
+
+    def stop_on_close():
+        return lambda: player.pause(wait=False)
+
+    solara.use_effect(stop_on_close, [])
+
+    def start(limit: float | None, hours_per_second: float) -> None:
+        if player.playing:
+            return
+        run_error.value = ""
+        player.hours_per_second = hours_per_second
+        playing.value = True
+        player.play(limit)
+
+    def play_pause() -> None:
+        if player.playing:
+            player.pause(wait=False)
+        else:
+            start(None, SPEEDS[speed.value])
+
+    def step(hours: float) -> None:
+        start(comparison.hours + hours, math.inf)
+
+    def set_speed(name: str) -> None:
+        speed.value = name
+        player.hours_per_second = SPEEDS[name]
+
+    def rebuild(paths: tuple[str, str]) -> None:
+        """Reset both panes with the staged levers and seed (all or nothing)."""
+        player.pause(wait=True)
+        try:
+            seed = int(seed_text.value.strip())
+            if not 0 <= seed <= MAX_SEED:
+                raise ValueError
+        except ValueError:
+            seed_error.value = f"seed {seed_text.value.strip()!r}: must be a whole number in [0, {MAX_SEED}]"
+            reset_error.value = "not reset: fix the seed"
+            return
+        seed_error.value = ""
+        settings = Settings(
+            scenarios=paths, seed=seed, base=cfg.base, changed=dict(staged.value)
+        )
+        try:
+            comparison.reset(settings)
+        except LeverError as error:
+            lever_errors.value = {**lever_errors.value, error.path: str(error)}
+            reset_error.value = "not reset: a lever's value is not allowed (see the sidebar)"
+            return
+        except ScenarioError as error:
+            reset_error.value = f"not reset: {error}"
+            return
+        if lever_errors.value:
+            lever_errors.value = {}
+        reset_error.value = ""
+        run_error.value = ""
+        panes.value = paths
+        snapshot.value = comparison.snapshot()
+
+    def reset() -> None:
+        rebuild(panes.value)
+
+    snap = snapshot.value
+    applied = snap.settings
+    options = cfg.scenarios
+    labels = [_label(p, options) for p in options]
+    by_label = dict(zip(labels, options, strict=True))
+    values = {pane: scenario_values(m.scenario_spec) for pane, m in comparison.models.items()}
+    pending = dict(staged.value) != dict(applied.changed) or seed_text.value.strip() != str(applied.seed)
+
+    solara.Title("orgsim dashboard")
+    with solara.AppBar():
+        solara.AppBarTitle("orgsim — how the organization answers the public")
+
+    with solara.Sidebar():
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="<b>Levers</b> — they apply to both panes on <b>Reset</b>",
+        )
+        solara.InputText(
+            f"Seed (both panes) [0–{MAX_SEED}]",
+            value=seed_text,
+            error=seed_error.value or False,
+            dense=True,
+        )
+        for item in LEVERS:
+            LeverControl(
+                item,
+                values,
+                staged,
+                lever_errors,
+                typed_texts,
+                panes.value,
+                cfg.base,
+            )
+        if cfg.base:
+            solara.Text("--set: " + ", ".join(cfg.base), style={"font-size": "11px", "color": "#555"})
+
+    with solara.Column(style={"padding": "8px 14px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                icon_name="mdi-pause" if playing.value else "mdi-play",
+                on_click=play_pause,
+                color="primary",
+            )
+            solara.Button("Step 1 hour", on_click=lambda: step(1.0), disabled=playing.value)
+            solara.Button("Step 1 day", on_click=lambda: step(24.0), disabled=playing.value)
+            solara.Button("Reset", icon_name="mdi-restore", on_click=reset)
+            with solara.Column(style={"width": "170px"}, gap="0px"):
+                solara.Select("Speed", values=list(SPEEDS), value=speed.value, on_value=set_speed, dense=True)
+            solara.HTML(
+                tag="span",
+                unsafe_innerHTML=(
+                    f'<span id="sim-clock" data-hours="{snap.hours!r}" style="font-size:16px;'
+                    f'font-variant-numeric:tabular-nums">{clock_text(snap.hours)}</span>'
+                    f'<span style="color:#666;font-size:12px"> · seed {applied.seed}</span>'
+                ),
+            )
+        if pending:
+            solara.Info("Changed levers or seed are not applied yet: press Reset.", dense=True)
+        if reset_error.value:
+            solara.Error(reset_error.value, dense=True)
+        if run_error.value:
+            solara.Error(run_error.value, dense=True)
+
+        with solara.Row(gap="16px", style={"align-items": "center"}):
+            for pane, index in (("A", 0), ("B", 1)):
+
+                def pick(label: str, index: int = index) -> None:
+                    paths = list(panes.value)
+                    paths[index] = by_label[label]
+                    rebuild((paths[0], paths[1]))
+
+                with solara.Column(style={"width": "260px"}, gap="0px"):
+                    solara.Select(
+                        f"Pane {pane}: structure / scenario",
+                        values=labels,
+                        value=_label(panes.value[index], options),
+                        on_value=pick,
+                        dense=True,
+                    )
+            solara.Text(
+                "Both panes run on the same seed (common random numbers); choosing a "
+                "structure restarts both at hour 0.",
+                style={"font-size": "12px", "color": "#555"},
+            )
+
+        with solara.lab.Tabs(lazy=True):
+            with solara.lab.Tab("Overview"):
+                Overview(snap)
+            with solara.lab.Tab("Organization"):
+                Organization(snap)
+
+
+@solara.component
+def Overview(snap: Snapshot):
+    """KPI cards of both panes, then the plots over simulated hours."""
+    names = {pane: f"{pane}: {snap.names[pane]}" for pane in PANES}
+    cards = kpi_cards(snap.kpis["A"], snap.kpis["B"])
+    solara.HTML(tag="div", unsafe_innerHTML=cards_html(cards, snap.names, snap.kpis))
+
+    def figure():
+        return draw_panels(plot_panels(snap.series), names, snap.markers, snap.hours)
+
+    fig = solara.use_memo(figure, [snap.version])
+    solara.FigureMatplotlib(fig, dependencies=[snap.version], format="png")
+
+
+@solara.component
+def Organization(snap: Snapshot):
+    """Silos x levels of each pane, and the moves between silos in the last day."""
+    solara.HTML(tag="div", unsafe_innerHTML=STYLE)
+    with solara.Row(gap="24px", style={"flex-wrap": "wrap"}):
+        for pane in PANES:
+            grid = snap.grids[pane]
+            with solara.Column(gap="6px"):
+                solara.HTML(tag="div", unsafe_innerHTML=grid_html(grid, pane, snap.names[pane]))
+                solara.HTML(tag="div", unsafe_innerHTML=flows_html(snap.flows[pane], grid.silos, pane))
