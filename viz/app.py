@@ -116,28 +116,27 @@ def LeverControl(
     message = errors.value.get(item.path)
     tooltip = f"{item.path} ({item.range_text}): {item.description}"
     with solara.Column(gap="0px", style={"margin-bottom": "6px"}):
-        with solara.Tooltip(tooltip):
-            with solara.Column(gap="0px"):
-                if item.control == "slider":
-                    solara.SliderFloat(
-                        item.label,
-                        value=float(current),
-                        min=float(item.minimum or 0.0),
-                        max=float(item.maximum or 1.0),
-                        step=item.step,
-                        on_value=stage,
-                    )
-                elif item.control == "switch":
-                    solara.Switch(label=item.label, value=bool(current), on_value=stage)
-                else:
-                    text = texts.value.get(item.path, show(current).replace(",", ""))
-                    solara.InputText(
-                        f"{item.label} [{item.range_text}]",
-                        value=text,
-                        on_value=typed,
-                        error=message or False,
-                        dense=True,
-                    )
+        with solara.Tooltip(tooltip), solara.Column(gap="0px"):
+            if item.control == "slider":
+                solara.SliderFloat(
+                    item.label,
+                    value=float(current),
+                    min=float(item.minimum or 0.0),
+                    max=float(item.maximum or 1.0),
+                    step=item.step,
+                    on_value=stage,
+                )
+            elif item.control == "switch":
+                solara.Switch(label=item.label, value=bool(current), on_value=stage)
+            else:
+                text = texts.value.get(item.path, show(current).replace(",", ""))
+                solara.InputText(
+                    f"{item.label} [{item.range_text}]",
+                    value=text,
+                    on_value=typed,
+                    error=message or False,
+                    dense=True,
+                )
         with solara.Row(gap="4px", style={"align-items": "center"}):
             solara.Text(note, style={"font-size": "11px", "color": "#555"})
             if changed:
@@ -147,7 +146,7 @@ def LeverControl(
 
 
 @solara.component
-def Page():  # noqa: C901 - one page, its handlers kept together
+def Page():
     cfg = config()
     settings0 = Settings(scenarios=cfg.initial, seed=cfg.seed, base=cfg.base)
     state: SessionState = solara.use_memo(lambda: SessionState(Comparison(settings0)), [])
@@ -214,13 +213,13 @@ def Page():  # noqa: C901 - one page, its handlers kept together
             if not 0 <= seed <= MAX_SEED:
                 raise ValueError
         except ValueError:
-            seed_error.value = f"seed {seed_text.value.strip()!r}: must be a whole number in [0, {MAX_SEED}]"
+            seed_error.value = (
+                f"seed {seed_text.value.strip()!r}: must be a whole number in [0, {MAX_SEED}]"
+            )
             reset_error.value = "not reset: fix the seed"
             return
         seed_error.value = ""
-        settings = Settings(
-            scenarios=paths, seed=seed, base=cfg.base, changed=dict(staged.value)
-        )
+        settings = Settings(scenarios=paths, seed=seed, base=cfg.base, changed=dict(staged.value))
         try:
             comparison.reset(settings)
         except LeverError as error:
@@ -246,7 +245,9 @@ def Page():  # noqa: C901 - one page, its handlers kept together
     labels = [_label(p, options) for p in options]
     by_label = dict(zip(labels, options, strict=True))
     values = {pane: scenario_values(m.scenario_spec) for pane, m in comparison.models.items()}
-    pending = dict(staged.value) != dict(applied.changed) or seed_text.value.strip() != str(applied.seed)
+    pending = dict(staged.value) != dict(applied.changed) or seed_text.value.strip() != str(
+        applied.seed
+    )
 
     solara.Title("orgsim dashboard")
     with solara.AppBar():
@@ -274,7 +275,9 @@ def Page():  # noqa: C901 - one page, its handlers kept together
                 cfg.base,
             )
         if cfg.base:
-            solara.Text("--set: " + ", ".join(cfg.base), style={"font-size": "11px", "color": "#555"})
+            solara.Text(
+                "--set: " + ", ".join(cfg.base), style={"font-size": "11px", "color": "#555"}
+            )
 
     with solara.Column(style={"padding": "8px 14px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
@@ -288,7 +291,9 @@ def Page():  # noqa: C901 - one page, its handlers kept together
             solara.Button("Step 1 day", on_click=lambda: step(24.0), disabled=playing.value)
             solara.Button("Reset", icon_name="mdi-restore", on_click=reset)
             with solara.Column(style={"width": "170px"}, gap="0px"):
-                solara.Select("Speed", values=list(SPEEDS), value=speed.value, on_value=set_speed, dense=True)
+                solara.Select(
+                    "Speed", values=list(SPEEDS), value=speed.value, on_value=set_speed, dense=True
+                )
             solara.HTML(
                 tag="span",
                 unsafe_innerHTML=(
@@ -356,4 +361,6 @@ def Organization(snap: Snapshot):
             grid = snap.grids[pane]
             with solara.Column(gap="6px"):
                 solara.HTML(tag="div", unsafe_innerHTML=grid_html(grid, pane, snap.names[pane]))
-                solara.HTML(tag="div", unsafe_innerHTML=flows_html(snap.flows[pane], grid.silos, pane))
+                solara.HTML(
+                    tag="div", unsafe_innerHTML=flows_html(snap.flows[pane], grid.silos, pane)
+                )

@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
         "and direct dial); all are offered in the pickers beside the four structures",
     )
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
     )
     parser.add_argument(
         "--port",
@@ -54,7 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
         help=f"port (default {DEFAULT_PORT})",
     )
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
-    parser.add_argument("--seed", type=parse_seed, default=0, help="the seed the page opens with (default 0)")
+    parser.add_argument(
+        "--seed", type=parse_seed, default=0, help="the seed the page opens with (default 0)"
+    )
     parser.add_argument(
         "--set",
         dest="overrides",

@@ -62,22 +62,29 @@ def cards_html(
         rows = []
         for pane, text, beside in (("A", card.a, card.beside_a), ("B", card.b, card.beside_b)):
             value = raw.get(pane, {}).get(spec.name)
-            extra = f' <span class="s" data-beside="{escape(spec.beside or "")}">{escape(beside)}</span>' if beside else ""
+            beside_name = escape(spec.beside or "")
+            extra = (
+                f' <span class="s" data-beside="{beside_name}">{escape(beside)}</span>'
+                if beside
+                else ""
+            )
             rows.append(
                 f'<div class="v" data-pane="{pane}" data-value="{_number(value)}">'
                 f'<span style="color:{COLORS[pane]};font-weight:600">{pane}</span> '
                 f"{escape(text)}{extra}</div>"
             )
+        verdict = f" ({card.verdict})" if card.verdict in ("better", "worse") else ""
         delta = (
-            f'<div class="d" style="color:{_VERDICT_COLOR[card.verdict]}" data-verdict="{card.verdict}">'
-            f"B − A: {escape(card.delta)}{' (' + card.verdict + ')' if card.verdict in ('better', 'worse') else ''}</div>"
+            f'<div class="d" style="color:{_VERDICT_COLOR[card.verdict]}" '
+            f'data-verdict="{card.verdict}">B − A: {escape(card.delta)}{verdict}</div>'
             if card.delta
             else '<div class="d" data-verdict="">B − A: n/a</div>'
         )
         parts.append(
             f'<div class="kpi-card" data-kpi="{escape(spec.name)}" title="{escape(spec.name)}">'
             f'<div class="t">{escape(spec.label)}</div>'
-            f'<div class="u">{escape(spec.unit_text)} <code style="font-size:10px">{escape(spec.name)}</code></div>'
+            f'<div class="u">{escape(spec.unit_text)} '
+            f'<code style="font-size:10px">{escape(spec.name)}</code></div>'
             f"{''.join(rows)}{delta}</div>"
         )
     parts.append("</div>")
@@ -117,7 +124,8 @@ def grid_html(grid: OrgGrid, pane: str, name: str) -> str:
             shade = min(1.0, queued / max(1, people) / 3.0)
             cells.append(
                 f'<td style="background:rgba(214,39,40,{0.6 * shade:.2f})" '
-                f'data-silo="{escape(silo)}" data-level="{lv}" data-busy="{busy}" data-queued="{queued}">'
+                f'data-silo="{escape(silo)}" data-level="{lv}" '
+                f'data-busy="{busy}" data-queued="{queued}">'
                 f"{int(grid.on_board[s, lv])}/{people} on board<br>"
                 f"{busy} busy · {queued} queued</td>"
             )
@@ -150,6 +158,7 @@ def flows_html(flows: np.ndarray, silos: Sequence[str], pane: str) -> str:
     return (
         f'<div style="font-size:12px;color:#555">{pane}: {total} moves between silos in the '
         "last simulated day (as seen once a tick)</div>"
-        f'<table class="org" data-pane="{pane}" data-flows="{total}"><tr><th>from \\ to</th>{head}</tr>'
+        f'<table class="org" data-pane="{pane}" data-flows="{total}">'
+        f"<tr><th>from \\ to</th>{head}</tr>"
         f"{''.join(rows)}</table>"
     )

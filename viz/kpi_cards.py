@@ -91,7 +91,9 @@ CARDS: tuple[CardSpec, ...] = (
     ),
     CardSpec("credibility", "Credibility", "index", "mean trust, 0–1", "higher"),
     CardSpec("sentiment", "Sentiment", "index", "mean, −1 to 1", "higher"),
-    CardSpec("net_sentiment", "Net sentiment", "share", "fans − detractors, % of customers", "higher"),
+    CardSpec(
+        "net_sentiment", "Net sentiment", "share", "fans − detractors, % of customers", "higher"
+    ),
     CardSpec(
         "negative_reach_per_1k",
         "Negative reach",
@@ -99,7 +101,9 @@ CARDS: tuple[CardSpec, ...] = (
         "exposures to unanswered complaints and gaffes per 1,000 customers",
         "lower",
     ),
-    CardSpec("interactivity", "Interactivity", "index", "replies / (replies + broadcasts), 0–1", "higher"),
+    CardSpec(
+        "interactivity", "Interactivity", "index", "replies / (replies + broadcasts), 0–1", "higher"
+    ),
     CardSpec("gaffes", "Gaffes", "count", "gaffe answers", "lower"),
     CardSpec(
         "social_capacity",

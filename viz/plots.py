@@ -187,22 +187,41 @@ def draw_panels(
             text = names.get(pane, pane) + (f", {legend}" if legend else "")
             ax.plot(x, y, color=COLORS.get(pane, "black"), linestyle=style, lw=1.4, label=text)
         if not panel.lines:
-            ax.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=ax.transAxes,
-                    color="grey")
+            ax.text(
+                0.5,
+                0.5,
+                "no data yet",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color="grey",
+            )
         for marker in markers:
             if marker.hours > right:
                 continue
             color = COLORS.get(marker.pane, "black")
             ax.axvline(marker.hours, color=color, linestyle=":", lw=1.2)
-            ax.text(marker.hours, 0.98, f" {marker.pane}: {marker.label}", transform=ax.get_xaxis_transform(),
-                    rotation=90, va="top", ha="right", fontsize=7, color=color)
+            ax.text(
+                marker.hours,
+                0.98,
+                f" {marker.pane}: {marker.label}",
+                transform=ax.get_xaxis_transform(),
+                rotation=90,
+                va="top",
+                ha="right",
+                fontsize=7,
+                color=color,
+            )
         if any(legend for *_, legend, _style in panel.lines):
             ax.legend(fontsize=7, loc="best")
     for ax in axes[3:]:
         ax.set_xlabel("simulated hours", fontsize=8)
-    handles = [
-        axes[0].plot([], [], color=COLORS[p], lw=2)[0] for p in ("A", "B") if p in names
-    ]
-    figure.legend(handles, [names[p] for p in ("A", "B") if p in names], loc="outside upper center",
-                  ncols=2, fontsize=9)
+    handles = [axes[0].plot([], [], color=COLORS[p], lw=2)[0] for p in ("A", "B") if p in names]
+    figure.legend(
+        handles,
+        [names[p] for p in ("A", "B") if p in names],
+        loc="outside upper center",
+        ncols=2,
+        fontsize=9,
+    )
     return figure

@@ -49,7 +49,9 @@ def solara_home() -> Path:
 
 def assets_dir() -> Path:
     """Where solara-assets put the front-end files (solara's default cache dir)."""
-    return Path(os.environ.get("SOLARA_ASSETS_PROXY_CACHE_DIR", Path(sys.prefix) / "share/solara/cdn"))
+    return Path(
+        os.environ.get("SOLARA_ASSETS_PROXY_CACHE_DIR", Path(sys.prefix) / "share/solara/cdn")
+    )
 
 
 def missing_assets() -> list[str]:

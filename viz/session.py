@@ -170,7 +170,9 @@ class Comparison:
                 names={pane: m.scenario_spec.name for pane, m in models.items()},
                 kpis={pane: m.kpis() for pane, m in models.items()},
                 series={pane: m.series() for pane, m in models.items()},
-                markers=[mk for pane, m in models.items() for mk in markers_for(pane, m.scenario_spec)],
+                markers=[
+                    mk for pane, m in models.items() for mk in markers_for(pane, m.scenario_spec)
+                ],
                 grids={pane: org_grid(m) for pane, m in models.items()},
                 flows={pane: self.trackers[pane].flows(24.0) for pane in models},
                 settings=self.settings,

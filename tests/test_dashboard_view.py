@@ -1,0 +1,364 @@
+"""The dashboard's view-model code, without a browser: levers, KPI cards, plots,
+organization grid, flows, sessions and the player (issue 17)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import OrgModel
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from viz import html
+from viz.config import environment, read_config
+from viz.kpi_cards import CARDS, kpi_cards
+from viz.levers import (
+    LEVERS,
+    check_levers,
+    lever,
+    lever_error,
+    override_text,
+    overrides_for,
+    parse_typed,
+    scenario_values,
+)
+from viz.model_access import FlowTracker, org_grid, thread_places
+from viz.plots import PANELS, QUEUES, draw_panels, markers_for, plot_panels
+from viz.session import Comparison, LeverError, Player, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SWITCHBOARD = str(ROOT / "scenarios/switchboard.toml")
+DIRECT_DIAL = str(ROOT / "scenarios/direct_dial.toml")
+SMALL = ("customers.n_customers=2000",)
+
+
+@pytest.fixture(scope="module")
+def week() -> dict[str, OrgModel]:
+    """Switchboard and direct dial, one simulated week on one seed, a small world."""
+    models = {}
+    for pane, path in (("A", SWITCHBOARD), ("B", DIRECT_DIAL)):
+        model = OrgModel(path, rng=3, overrides=SMALL)
+        model.run_hours(168)
+        models[pane] = model
+    return models
+
+
+# ------------------------------------------------------------------ levers
+
+
+def test_levers_take_their_bounds_and_texts_from_the_schema():
+    fields = {"culture": Scenario.model_fields["culture"].annotation}
+    permeability = lever("culture.silo_permeability")
+    assert (permeability.minimum, permeability.maximum) == (0.01, 1.0)
+    assert permeability.description == " ".join(
+        fields["culture"].model_fields["silo_permeability"].description.replace("``", "").split()
+    )
+    assert (
+        lever("structure.approval_depth").minimum,
+        lever("structure.approval_depth").maximum,
+    ) == (0, 20)
+    assert lever("customers.n_customers").maximum == 50_000_000
+    assert lever("culture.analytics").kind == "bool"
+    for item in LEVERS:
+        assert item.description, item.path
+        if item.control == "slider":
+            assert item.minimum is not None and item.maximum is not None, item.path
+
+
+def test_every_lever_named_in_the_issue_is_in_the_sidebar():
+    paths = {item.path for item in LEVERS}
+    assert {
+        "culture.silo_permeability",
+        "structure.approval_depth",
+        "organization.training",
+        "culture.honesty",
+        "culture.spin",
+        "culture.listening",
+        "broadcast.rate_per_hour",
+        "culture.product_quality",
+        "culture.service_attitude",
+        "culture.leadership_integrity",
+        "culture.social_intranet",
+        "culture.analytics",
+        "organization.onboard_share",
+        "organization.empowered_share",
+        "customers.n_customers",
+    } <= paths
+
+
+def test_lever_values_are_read_from_each_scenario():
+    values = scenario_values(load_scenario(SWITCHBOARD))
+    assert values["organization.onboard_share"] == 0.0
+    assert scenario_values(load_scenario(DIRECT_DIAL))["organization.onboard_share"] == 0.3
+
+
+def test_override_text_round_trips_through_the_loader():
+    changed = {"culture.analytics": True, "structure.approval_depth": 4, "culture.spin": 0.15}
+    scenario = load_scenario(SWITCHBOARD, overrides_for(changed))
+    assert scenario.culture.analytics is True
+    assert scenario.structure.approval_depth == 4
+    assert scenario.culture.spin == 0.15
+    assert override_text("culture.social_intranet", False) == "culture.social_intranet=false"
+
+
+def test_typed_values_are_parsed_or_rejected_with_the_key_named():
+    assert parse_typed("customers.n_customers", "20,000") == 20000
+    assert parse_typed("broadcast.rate_per_hour", "1.5") == 1.5
+    with pytest.raises(ScenarioError, match=r"customers.n_customers = '2.5': must be a whole"):
+        parse_typed("customers.n_customers", "2.5")
+    with pytest.raises(ScenarioError, match="must be a number"):
+        parse_typed("broadcast.rate_per_hour", "fast")
+
+
+def test_an_out_of_range_lever_gets_the_schemas_message():
+    assert lever_error(SWITCHBOARD, "structure.approval_depth", 25) == (
+        "structure.approval_depth = 25: must be <= 20"
+    )
+    assert lever_error(SWITCHBOARD, "customers.n_customers", 1).startswith(
+        "customers.n_customers = 1: must be >= 2"
+    )
+    assert lever_error(SWITCHBOARD, "structure.approval_depth", 4) is None
+
+
+def test_a_cross_field_error_is_pinned_on_the_lever_that_caused_it():
+    # 4 customers are valid alone, but the graph's m = 5 must stay below n_customers
+    scenarios, per_lever, general = check_levers(
+        [SWITCHBOARD, DIRECT_DIAL], (), {"customers.n_customers": 4}
+    )
+    assert scenarios == [] and general is None
+    assert "customers.n_customers" in per_lever
+    assert "graph.m" in per_lever["customers.n_customers"]
+
+
+# ------------------------------------------------------------------ cards
+
+
+def test_first_response_is_never_shown_without_the_answered_share():
+    cards = {
+        c.name: c
+        for c in kpi_cards(
+            {"first_response_hours_median": 9.0, "answered_share": 0.25},
+            {"first_response_hours_median": 0.5, "answered_share": 0.8},
+        )
+    }
+    card = cards["first_response_hours_median"]
+    assert card.a == "9.00 h" and card.beside_a == "answered 25.0 %"
+    assert card.b == "0.50 h" and card.beside_b == "answered 80.0 %"
+    assert card.delta == "−8.50 h" and card.verdict == "better"
+    assert cards["answered_share"].delta == "+55.0 pp"
+
+
+def test_cards_follow_the_kpi_contract_and_show_optional_ones_only_when_reported(week):
+    a, b = week["A"].kpis(), week["B"].kpis()
+    names = [card.name for card in kpi_cards(a, b)]
+    for name in names:
+        assert name in a, f"{name} is not a KPI the model reports"
+    required = [spec.name for spec in CARDS if not spec.optional]
+    assert names[: len(required)] == [n for n in names if n in required]
+    assert set(required) <= set(names)
+    with_km = {**a, "first_response_hours_km_median": math.inf}
+    cards = {c.name: c for c in kpi_cards(with_km, b)}
+    assert "first_response_hours_km_median" in cards
+    assert cards["first_response_hours_km_median"].a == "never (under half answered)"
+    assert "social_capacity" not in cards
+
+
+def test_a_kpi_with_nothing_to_measure_says_so():
+    card = kpi_cards({"first_response_hours_median": float("nan")}, {})[3]
+    assert card.name == "first_response_hours_median"
+    assert card.a == "n/a" and card.delta == "" and card.verdict == ""
+
+
+def test_cards_html_carries_each_raw_value():
+    kpis = {"A": {"answered_share": 0.25}, "B": {"answered_share": 0.75}}
+    text = html.cards_html(kpi_cards(kpis["A"], kpis["B"]), {"A": "x", "B": "y"}, kpis)
+    assert 'data-kpi="answered_share"' in text
+    assert 'data-pane="A" data-value="0.25"' in text
+    assert 'data-pane="B" data-value="0.75"' in text
+    assert "B − A: +50.0 pp (better)" in text
+
+
+def test_clock_text():
+    assert html.clock_text(0.0) == "hour 0 · day 1, 00:00"
+    assert html.clock_text(24.0) == "hour 24 · day 2, 00:00"
+
+
+# ------------------------------------------------------------------ plots
+
+
+def test_both_panes_are_drawn_on_every_panel(week):
+    series = {pane: model.series() for pane, model in week.items()}
+    panels = plot_panels(series)
+    assert [p.spec.key for p in panels] == [s.key for s in PANELS]
+    for panel in panels:
+        panes = {line[0] for line in panel.lines}
+        assert panes == {"A", "B"}, panel.spec.key
+        for _, _, hours, values, _, _ in panel.lines:
+            assert hours.shape == values.shape == (672,)
+    waiting = next(p for p in panels if p.spec.key == "waiting").lines[0]
+    expected = series[waiting[0]][list(QUEUES)].to_numpy().sum(axis=1)
+    np.testing.assert_array_equal(waiting[3], expected)
+
+
+def test_no_tick_yet_gives_empty_panels_not_an_error():
+    model = OrgModel(SWITCHBOARD, rng=0, overrides=SMALL)
+    panels = plot_panels({"A": model.series()})
+    assert all(not p.lines for p in panels)
+    figure = draw_panels(panels, {"A": "A: switchboard"})
+    assert len(figure.axes) == 6
+
+
+def test_interventions_are_labelled_vertical_lines(tmp_path):
+    assert markers_for("A", load_scenario(SWITCHBOARD)) == []
+    toml = tmp_path / "timeline.toml"
+    toml.write_text(
+        f'extends = "{SWITCHBOARD}"\n'
+        '[[interventions]]\nat_hours = 12\nlabel = "tear down the switchboard"\n'
+        'set = { "structure.kind" = "direct_dial" }\n'
+        "[[interventions]]\nat_hours = 30\n"
+        'crisis = { topic = "defects", threads = 5, hours = 2 }\n',
+        encoding="utf-8",
+    )
+    markers = markers_for("B", load_scenario(toml))
+    assert [(m.pane, m.hours, m.label) for m in markers] == [
+        ("B", 12.0, "tear down the switchboard"),
+        ("B", 30.0, "crisis on defects"),
+    ]
+    figure = draw_panels(plot_panels({}), {"B": "B"}, markers, hours=48)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert " B: tear down the switchboard" in texts and " B: crisis on defects" in texts
+
+
+# ------------------------------------------------------------------ organization
+
+
+def test_org_grid_counts_people_and_work_from_the_arrays(week):
+    for model in week.values():
+        grid = org_grid(model)
+        org, core = model.core.org, model.core
+        assert grid.employees.shape == (org.n_silos, org.n_levels)
+        assert grid.employees.sum() == org.n_employees
+        assert grid.on_board.sum() == org.on_board.sum()
+        assert grid.busy.sum() == (core.serving >= 0).sum()
+        ids, silo, _holder = thread_places(model)
+        state = model.core.threads.state[ids]
+        phase = model.core.threads.phase[ids]
+        waiting = (phase == 0) & (state < 6)
+        assert grid.queued.sum() + grid.pooled.sum() == (waiting & (silo >= 0)).sum()
+    comms = grid.silos.index("comms")
+    assert (grid.on_board[comms] == grid.employees[comms]).all()  # comms is always on board
+
+
+def test_switchboard_threads_cross_silos_and_direct_dial_threads_do_not():
+    flows = {}
+    for pane, path in (("A", SWITCHBOARD), ("B", DIRECT_DIAL)):
+        model = OrgModel(path, rng=3, overrides=SMALL)
+        tracker = FlowTracker(model)
+        for _ in range(96):
+            model.step()
+            tracker.observe()
+        flows[pane] = tracker.flows(24.0)
+        crossings = model.threads()["silo_crossings"].sum()
+        assert flows[pane].sum() <= crossings  # moves within a tick are merged
+        assert np.trace(flows[pane]) == 0
+        if pane == "A":
+            comms = model.core.org.silo_names.index("comms")
+            assert flows[pane][comms].sum() > 0  # comms forwards to the silos
+            moved = int(np.flatnonzero(model.threads()["silo_crossings"].to_numpy() > 0)[0])
+            path = tracker.path(moved)
+            assert path and path[0][1] == "comms"  # every switchboard thread starts there
+            assert [h for h, _, _ in path] == sorted(h for h, _, _ in path)
+    assert flows["B"].sum() == 0
+
+
+# ------------------------------------------------------------------ sessions
+
+
+def test_both_panes_share_one_seed_so_the_same_scenario_gives_the_same_run():
+    comparison = Comparison(Settings((DIRECT_DIAL, DIRECT_DIAL), seed=5, base=SMALL))
+    comparison.step_hours(24)
+    snap = comparison.snapshot()
+    assert snap.kpis["A"] == snap.kpis["B"]
+    assert snap.hours == 24.0 and snap.tick == 96
+
+
+def test_after_a_week_the_switchboard_answers_slower_than_direct_dial():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    comparison.step_hours(168)
+    kpis = comparison.snapshot().kpis
+    assert kpis["A"]["first_response_hours_median"] > kpis["B"]["first_response_hours_median"]
+    assert kpis["A"]["answered_share"] < kpis["B"]["answered_share"]
+
+
+def test_a_bad_lever_leaves_the_comparison_as_it_was():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    comparison.step_hours(1)
+    before = comparison.models
+    with pytest.raises(LeverError) as caught:
+        comparison.reset(
+            Settings((SWITCHBOARD, DIRECT_DIAL), 0, SMALL, {"structure.approval_depth": 25})
+        )
+    assert caught.value.path == "structure.approval_depth"
+    assert str(caught.value) == "structure.approval_depth = 25: must be <= 20"
+    assert comparison.models is before and comparison.hours == 1.0
+
+
+def test_levers_apply_to_both_panes_on_reset():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    comparison.reset(
+        Settings((SWITCHBOARD, DIRECT_DIAL), 0, SMALL, {"structure.approval_depth": 3})
+    )
+    assert {m.scenario_spec.structure.approval_depth for m in comparison.models.values()} == {3}
+    assert comparison.models["A"].scenario_spec.customers.n_customers == 2000
+
+
+def test_the_player_stops_at_its_limit_and_says_so():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    published: list[tuple[float, bool]] = []
+    done = threading.Event()
+
+    def publish(snap, playing):
+        published.append((snap.hours, playing))
+        if not playing:
+            done.set()
+
+    player = Player(comparison, publish, min_interval=0.05)
+    player.hours_per_second = math.inf
+    player.play(limit_hours=6.0)
+    assert done.wait(60)
+    assert published[-1] == (6.0, False)
+    assert comparison.hours == 6.0
+    assert all(h <= 6.0 for h, _ in published)
+
+
+def test_pausing_stops_the_player():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    player = Player(comparison, lambda snap, playing: None, min_interval=0.05)
+    player.hours_per_second = 2.0
+    player.play()
+    player.pause(wait=True)
+    assert not player.playing
+    hours = comparison.hours
+    threading.Event().wait(0.2)
+    assert comparison.hours == hours
+
+
+# ------------------------------------------------------------------ config
+
+
+def test_the_command_hands_its_settings_to_the_app():
+    env = environment([Path(SWITCHBOARD)], ["customers.n_customers=3000"], 7)
+    config = read_config(env)
+    assert config.initial == (SWITCHBOARD, SWITCHBOARD)
+    assert config.base == ("customers.n_customers=3000",)
+    assert config.seed == 7
+    assert config.scenarios[0] == SWITCHBOARD
+    assert len(config.scenarios) == 4  # the given file, then the other three structures
+
+
+def test_by_default_the_panes_are_switchboard_and_direct_dial():
+    config = read_config({})
+    assert [Path(p).stem for p in config.initial] == ["switchboard", "direct_dial"]
