@@ -112,7 +112,10 @@ def dashboard(args: argparse.Namespace, out: Console, err: Console) -> int:
         if args.open:
             webbrowser.open(url)
         code = process.wait()
-        return 0 if code in (0, -signal.SIGINT, -signal.SIGTERM) else 1
+        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+            err.print(f"error: the dashboard server stopped (exit {code})", markup=False)
+            return 1
+        return 0
     except KeyboardInterrupt:
         _stop(process)
         out.print("dashboard stopped", markup=False, highlight=False)
@@ -122,18 +125,16 @@ def dashboard(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
-    """Stop the server's whole process group: SIGINT, then SIGTERM, then SIGKILL."""
-    import os
-
-    if process.poll() is not None:
-        return
+    """Stop the server: SIGINT (as Ctrl-C would; it may have had one already), then
+    SIGTERM, then SIGKILL, each after ``timeout`` seconds."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
+        if process.poll() is not None:
             return
         try:
-            process.wait(timeout=timeout if sig != signal.SIGKILL else None)
+            process.send_signal(sig)
+            process.wait(timeout=timeout)
             return
         except subprocess.TimeoutExpired:
             continue
+        except ProcessLookupError:
+            return

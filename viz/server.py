@@ -138,8 +138,9 @@ def start(
     stdout: int | None = None,
     stderr: int | None = None,
     prefix: Sequence[str] = (),
+    new_session: bool = False,
 ) -> subprocess.Popen:
-    """Start the server in its own process group (so that it can be stopped whole).
+    """Start the server as a child process.
 
     Parameters
     ----------
@@ -150,7 +151,10 @@ def start(
     stdout, stderr
         Where its output goes (default: ours).
     prefix
-        Words put before the command (e.g. ``unshare -n`` in the offline test).
+        Words put before the command (e.g. ``unshare -n``).
+    new_session
+        Start it in a process group of its own (stop it with ``os.killpg``). The
+        command keeps it in its own group, so that Ctrl-C in a terminal reaches both.
     """
     return subprocess.Popen(
         [*prefix, *command(host, port)],
@@ -158,5 +162,5 @@ def start(
         cwd=str(project_root()),
         stdout=stdout,
         stderr=stderr,
-        start_new_session=True,
+        start_new_session=new_session,
     )

@@ -1,0 +1,180 @@
+"""The dashboard in a real browser (Debian's chromium through playwright), offline.
+
+One ``orgsim dashboard`` server for the module, started as a user would (the command,
+with a small world through ``--set``), inside a network namespace with only loopback
+when the machine allows it; every browser context aborts any request not for this
+machine. Each test opens its own context, i.e. its own session.
+
+Without chromium (and no way to install it) the tests skip with a hint, except on CI
+(``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dashboard_browser import (
+    OUTSIDE_CALLS,
+    Server,
+    chromium_problem,
+    clock,
+    dashboard_server,
+    kpi,
+    launch_browser,
+    open_page,
+    press_reset,
+    step_days,
+    type_lever,
+    wait_for_hours,
+)
+
+FIRST_RESPONSE = "first_response_hours_median"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> None:
+    problem = chromium_problem()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run on CI: {problem}")
+        pytest.skip(f"browser tests skipped: {problem}")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("dashboard")
+
+
+@pytest.fixture(scope="module")
+def server(chromium, folder) -> Iterator[Server]:
+    with dashboard_server(folder / "server.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(server, folder) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = launch_browser(playwright, server, folder)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def blocked() -> list[str]:
+    """Requests the browser tried to send off this machine (aborted)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, server, blocked):
+    opened = open_page(browser, server.url, blocked)
+    yield opened
+    opened.context.close()
+
+
+def test_the_page_renders_offline_with_controls_cards_and_plots(page, server, blocked):
+    for name in ("Play", "Step 1 hour", "Step 1 day", "Reset"):
+        assert page.get_by_role("button", name=name).is_visible()
+    card = page.locator(f'[data-kpi="{FIRST_RESPONSE}"]')
+    assert card.is_visible()
+    assert "over answered threads" in card.inner_text()
+    assert "answered" in card.locator('[data-pane="A"]').inner_text()
+    plot = page.locator("img").first
+    plot.wait_for(timeout=30_000)
+    box = plot.bounding_box()
+    assert box is not None and box["width"] > 400 and box["height"] > 200
+    assert clock(page) == 0.0
+    assert blocked == []  # the page asked for nothing outside this machine
+    if os.geteuid() == 0:  # as root the server runs with no network but loopback
+        assert server.offline
+    if server.offline:  # the server had no network: it rendered from local files
+        assert not any(call in server.log_text() for call in OUTSIDE_CALLS)
+
+
+def test_stepping_a_day_advances_the_hour_counter(page):
+    page.get_by_role("button", name="Step 1 hour").click()
+    wait_for_hours(page, 1.0)
+    step_days(page, 1)
+    assert clock(page) == 25.0
+    assert "day 2, 01:00" in page.locator("#sim-clock").inner_text()
+
+
+def test_after_a_week_the_switchboard_answers_slower_than_direct_dial(page):
+    assert "switchboard" in page.locator(".v-select", has_text="Pane A").inner_text()
+    assert "direct_dial" in page.locator(".v-select", has_text="Pane B").inner_text()
+    step_days(page, 7)
+    assert kpi(page, FIRST_RESPONSE, "A") > kpi(page, FIRST_RESPONSE, "B")
+    assert kpi(page, "answered_share", "A") < kpi(page, "answered_share", "B")
+
+
+def test_a_deeper_approval_chain_slows_the_first_response(page):
+    step_days(page, 7)
+    shallow = kpi(page, FIRST_RESPONSE, "A")  # the switchboard: every answer is approved
+    type_lever(page, "Approval depth", "4")
+    page.get_by_text("set to 4 for both panes").wait_for()
+    press_reset(page)
+    wait_for_hours(page, 0.0)
+    page.get_by_text("set to 4 for both panes").wait_for()
+    step_days(page, 7)
+    assert kpi(page, FIRST_RESPONSE, "A") > shallow
+
+
+def test_two_sessions_keep_their_own_levers_and_results(browser, server, blocked):
+    first = open_page(browser, server.url, blocked)
+    second = open_page(browser, server.url, blocked)
+    try:
+        type_lever(first, "Customers", "3000")
+        press_reset(first)
+        first.get_by_text("set to 3,000 for both panes").wait_for()
+        step_days(first, 1)
+        answered = kpi(first, "answered_share", "A")
+        assert clock(second) == 0.0
+        second.reload()
+        second.get_by_role("button", name="Step 1 day").wait_for()
+        assert clock(second) == 0.0
+        assert second.get_by_text("set to 3,000 for both panes").count() == 0
+        assert second.get_by_text("file: A 2,000").count() == 1
+        second.get_by_role("button", name="Step 1 hour").click()
+        wait_for_hours(second, 1.0)
+        assert clock(first) == 24.0
+        assert kpi(first, "answered_share", "A") == answered
+    finally:
+        first.context.close()
+        second.context.close()
+
+
+def test_an_out_of_range_value_shows_the_schemas_message_not_a_traceback(page):
+    type_lever(page, "Approval depth", "25")
+    message = "structure.approval_depth = 25: must be <= 20"
+    page.get_by_text(message).wait_for()
+    press_reset(page)
+    page.get_by_text("not reset: a lever's value is not allowed").wait_for()
+    type_lever(page, "Customers", "many")
+    page.get_by_text("customers.n_customers = 'many': must be a whole number").wait_for()
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text and "Error:" not in text
+    assert clock(page) == 0.0
+
+
+def test_ctrl_c_stops_the_command_and_frees_the_port(chromium, tmp_path):
+    with dashboard_server(tmp_path / "server.log", offline=False) as running:
+        port = running.port
+        code = running.stop()
+        assert code == 0
+        assert "dashboard stopped" in running.log_text()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # nothing listens there any more
+
+
+def test_the_server_log_shows_no_outside_call(server):
+    """Last in the module: after every test above, the server still reached nothing."""
+    text = server.log_text()
+    assert "orgsim dashboard at http://127.0.0.1:" in text
+    found = [call for call in OUTSIDE_CALLS if call in text]
+    assert found == [], Path(server.log).read_text()
