@@ -12,7 +12,7 @@ import pytest
 
 from sim import OrgModel
 from sim.scenario import Scenario, ScenarioError, load_scenario
-from viz import html
+from viz import fragments
 from viz.config import environment, read_config
 from viz.kpi_cards import CARDS, kpi_cards
 from viz.levers import (
@@ -174,7 +174,7 @@ def test_a_kpi_with_nothing_to_measure_says_so():
 
 def test_cards_html_carries_each_raw_value():
     kpis = {"A": {"answered_share": 0.25}, "B": {"answered_share": 0.75}}
-    text = html.cards_html(kpi_cards(kpis["A"], kpis["B"]), {"A": "x", "B": "y"}, kpis)
+    text = fragments.cards_html(kpi_cards(kpis["A"], kpis["B"]), {"A": "x", "B": "y"}, kpis)
     assert 'data-kpi="answered_share"' in text
     assert 'data-pane="A" data-value="0.25"' in text
     assert 'data-pane="B" data-value="0.75"' in text
@@ -182,8 +182,8 @@ def test_cards_html_carries_each_raw_value():
 
 
 def test_clock_text():
-    assert html.clock_text(0.0) == "hour 0 · day 1, 00:00"
-    assert html.clock_text(24.0) == "hour 24 · day 2, 00:00"
+    assert fragments.clock_text(0.0) == "hour 0 · day 1, 00:00"
+    assert fragments.clock_text(24.0) == "hour 24 · day 2, 00:00"
 
 
 # ------------------------------------------------------------------ plots

@@ -10,8 +10,10 @@ second; the page draws only snapshots.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 import solara
@@ -20,11 +22,14 @@ import solara.lab
 from sim.cli import MAX_SEED
 from sim.scenario import ScenarioError
 from viz.config import AppConfig, read_config
-from viz.html import STYLE, cards_html, clock_text, flows_html, grid_html
+from viz.ensemble import EnsembleResult, draw_ensemble, ensemble_rows, run_ensemble
+from viz.export import export_zip
+from viz.fragments import STYLE, cards_html, clock_text, flows_html, grid_html
 from viz.kpi_cards import kpi_cards
 from viz.levers import LEVERS, Lever, LeverValue, lever_error, parse_typed, scenario_values
 from viz.plots import draw_panels, plot_panels
 from viz.session import PANES, Comparison, LeverError, Player, Settings, Snapshot
+from viz.thread_view import most_recent, most_spread, path_html, table_html
 
 SPEEDS: dict[str, float] = {
     "1 hour / s": 1.0,
@@ -258,12 +263,13 @@ def Page():
             tag="div",
             unsafe_innerHTML="<b>Levers</b> — they apply to both panes on <b>Reset</b>",
         )
-        solara.InputText(
-            f"Seed (both panes) [0–{MAX_SEED}]",
-            value=seed_text,
-            error=seed_error.value or False,
-            dense=True,
-        )
+        with solara.Column(style={"padding-top": "14px"}, gap="0px"):
+            solara.InputText(
+                "Seed (both panes)",
+                value=seed_text,
+                error=seed_error.value or False,
+                dense=True,
+            )
         for item in LEVERS:
             LeverControl(
                 item,
@@ -336,6 +342,12 @@ def Page():
                 Overview(snap)
             with solara.lab.Tab("Organization"):
                 Organization(snap)
+            with solara.lab.Tab("Threads"):
+                Threads(comparison, snap)
+            with solara.lab.Tab("Ensemble"):
+                Ensemble(state, snap)
+            with solara.lab.Tab("Export"):
+                Export(state, snap)
 
 
 @solara.component
@@ -348,8 +360,8 @@ def Overview(snap: Snapshot):
     def figure():
         return draw_panels(plot_panels(snap.series), names, snap.markers, snap.hours)
 
-    fig = solara.use_memo(figure, [snap.version])
-    solara.FigureMatplotlib(fig, dependencies=[snap.version], format="png")
+    fig = solara.use_memo(figure, [snap.plot_version])
+    solara.FigureMatplotlib(fig, dependencies=[snap.plot_version], format="png")
 
 
 @solara.component
@@ -364,3 +376,186 @@ def Organization(snap: Snapshot):
                 solara.HTML(
                     tag="div", unsafe_innerHTML=flows_html(snap.flows[pane], grid.silos, pane)
                 )
+
+
+@solara.component
+def Threads(comparison: Comparison, snap: Snapshot):
+    """Most recent and most spread threads of each pane; a thread's path on request."""
+    selected = solara.use_reactive("")
+    problem = solara.use_reactive("")
+    tables = solara.use_memo(
+        lambda: {pane: comparison.threads(pane) for pane in PANES}, [snap.version]
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=STYLE)
+    with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        for pane in PANES:
+            threads = tables[pane]
+            with solara.Column(gap="4px", style={"min-width": "600px"}):
+                name = snap.names[pane]
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=table_html(
+                        most_recent(threads), pane, f"{pane}: {name}: most recent threads"
+                    )
+                    + table_html(
+                        most_spread(threads),
+                        pane,
+                        f"{pane}: {name}: most spread threads (reach: customers who saw it)",
+                    ),
+                )
+    with solara.Column(style={"width": "260px"}, gap="0px"):
+        solara.InputText(
+            "Path of thread number (both panes)",
+            value=selected,
+            error=problem.value or False,
+            dense=True,
+        )
+    text = selected.value.strip()
+    if text:
+        try:
+            thread = int(text)
+            if thread < 0:
+                raise ValueError
+        except ValueError:
+            if problem.value != f"thread {text!r}: must be a whole number >= 0":
+                problem.set(f"thread {text!r}: must be a whole number >= 0")
+            return
+        if problem.value:
+            problem.set("")
+        parts = [path_html(thread, comparison.path(pane, thread), pane) for pane in PANES]
+        solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
+
+
+@solara.component
+def Ensemble(state: SessionState, snap: Snapshot):
+    """R paired replications of both panes in the background, as ``orgsim compare``."""
+    replications = solara.use_reactive("10")
+    hours = solara.use_reactive("168")
+    workers = solara.use_reactive("2")
+    progress = solara.use_reactive((0, 0))
+    running = solara.use_reactive(False)
+    message = solara.use_reactive("")
+    result = solara.use_reactive(state.extra.get("ensemble"))
+    cancel = solara.use_memo(lambda: {"flag": False}, [])
+
+    def run() -> None:
+        try:
+            r = int(replications.value)
+            h = float(hours.value)
+            w = int(workers.value)
+            if not 2 <= r <= 200:
+                raise ValueError("replications: must be a whole number in [2, 200]")
+            if not 0 < h <= 100_000:
+                raise ValueError("hours: must be > 0 and <= 100000")
+            if not 1 <= w <= 8:
+                raise ValueError("workers: must be a whole number in [1, 8]")
+        except ValueError as error:
+            text = str(error)
+            message.value = (
+                text if ":" in text else "replications, hours and workers must be numbers"
+            )
+            return
+        settings = snap.settings
+        message.value = ""
+        running.value = True
+        progress.value = (0, 2 * r)
+        cancel["flag"] = False
+
+        def tick(done: int, total: int) -> None:
+            progress.value = (done, total)
+            if cancel["flag"]:
+                raise InterruptedError("cancelled")
+
+        def work() -> None:
+            from experiments.runner import local_executor
+
+            executor = local_executor(min(w, 2 * r))
+            try:
+                outcome = run_ensemble(settings, r, h, executor, tick)
+            except InterruptedError:
+                message.value = "cancelled"
+            except Exception as error:  # shown, not raised into the page
+                message.value = f"the ensemble stopped: {type(error).__name__}: {error}"
+            else:
+                state.extra["ensemble"] = outcome
+                result.value = outcome
+            finally:
+                if executor is not None:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                running.value = False
+
+        threading.Thread(target=work, daemon=True).start()
+
+    solara.Text(
+        "Replication k of both panes runs on the k-th child of the seed (as orgsim compare "
+        "does), with the levers applied now; the table gives each mean ± 95 % CI and the "
+        "paired difference B − A ± 95 % CI.",
+        style={"font-size": "12px", "color": "#555"},
+    )
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        for label, value in (
+            ("Replications R", replications),
+            ("Hours per run", hours),
+            ("Worker processes", workers),
+        ):
+            with solara.Column(style={"width": "150px"}, gap="0px"):
+                solara.InputText(label, value=value, dense=True, disabled=running.value)
+        solara.Button("Run ensemble", on_click=run, disabled=running.value, color="primary")
+        if running.value:
+            solara.Button("Cancel", on_click=lambda: cancel.update(flag=True))
+    done, total = progress.value
+    if running.value:
+        solara.ProgressLinear(100 * done / total if total else True)
+        solara.Text(f"{done} of {total} runs done")
+    if message.value:
+        solara.Error(message.value, dense=True)
+    outcome = result.value
+    if outcome is None:
+        return
+    rows = ensemble_rows(outcome)
+    head = "".join(
+        f"<th>{k}</th>"
+        for k in ("KPI", "unit", "A", "B", "B − A (paired)", "CI excludes 0", "pairs")
+    )
+    body = "".join(
+        f'<tr data-kpi="{row["kpi"]}"><th>{row["label"]}</th><td>{row["unit"]}</td>'
+        f"<td>{row['A']}</td><td>{row['B']}</td><td>{row['B − A']}</td>"
+        f"<td>{row['significant']}</td><td>{row['n']}</td></tr>"
+        for row in rows
+    )
+    title = (
+        f"<b>A: {escape(outcome.names[0])} vs B: {escape(outcome.names[1])}</b> — "
+        f"{outcome.replications} paired replications of {outcome.hours:g} h, "
+        f"base seed {outcome.settings.seed}"
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"{STYLE}<div style='margin-top:8px'>{title}</div>"
+            f"<table class='org' id='ensemble-table'><tr>{head}</tr>{body}</table>"
+        ),
+    )
+    EnsembleFigure(outcome)
+
+
+@solara.component
+def EnsembleFigure(outcome: EnsembleResult):
+    """Mean and 90 % band of both panes over the replications."""
+    figure = solara.use_memo(lambda: draw_ensemble(outcome), [id(outcome)])
+    solara.FigureMatplotlib(figure, dependencies=[id(outcome)], format="png")
+
+
+@solara.component
+def Export(state: SessionState, snap: Snapshot):
+    """One zip of what the session shows: Parquet tables, JSON manifest, figures."""
+    solara.Text(
+        "A zip of both panes now: series and threads (Parquet), KPIs, settings and "
+        "scenarios (dashboard.json), the plots (PNG), and the last ensemble if one ran.",
+        style={"font-size": "12px", "color": "#555"},
+    )
+
+    def data() -> bytes:
+        return export_zip(state.comparison, state.extra.get("ensemble"))
+
+    name = f"orgsim-dashboard-{snap.names['A']}-vs-{snap.names['B']}-{snap.hours:g}h.zip"
+    solara.FileDownload(data, filename=name, label="Download zip", mime_type="application/zip")

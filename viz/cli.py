@@ -117,7 +117,10 @@ def dashboard(args: argparse.Namespace, out: Console, err: Console) -> int:
             return 1
         return 0
     except KeyboardInterrupt:
-        _stop(process)
+        try:  # a terminal's Ctrl-C reaches the server too: let it finish on its own
+            process.wait(timeout=3)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            _stop(process)
         out.print("dashboard stopped", markup=False, highlight=False)
         return 0
     finally:

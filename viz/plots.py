@@ -173,9 +173,10 @@ def draw_panels(
     width
         Figure width in inches.
     """
-    figure = Figure(figsize=(width, width * 0.5), layout="constrained")
+    figure = Figure(figsize=(width, width * 0.5))  # a fixed layout: constrained costs 0.25 s
     FigureCanvasAgg(figure)
     axes = figure.subplots(2, 3, sharex=True).ravel()
+    figure.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.08, wspace=0.28, hspace=0.22)
     right = max(24.0, hours, *(m.hours for m in markers if m.hours <= max(hours, 24.0)))
     for ax, panel in zip(axes, panels, strict=False):
         ax.set_title(panel.spec.title, fontsize=10)
@@ -220,8 +221,10 @@ def draw_panels(
     figure.legend(
         handles,
         [names[p] for p in ("A", "B") if p in names],
-        loc="outside upper center",
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.0),
         ncols=2,
         fontsize=9,
+        frameon=False,
     )
     return figure

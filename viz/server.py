@@ -19,7 +19,6 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import viz
 from viz.config import project_root
 
 __all__ = [
@@ -34,8 +33,9 @@ __all__ = [
     "wait_until_listening",
 ]
 
-APP = Path(viz.__file__).resolve().parent / "app.py"
-"""The Solara app file."""
+APP = "viz.app"
+"""The Solara app, by module name: run as a file, its folder would go first on
+``sys.path`` (and shadow standard modules in worker processes)."""
 
 
 def solara_home() -> Path:
@@ -89,7 +89,7 @@ def command(host: str, port: int) -> list[str]:
         "-m",
         "solara",
         "run",
-        str(APP),
+        APP,
         "--host",
         host,
         "--port",

@@ -90,6 +90,9 @@ class Snapshot:
     flows: dict[str, object]
     settings: Settings
     dt_hours: float = 0.25
+    plot_version: int = 0
+    """Changes only when the plots should be redrawn (at most about once a second
+    while playing: a figure costs far more than the cards)."""
 
 
 class Comparison:
@@ -109,6 +112,7 @@ class Comparison:
     def __init__(self, settings: Settings) -> None:
         self.lock = threading.RLock()
         self._version = 0
+        self._plot_version = 0
         self.models: dict[str, OrgModel] = {}
         self.trackers: dict[str, FlowTracker] = {}
         self.settings = settings
@@ -158,10 +162,27 @@ class Comparison:
         """Advance both panes ``hours`` simulated hours (whole ticks)."""
         return self.step_ticks(round(hours / self.dt_hours), stop)
 
-    def snapshot(self) -> Snapshot:
-        """An immutable copy of what the page shows, taken under the lock."""
+    def threads(self, pane: str) -> pd.DataFrame:
+        """``model.threads()`` of one pane, read under the lock."""
+        with self.lock:
+            return self.models[pane].threads()
+
+    def path(self, pane: str, thread: int) -> list[tuple[float, str, int]]:
+        """One thread's observed path in one pane (:meth:`FlowTracker.path`)."""
+        with self.lock:
+            return self.trackers[pane].path(thread)
+
+    def snapshot(self, redraw_plots: bool = True) -> Snapshot:
+        """An immutable copy of what the page shows, taken under the lock.
+
+        Parameters
+        ----------
+        redraw_plots
+            Whether the plots should follow (else the page keeps its last figure).
+        """
         with self.lock:
             self._version += 1
+            self._plot_version += bool(redraw_plots)
             models = self.models
             return Snapshot(
                 version=self._version,
@@ -177,6 +198,7 @@ class Comparison:
                 flows={pane: self.trackers[pane].flows(24.0) for pane in models},
                 settings=self.settings,
                 dt_hours=models["A"].dt_hours,
+                plot_version=self._plot_version,
             )
 
 
@@ -219,7 +241,9 @@ class Player:
         Called as ``publish(snapshot, playing)`` at most ``1 / min_interval`` times a
         second, and once with ``playing=False`` when playing stops.
     min_interval
-        Seconds between two publications (the page redraws at most this often).
+        Seconds between two publications (the cards redraw at most this often).
+    plot_interval
+        Seconds between two redraws of the plots while playing (and once at the end).
     """
 
     def __init__(
@@ -227,10 +251,13 @@ class Player:
         comparison: Comparison,
         publish: Callable[[Snapshot, bool], None],
         min_interval: float = 0.3,
+        plot_interval: float = 1.0,
     ) -> None:
         self.comparison = comparison
         self.publish = publish
         self.min_interval = min_interval
+        self.plot_interval = plot_interval
+        self._plotted = 0.0
         self.hours_per_second = 24.0
         """Playing speed in simulated hours per wall second (``inf``: as fast as it can)."""
         self.limit_hours: float | None = None
@@ -279,7 +306,11 @@ class Player:
                     done += comparison.step_ticks(1, stop)
                     if time.perf_counter() >= deadline and self.hours_per_second == float("inf"):
                         break
-                self.publish(comparison.snapshot(), True)
+                now = time.perf_counter()
+                redraw = now - self._plotted >= self.plot_interval
+                if redraw:
+                    self._plotted = now
+                self.publish(comparison.snapshot(redraw_plots=redraw), True)
                 rest = self.min_interval - (time.perf_counter() - started)
                 if rest > 0:
                     stop.wait(rest)

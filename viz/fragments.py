@@ -25,7 +25,8 @@ STYLE = """
 .kpi-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(215px,1fr));gap:8px}
 .kpi-card{border:1px solid #ddd;border-radius:6px;padding:6px 9px;background:#fff}
 .kpi-card .t{font-weight:600;font-size:13px}
-.kpi-card .u{color:#666;font-size:11px;line-height:1.2;min-height:26px}
+.kpi-card .u{color:#666;font-size:11px;line-height:1.2;min-height:26px;overflow-wrap:anywhere}
+.kpi-card code{font-size:10px;background:none;padding:0;color:#777}
 .kpi-card .v{font-size:16px;font-variant-numeric:tabular-nums}
 .kpi-card .s{font-size:11px;color:#555}
 .kpi-card .d{font-size:12px;margin-top:2px}
@@ -84,7 +85,7 @@ def cards_html(
             f'<div class="kpi-card" data-kpi="{escape(spec.name)}" title="{escape(spec.name)}">'
             f'<div class="t">{escape(spec.label)}</div>'
             f'<div class="u">{escape(spec.unit_text)} '
-            f'<code style="font-size:10px">{escape(spec.name)}</code></div>'
+            f"<code>{escape(spec.name)}</code></div>"
             f"{''.join(rows)}{delta}</div>"
         )
     parts.append("</div>")
