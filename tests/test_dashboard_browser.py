@@ -11,8 +11,10 @@ Without chromium (and no way to install it) the tests skip with a hint, except o
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,6 +162,44 @@ def test_an_out_of_range_value_shows_the_schemas_message_not_a_traceback(page):
     text = page.locator("body").inner_text()
     assert "Traceback" not in text and "Error:" not in text
     assert clock(page) == 0.0
+
+
+def test_the_organization_threads_ensemble_and_export_tabs(page, tmp_path):
+    step_days(page, 1)
+    page.get_by_role("tab", name="Organization").click()
+    flows = page.locator("table[data-flows]")
+    flows.first.wait_for()
+    moves = {t.get_attribute("data-pane"): int(t.get_attribute("data-flows")) for t in flows.all()}
+    assert moves["A"] > 0 and moves["B"] == 0  # the switchboard forwards across silos
+    assert page.locator('table.org[data-pane="A"] td[data-busy]').count() > 0
+
+    page.get_by_role("tab", name="Threads").click()
+    page.get_by_text("A: switchboard: most spread threads", exact=False).wait_for()
+    first = page.locator('table.org[data-pane="A"] tr[data-thread]').first
+    thread = first.get_attribute("data-thread")
+    type_lever(page, "Path of thread", thread)
+    page.locator(f'[data-path="{thread}"]').first.wait_for()
+    assert "comms" in page.locator(f'[data-path="{thread}"]').first.inner_text()
+
+    page.get_by_role("tab", name="Ensemble").click()
+    for label, value in (("Replications R", "2"), ("Hours per run", "6"), ("Worker", "1")):
+        type_lever(page, label, value)
+    page.get_by_role("button", name="Run ensemble").click()
+    table = page.locator("#ensemble-table")
+    table.wait_for(timeout=120_000)
+    assert "2 paired replications of 6 h" in page.locator("body").inner_text()
+    assert table.locator('tr[data-kpi="answered_share"]').count() == 1
+
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_text("Download zip").click()
+    path = tmp_path / "export.zip"
+    download.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("dashboard.json"))
+        assert "ensemble/summary.parquet" in archive.namelist()
+    assert manifest["hours"] == 24.0
+    assert manifest["ensemble"]["replications"] == 2
 
 
 def test_ctrl_c_stops_the_command_and_frees_the_port(chromium, tmp_path):
