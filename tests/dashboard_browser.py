@@ -241,15 +241,19 @@ def press_reset(page) -> None:
 
 
 def screenshot(path: Path) -> None:
-    """Play both panes a week on the default world's structures and save the page."""
+    """Step both panes a week (switchboard and direct dial, the default world) and save
+    the page."""
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="orgsim-dashboard-"))
-    with dashboard_server(folder / "server.log") as server, sync_playwright() as playwright:
+    world = ["--seed", "0"]  # the default world: 20,000 customers
+    log = folder / "server.log"
+    with dashboard_server(log, world) as server, sync_playwright() as playwright:
         browser = launch_browser(playwright, server, folder)
         page = open_page(browser, server.url, blocked, width=1600, height=1250)
         step_days(page, 7)
+        page.get_by_role("button", name="Play").wait_for()
         page.wait_for_timeout(800)
         page.screenshot(path=str(path), full_page=False)
         browser.close()

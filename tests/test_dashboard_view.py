@@ -334,6 +334,25 @@ def test_the_player_stops_at_its_limit_and_says_so():
     assert all(h <= 6.0 for h, _ in published)
 
 
+def test_a_step_asked_for_while_the_last_one_publishes_is_not_lost():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    finished = threading.Semaphore(0)
+    player = Player(comparison, lambda snap, playing: None, min_interval=0.05)
+
+    def publish(snap, playing):
+        if not playing:  # the last publication of a step, still in the player's thread
+            finished.release()
+            threading.Event().wait(0.2)  # ... slow, like a page redrawing its plots
+
+    player.publish = publish
+    player.hours_per_second = math.inf
+    player.play(limit_hours=2.0)
+    assert finished.acquire(timeout=60)
+    player.play(limit_hours=4.0)  # the next click, while the first is still publishing
+    assert finished.acquire(timeout=60)
+    assert comparison.hours == 4.0
+
+
 def test_pausing_stops_the_player():
     comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
     player = Player(comparison, lambda snap, playing: None, min_interval=0.05)

@@ -135,13 +135,14 @@ def LeverControl(
                 solara.Switch(label=item.label, value=bool(current), on_value=stage)
             else:
                 text = texts.value.get(item.path, show(current).replace(",", ""))
-                solara.InputText(
-                    f"{item.label} [{item.range_text}]",
-                    value=text,
-                    on_value=typed,
-                    error=message or False,
-                    dense=True,
-                )
+                with solara.Column(style={"padding-top": "14px"}, gap="0px"):
+                    solara.InputText(
+                        f"{item.label} [{item.range_text}]",
+                        value=text,
+                        on_value=typed,
+                        error=message or False,
+                        dense=True,
+                    )
         with solara.Row(gap="4px", style={"align-items": "center"}):
             solara.Text(note, style={"font-size": "11px", "color": "#555"})
             if changed:
@@ -169,13 +170,13 @@ def Page():
     panes = solara.use_reactive(cfg.initial)
 
     def publish(snap: Snapshot, still_playing: bool) -> None:
-        snapshot.value = snap
-        if not still_playing:
+        if not still_playing:  # first: the buttons come back before the plots redraw
             playing.value = False
             player = state.player
             if player is not None and player.error is not None:
                 error = player.error
                 run_error.value = f"the run stopped: {type(error).__name__}: {error}"
+        snapshot.value = snap
 
     state.on_publish = publish
     if state.player is None:
@@ -190,7 +191,7 @@ def Page():
     solara.use_effect(stop_on_close, [])
 
     def start(limit: float | None, hours_per_second: float) -> None:
-        if player.playing:
+        if playing.value:
             return
         run_error.value = ""
         player.hours_per_second = hours_per_second
@@ -198,7 +199,7 @@ def Page():
         player.play(limit)
 
     def play_pause() -> None:
-        if player.playing:
+        if playing.value:
             player.pause(wait=False)
         else:
             start(None, SPEEDS[speed.value])

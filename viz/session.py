@@ -271,9 +271,14 @@ class Player:
         return self._thread is not None and self._thread.is_alive()
 
     def play(self, limit_hours: float | None = None) -> None:
-        """Start playing (no-op if already playing)."""
-        if self.playing:
+        """Start playing (no-op if already playing).
+
+        A player that has stopped but is still publishing its last snapshot is waited
+        for, so that a click right after a step is not lost."""
+        if self.playing and not self._stop.is_set():
             return
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)
         self.limit_hours = limit_hours
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True)
