@@ -107,6 +107,32 @@ def test_stepping_a_day_advances_the_hour_counter(page):
     assert "day 2, 01:00" in page.locator("#sim-clock").inner_text()
 
 
+def test_play_runs_both_panes_until_paused(page):
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => Number(document.querySelector('#sim-clock').dataset.hours) > 0")
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    stopped = clock(page)
+    page.wait_for_timeout(1000)
+    assert clock(page) == stopped > 0
+
+
+def test_picking_a_structure_restarts_both_panes_with_it(page):
+    step_days(page, 1)
+    page.locator(".v-select", has_text="Pane B").click()
+    page.get_by_role("option", name="expert_routing").click()
+    wait_for_hours(page, 0.0)
+    assert "expert_routing" in page.locator(".v-select", has_text="Pane B").inner_text()
+    step_days(page, 1)
+    assert kpi(page, "answered_share", "B") != kpi(page, "answered_share", "A")
+
+
+def test_a_levers_tooltip_is_the_schemas_description(page):
+    page.get_by_text("Silo permeability").first.hover()
+    tip = page.get_by_text("culture.silo_permeability (0.01–1): How readily work crosses")
+    tip.wait_for()
+
+
 def test_after_a_week_the_switchboard_answers_slower_than_direct_dial(page):
     assert "switchboard" in page.locator(".v-select", has_text="Pane A").inner_text()
     assert "direct_dial" in page.locator(".v-select", has_text="Pane B").inner_text()

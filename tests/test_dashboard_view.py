@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -306,6 +307,13 @@ def test_a_bad_lever_leaves_the_comparison_as_it_was():
     assert comparison.models is before and comparison.hours == 1.0
 
 
+def test_panes_of_different_tick_lengths_are_refused(tmp_path):
+    coarse = tmp_path / "coarse.toml"
+    coarse.write_text(f'extends = "{DIRECT_DIAL}"\n[time]\ntick_minutes = 30\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"one tick length .*A: 15, B: 30"):
+        Comparison(Settings((SWITCHBOARD, str(coarse)), seed=0, base=SMALL))
+
+
 def test_levers_apply_to_both_panes_on_reset():
     comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
     comparison.reset(
@@ -351,6 +359,20 @@ def test_a_step_asked_for_while_the_last_one_publishes_is_not_lost():
     player.play(limit_hours=4.0)  # the next click, while the first is still publishing
     assert finished.acquire(timeout=60)
     assert comparison.hours == 4.0
+
+
+def test_the_player_publishes_at_most_once_per_interval():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    published = []
+    player = Player(comparison, lambda snap, playing: published.append(playing), 0.2)
+    player.hours_per_second = math.inf
+    started = time.perf_counter()
+    player.play(limit_hours=48.0)
+    player._thread.join(60)
+    elapsed = time.perf_counter() - started
+    assert comparison.hours == 48.0
+    assert published[-1] is False
+    assert len(published) - 1 <= elapsed / 0.2 + 1  # the last publication is extra
 
 
 def test_pausing_stops_the_player():

@@ -219,6 +219,12 @@ def validate(settings: Settings) -> list[Scenario]:
         raise LeverError(path, message)
     if general is not None:
         raise ScenarioError(general)
+    ticks = [scenario.time.tick_minutes for scenario in scenarios]
+    if ticks[0] != ticks[1]:
+        raise ScenarioError(
+            f"time.tick_minutes: the panes must share one tick length to run side by side "
+            f"(A: {ticks[0]:g}, B: {ticks[1]:g})"
+        )
     return scenarios
 
 
