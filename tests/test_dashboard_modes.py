@@ -19,7 +19,7 @@ from sim.outputs import jsonable
 from viz.ensemble import band, draw_ensemble, ensemble_rows, run_ensemble
 from viz.export import export_zip
 from viz.session import Comparison, Settings
-from viz.thread_view import most_recent, most_spread, path_html, table_html
+from viz.thread_view import most_recent, most_spread, outcome_text, path_html, table_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SWITCHBOARD = str(ROOT / "scenarios/switchboard.toml")
@@ -171,8 +171,17 @@ def test_most_recent_and_most_spread_threads(threads):
 def test_an_empty_table_and_an_unseen_path_say_so(threads):
     assert "no thread yet" in table_html(most_recent(threads.iloc[:0]), "A", "x")
     assert "no path observed" in path_html(7, [], "A")
-    text = path_html(7, [(0.25, "comms", 3), (1.0, "public", -1)], "A")
-    assert "hour 0.25: <b>comms</b> (employee 3)" in text
+    text = path_html(7, [(0.25, "comms", 3, "front line"), (1.0, "public", -1, "")], "A", "done")
+    assert "hour 0.25: <b>comms</b> (employee 3, front line)" in text
+    assert "hour 1: <b>public</b> (with the public" in text and "<div>done</div>" in text
+
+
+def test_a_threads_outcome_says_where_it_stands(threads):
+    answered = threads[threads["first_response_hours"].notna()].iloc[0]
+    text = outcome_text(answered)
+    assert text.startswith(f"opened at hour {answered['created_hours']:g}; first answer after")
+    waiting = threads[threads["first_response_hours"].isna()].iloc[0]
+    assert "not answered yet" in outcome_text(waiting)
 
 
 # ------------------------------------------------------------------ the command

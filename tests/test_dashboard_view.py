@@ -271,7 +271,8 @@ def test_switchboard_threads_cross_silos_and_direct_dial_threads_do_not():
             moved = int(np.flatnonzero(model.threads()["silo_crossings"].to_numpy() > 0)[0])
             path = tracker.path(moved)
             assert path and path[0][1] == "comms"  # every switchboard thread starts there
-            assert [h for h, _, _ in path] == sorted(h for h, _, _ in path)
+            assert [p[0] for p in path] == sorted(p[0] for p in path)
+            assert path[0][3] in [level.name for level in model.scenario_spec.levels]
     assert flows["B"].sum() == 0
 
 

@@ -29,7 +29,7 @@ from viz.kpi_cards import kpi_cards
 from viz.levers import LEVERS, Lever, LeverValue, lever_error, parse_typed, scenario_values
 from viz.plots import draw_panels, plot_panels
 from viz.session import PANES, Comparison, LeverError, Player, Settings, Snapshot
-from viz.thread_view import most_recent, most_spread, path_html, table_html
+from viz.thread_view import most_recent, most_spread, outcome_text, path_html, table_html
 
 SPEEDS: dict[str, float] = {
     "1 hour / s": 1.0,
@@ -423,7 +423,12 @@ def Threads(comparison: Comparison, snap: Snapshot):
             return
         if problem.value:
             problem.set("")
-        parts = [path_html(thread, comparison.path(pane, thread), pane) for pane in PANES]
+        parts = []
+        for pane in PANES:
+            rows = tables[pane]
+            row = rows[rows["thread"] == thread]
+            outcome = outcome_text(row.iloc[0]) if len(row) else ""
+            parts.append(path_html(thread, comparison.path(pane, thread), pane, outcome))
         solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
 
 

@@ -136,6 +136,9 @@ def grid_html(grid: OrgGrid, pane: str, name: str) -> str:
         )
     return (
         f'{STYLE}<div style="font-weight:600;color:{COLORS[pane]}">{pane}: {escape(name)}</div>'
+        '<div style="font-size:12px;color:#555">each cell: people on board / people; '
+        "how many are busy with a thread now; threads waiting in their own queues "
+        "(redder: more per person)</div>"
         f'<table class="org" data-pane="{pane}"><tr><th>silo \\ level</th>{head}'
         f"<th>in the silo's pool</th></tr>{''.join(rows)}</table>"
     )

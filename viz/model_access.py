@@ -197,9 +197,10 @@ class FlowTracker:
         counts = np.bincount(index, minlength=self.n_silos * self.n_silos)
         return counts.reshape(self.n_silos, self.n_silos)
 
-    def path(self, thread: int) -> list[tuple[float, str, int]]:
-        """A thread's places as observed: ``(hours, silo name or "public", holder)``
-        each time it changed, oldest first."""
+    def path(self, thread: int) -> list[tuple[float, str, int, str]]:
+        """A thread's places as observed: ``(hours, silo name or "public", holder,
+        holder's level name or "")`` each time it changed, oldest first. Reads
+        ``core.org.level`` for the holders."""
         if not self._events:
             return []
         if len(self._events) > 1:
@@ -207,8 +208,15 @@ class FlowTracker:
         events = self._events[0]
         rows = events[events[:, 0] == thread]
         names = silo_names(self.model)
+        levels = level_names(self.model)
+        level = self.model.core.org.level
         dt = self.model.dt_hours
         return [
-            (float(tick * dt), names[silo] if silo >= 0 else "public", int(holder))
+            (
+                float(tick * dt),
+                names[silo] if silo >= 0 else "public",
+                int(holder),
+                levels[int(level[holder])] if holder >= 0 else "",
+            )
             for _, tick, silo, holder in rows.tolist()
         ]

@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "most_recent", "most_spread", "path_html", "table_html"]
+__all__ = ["COLUMNS", "most_recent", "most_spread", "outcome_text", "path_html", "table_html"]
 
 COLUMNS: dict[str, str] = {
     "thread": "thread",
@@ -75,21 +75,51 @@ def table_html(table: pd.DataFrame, pane: str, title: str) -> str:
     )
 
 
-def path_html(thread: int, path: Sequence[tuple[float, str, int]], pane: str) -> str:
-    """A thread's observed places, one line each: hour, silo (or the public), holder."""
+def outcome_text(row: pd.Series) -> str:
+    """Where a thread stands, from its ``model.threads()`` row.
+
+    Examples
+    --------
+    >>> row = pd.Series({"created_hours": 17.25, "state": "abandoned",
+    ...                  "first_response_hours": 0.5, "resolution_hours": float("nan"),
+    ...                  "abandoned_hours": 5.5})
+    >>> outcome_text(row)
+    'opened at hour 17.25; first answer after 0.50 h; now abandoned (after 5.50 h)'
+    """
+    parts = [f"opened at hour {row['created_hours']:g}"]
+    first = row.get("first_response_hours", np.nan)
+    parts.append(f"first answer after {first:.2f} h" if np.isfinite(first) else "not answered yet")
+    state = str(row["state"])
+    since = {"resolved": "resolution_hours", "abandoned": "abandoned_hours"}.get(state)
+    if since is not None and np.isfinite(row.get(since, np.nan)):
+        parts.append(f"now {state} (after {row[since]:.2f} h)")
+    else:
+        parts.append(f"now {state}")
+    return "; ".join(parts)
+
+
+def path_html(
+    thread: int,
+    path: Sequence[tuple[float, str, int, str]],
+    pane: str,
+    outcome: str = "",
+) -> str:
+    """A thread's observed places, one line each: hour, silo (or the public), holder
+    and level; then where it stands (:func:`outcome_text`)."""
     if not path:
-        return f"<div>{pane}: thread {thread}: no path observed</div>"
+        return f"<div>{pane}: thread {thread}: no path observed (no such thread yet?)</div>"
     steps = []
-    for hours, silo, holder in path:
+    for hours, silo, holder, level in path:
         if holder >= 0:
-            who = f"employee {holder}"
+            who = f"employee {holder}, {escape(level)}"
         elif silo == "public":
             who = "with the public: answered, or not yet routed"
         else:
             who = "in the silo's shared queue"
         steps.append(f"<li>hour {hours:g}: <b>{escape(silo)}</b> ({who})</li>")
+    tail = f"<div>{escape(outcome)}</div>" if outcome else ""
     return (
         f'<div data-path="{thread}"><b>{pane}: path of thread {thread}</b> '
         "(places seen at the end of each tick)"
-        f"<ol>{''.join(steps)}</ol></div>"
+        f"<ol>{''.join(steps)}</ol>{tail}</div>"
     )
