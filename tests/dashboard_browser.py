@@ -224,7 +224,12 @@ def step_days(page, days: int) -> None:
 
 
 def kpi(page, name: str, pane: str) -> float:
-    """The raw value of one KPI card of one pane."""
+    """The raw value of one KPI card of one pane, once the cards show the clock's time
+    (the clock and the cards are separate widgets, updated one after the other)."""
+    page.wait_for_function(
+        "() => document.querySelector('.kpi-grid')?.dataset.hours"
+        " === document.querySelector('#sim-clock')?.dataset.hours"
+    )
     value = page.locator(f'[data-kpi="{name}"] [data-pane="{pane}"]').get_attribute("data-value")
     return float(value)
 

@@ -356,7 +356,7 @@ def Overview(snap: Snapshot):
     """KPI cards of both panes, then the plots over simulated hours."""
     names = {pane: f"{pane}: {snap.names[pane]}" for pane in PANES}
     cards = kpi_cards(snap.kpis["A"], snap.kpis["B"])
-    solara.HTML(tag="div", unsafe_innerHTML=cards_html(cards, snap.names, snap.kpis))
+    solara.HTML(tag="div", unsafe_innerHTML=cards_html(cards, snap.names, snap.kpis, snap.hours))
 
     def figure():
         return draw_panels(plot_panels(snap.series), names, snap.markers, snap.hours)

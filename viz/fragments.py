@@ -44,7 +44,10 @@ def _number(value: float | None) -> str:
 
 
 def cards_html(
-    cards: Sequence[Card], names: dict[str, str], raw: dict[str, dict[str, float]]
+    cards: Sequence[Card],
+    names: dict[str, str],
+    raw: dict[str, dict[str, float]],
+    hours: float = 0.0,
 ) -> str:
     """The KPI cards of both panes.
 
@@ -56,8 +59,10 @@ def cards_html(
         Pane to its scenario name.
     raw
         Pane to ``kpis()``: each value's ``data-value`` attribute.
+    hours
+        The simulated time of these values (the grid's ``data-hours``).
     """
-    parts = [STYLE, '<div class="kpi-grid">']
+    parts = [STYLE, f'<div class="kpi-grid" data-hours="{hours!r}">']
     for card in cards:
         spec = card.spec
         rows = []
