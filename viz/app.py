@@ -28,7 +28,15 @@ from viz.fragments import STYLE, cards_html, clock_text, flows_html, grid_html
 from viz.kpi_cards import kpi_cards
 from viz.levers import LEVERS, Lever, LeverValue, lever_error, parse_typed, scenario_values
 from viz.plots import draw_panels, plot_panels
-from viz.session import PANES, Comparison, LeverError, Player, Settings, Snapshot
+from viz.session import (
+    PANES,
+    Comparison,
+    LeverError,
+    Player,
+    Settings,
+    Snapshot,
+    validate,
+)
 from viz.thread_view import most_recent, most_spread, outcome_text, path_html, table_html
 
 SPEEDS: dict[str, float] = {
@@ -168,6 +176,7 @@ def Page():
     reset_error = solara.use_reactive("")
     speed = solara.use_reactive("1 day / s")
     panes = solara.use_reactive(cfg.initial)
+    building = solara.use_reactive(False)
 
     def publish(snap: Snapshot, still_playing: bool) -> None:
         if not still_playing:  # first: the buttons come back before the plots redraw
@@ -227,7 +236,7 @@ def Page():
         seed_error.value = ""
         settings = Settings(scenarios=paths, seed=seed, base=cfg.base, changed=dict(staged.value))
         try:
-            comparison.reset(settings)
+            scenarios = validate(settings)  # fast: the files and the schema
         except LeverError as error:
             lever_errors.value = {**lever_errors.value, error.path: str(error)}
             reset_error.value = "not reset: a lever's value is not allowed (see the sidebar)"
@@ -239,8 +248,20 @@ def Page():
             lever_errors.value = {}
         reset_error.value = ""
         run_error.value = ""
-        panes.value = paths
-        snapshot.value = comparison.snapshot()
+        building.value = True
+
+        def build() -> None:  # a big world takes seconds: not in the click's handler
+            try:
+                comparison.reset(settings, scenarios)
+            except Exception as error:  # shown, not raised into the page
+                reset_error.value = f"not reset: {type(error).__name__}: {error}"
+            else:
+                panes.value = paths
+                snapshot.value = comparison.snapshot()
+            finally:
+                building.value = False
+
+        threading.Thread(target=build, daemon=True).start()
 
     def reset() -> None:
         rebuild(panes.value)
@@ -293,10 +314,12 @@ def Page():
                 icon_name="mdi-pause" if playing.value else "mdi-play",
                 on_click=play_pause,
                 color="primary",
+                disabled=building.value,
             )
-            solara.Button("Step 1 hour", on_click=lambda: step(1.0), disabled=playing.value)
-            solara.Button("Step 1 day", on_click=lambda: step(24.0), disabled=playing.value)
-            solara.Button("Reset", icon_name="mdi-restore", on_click=reset)
+            busy = playing.value or building.value
+            solara.Button("Step 1 hour", on_click=lambda: step(1.0), disabled=busy)
+            solara.Button("Step 1 day", on_click=lambda: step(24.0), disabled=busy)
+            solara.Button("Reset", icon_name="mdi-restore", on_click=reset, disabled=building.value)
             with solara.Column(style={"width": "170px"}, gap="0px"):
                 solara.Select(
                     "Speed", values=list(SPEEDS), value=speed.value, on_value=set_speed, dense=True
@@ -309,7 +332,9 @@ def Page():
                     f'<span style="color:#666;font-size:12px"> · seed {applied.seed}</span>'
                 ),
             )
-        if pending:
+        if building.value:
+            solara.Info("Building both panes at hour 0…", dense=True)
+        elif pending:
             solara.Info("Changed levers or seed are not applied yet: press Reset.", dense=True)
         if reset_error.value:
             solara.Error(reset_error.value, dense=True)
@@ -331,6 +356,7 @@ def Page():
                         value=_label(panes.value[index], options),
                         on_value=pick,
                         dense=True,
+                        disabled=building.value,
                     )
             solara.Text(
                 "Both panes run on the same seed (common random numbers); choosing a "

@@ -118,15 +118,22 @@ class Comparison:
         self.settings = settings
         self.reset(settings)
 
-    def reset(self, settings: Settings) -> None:
+    def reset(self, settings: Settings, scenarios: Sequence[Scenario] | None = None) -> None:
         """Rebuild both panes from ``settings`` (all or nothing).
+
+        Parameters
+        ----------
+        settings
+            Files, seed and overrides.
+        scenarios
+            The two scenarios :func:`validate` made of ``settings``, if already done.
 
         Raises
         ------
         ScenarioError
             With the schema's message, naming the lever when one is at fault.
         """
-        scenarios = validate(settings)
+        scenarios = validate(settings) if scenarios is None else scenarios
         models = {
             pane: OrgModel(scenario, rng=settings.seed)
             for pane, scenario in zip(PANES, scenarios, strict=True)
