@@ -151,6 +151,9 @@ def test_a_deeper_approval_chain_slows_the_first_response(page):
     page.get_by_text("set to 4 for both panes").wait_for()
     step_days(page, 7)
     assert kpi(page, FIRST_RESPONSE, "A") > shallow
+    page.get_by_role("button", name="file value").click()  # back to the files' depth
+    page.get_by_text("file: A 1").wait_for()
+    page.get_by_text("Changed levers or seed are not applied yet").wait_for()
 
 
 def test_two_sessions_keep_their_own_levers_and_results(browser, server, blocked):
@@ -188,6 +191,13 @@ def test_an_out_of_range_value_shows_the_schemas_message_not_a_traceback(page):
     text = page.locator("body").inner_text()
     assert "Traceback" not in text and "Error:" not in text
     assert clock(page) == 0.0
+    type_lever(page, "Customers", "3000")  # a valid value clears the message
+    page.get_by_text("customers.n_customers = 'many'").wait_for(state="hidden")
+    type_lever(page, "Approval depth", "2")
+    page.get_by_text(message).wait_for(state="hidden")
+    press_reset(page)
+    page.get_by_text("set to 3,000 for both panes").wait_for()
+    page.get_by_text("not reset").wait_for(state="hidden")
 
 
 def test_the_organization_threads_ensemble_and_export_tabs(page, tmp_path):

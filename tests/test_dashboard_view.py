@@ -96,6 +96,15 @@ def test_lever_values_are_read_from_each_scenario():
     assert scenario_values(load_scenario(DIRECT_DIAL))["organization.onboard_share"] == 0.3
 
 
+def test_the_sidebar_notes_each_files_value_not_the_applied_levers():
+    from viz.app import file_values
+
+    values = file_values((SWITCHBOARD, DIRECT_DIAL), SMALL)
+    assert values["A"]["organization.onboard_share"] == 0.0
+    assert values["B"]["organization.onboard_share"] == 0.3
+    assert values["A"]["customers.n_customers"] == 2000
+
+
 def test_override_text_round_trips_through_the_loader():
     changed = {"culture.analytics": True, "structure.approval_depth": 4, "culture.spin": 0.15}
     scenario = load_scenario(SWITCHBOARD, overrides_for(changed))

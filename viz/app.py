@@ -20,7 +20,7 @@ import solara
 import solara.lab
 
 from sim.cli import MAX_SEED
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, load_scenario
 from viz.config import AppConfig, read_config
 from viz.ensemble import EnsembleResult, draw_ensemble, ensemble_rows, run_ensemble
 from viz.export import export_zip
@@ -60,6 +60,15 @@ def config() -> AppConfig:
     return _CONFIG
 
 
+def file_values(paths: tuple[str, str], base: tuple[str, ...]) -> dict[str, dict[str, LeverValue]]:
+    """Each lever's value in pane A's and pane B's file (with the command's ``--set``),
+    before any lever of the sidebar."""
+    return {
+        pane: scenario_values(load_scenario(path, base))
+        for pane, path in zip(PANES, paths, strict=True)
+    }
+
+
 def _label(path: str, options: tuple[str, ...]) -> str:
     stem = Path(path).stem
     same = [p for p in options if Path(p).stem == stem]
@@ -92,18 +101,18 @@ def LeverControl(
     current = staged.value.get(item.path, a)
 
     def stage(value: LeverValue) -> None:
+        message = None
+        for scenario in scenarios:
+            message = message or lever_error(scenario, item.path, value, base)
+        if message != errors.value.get(item.path):
+            others = {k: v for k, v in errors.value.items() if k != item.path}
+            errors.value = others | ({item.path: message} if message else {})
         if value == current and (changed or value == a):
             return  # a control echoing its own value (e.g. on mount) changes nothing
         if value == a and value == b:  # back at both files' value: nothing to override
             staged.value = {k: v for k, v in staged.value.items() if k != item.path}
         else:
             staged.value = {**staged.value, item.path: value}
-        message = None
-        for scenario in scenarios:
-            message = message or lever_error(scenario, item.path, value, base)
-        errors.value = {k: v for k, v in errors.value.items() if k != item.path} | (
-            {item.path: message} if message else {}
-        )
 
     def typed(text: str | None) -> None:
         texts.value = {**texts.value, item.path: text or ""}
@@ -271,7 +280,7 @@ def Page():
     options = cfg.scenarios
     labels = [_label(p, options) for p in options]
     by_label = dict(zip(labels, options, strict=True))
-    values = {pane: scenario_values(m.scenario_spec) for pane, m in comparison.models.items()}
+    values = solara.use_memo(lambda: file_values(panes.value, cfg.base), [panes.value])
     pending = dict(staged.value) != dict(applied.changed) or seed_text.value.strip() != str(
         applied.seed
     )
