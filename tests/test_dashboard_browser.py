@@ -213,7 +213,7 @@ def test_the_organization_threads_ensemble_and_export_tabs(page, tmp_path):
     page.get_by_text("A: switchboard: most spread threads", exact=False).wait_for()
     first = page.locator('table.org[data-pane="A"] tr[data-thread]').first
     thread = first.get_attribute("data-thread")
-    type_lever(page, "Path of thread", thread)
+    page.get_by_role("button", name=f"#{thread}", exact=True).first.click()
     page.locator(f'[data-path="{thread}"]').first.wait_for()
     assert "comms" in page.locator(f'[data-path="{thread}"]').first.inner_text()
 

@@ -105,6 +105,15 @@ def test_the_sidebar_notes_each_files_value_not_the_applied_levers():
     assert values["A"]["customers.n_customers"] == 2000
 
 
+def test_a_typed_thread_number_is_parsed_or_explained():
+    from viz.app import parse_thread
+
+    assert parse_thread(" 17 ") == (17, "")
+    assert parse_thread("#3") == (3, "")
+    assert parse_thread("") == (None, "")
+    assert parse_thread("x1") == (None, "thread 'x1': must be a whole number >= 0")
+
+
 def test_override_text_round_trips_through_the_loader():
     changed = {"culture.analytics": True, "structure.approval_depth": 4, "culture.spin": 0.15}
     scenario = load_scenario(SWITCHBOARD, overrides_for(changed))

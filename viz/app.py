@@ -414,50 +414,35 @@ def Organization(snap: Snapshot):
                 )
 
 
+def parse_thread(text: str) -> tuple[int | None, str]:
+    """A typed thread number: ``(number, "")``, or ``(None, message)``; blank is
+    ``(None, "")``."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    if text.lstrip("#").isdigit():
+        return int(text.lstrip("#")), ""
+    return None, f"thread {text!r}: must be a whole number >= 0"
+
+
 @solara.component
 def Threads(comparison: Comparison, snap: Snapshot):
-    """Most recent and most spread threads of each pane; a thread's path on request."""
+    """Most recent and most spread threads of each pane; a thread's path on request
+    (click its number, or type one)."""
     selected = solara.use_reactive("")
-    problem = solara.use_reactive("")
     tables = solara.use_memo(
         lambda: {pane: comparison.threads(pane) for pane in PANES}, [snap.version]
     )
+    thread, problem = parse_thread(selected.value)
     solara.HTML(tag="div", unsafe_innerHTML=STYLE)
-    with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        for pane in PANES:
-            threads = tables[pane]
-            with solara.Column(gap="4px", style={"min-width": "600px"}):
-                name = snap.names[pane]
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=table_html(
-                        most_recent(threads), pane, f"{pane}: {name}: most recent threads"
-                    )
-                    + table_html(
-                        most_spread(threads),
-                        pane,
-                        f"{pane}: {name}: most spread threads (reach: customers who saw it)",
-                    ),
-                )
-    with solara.Column(style={"width": "260px"}, gap="0px"):
+    with solara.Column(style={"width": "300px"}, gap="0px"):
         solara.InputText(
             "Path of thread number (both panes)",
             value=selected,
-            error=problem.value or False,
+            error=problem or False,
             dense=True,
         )
-    text = selected.value.strip()
-    if text:
-        try:
-            thread = int(text)
-            if thread < 0:
-                raise ValueError
-        except ValueError:
-            if problem.value != f"thread {text!r}: must be a whole number >= 0":
-                problem.set(f"thread {text!r}: must be a whole number >= 0")
-            return
-        if problem.value:
-            problem.set("")
+    if thread is not None:
         parts = []
         for pane in PANES:
             rows = tables[pane]
@@ -465,6 +450,33 @@ def Threads(comparison: Comparison, snap: Snapshot):
             outcome = outcome_text(row.iloc[0]) if len(row) else ""
             parts.append(path_html(thread, comparison.path(pane, thread), pane, outcome))
         solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
+    with solara.Row(gap="24px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        for pane in PANES:
+            threads = tables[pane]
+            recent, spread = most_recent(threads), most_spread(threads)
+            with solara.Column(gap="4px", style={"min-width": "600px"}):
+                name = snap.names[pane]
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=table_html(
+                        recent, pane, f"{pane}: {name}: most recent threads"
+                    )
+                    + table_html(
+                        spread,
+                        pane,
+                        f"{pane}: {name}: most spread threads (reach: customers who saw it)",
+                    ),
+                )
+                ids = list(dict.fromkeys([*spread["thread"].tolist(), *recent["thread"].tolist()]))
+                with solara.Row(gap="2px", style={"flex-wrap": "wrap", "align-items": "center"}):
+                    solara.Text("path of:", style={"font-size": "12px", "color": "#555"})
+                    for number in ids:
+                        solara.Button(
+                            f"#{number}",
+                            text=True,
+                            small=True,
+                            on_click=lambda number=number: selected.set(str(number)),
+                        )
 
 
 @solara.component
