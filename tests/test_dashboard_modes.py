@@ -218,3 +218,17 @@ def test_a_port_in_use_exits_2_naming_it(capsys):
         code, err = _exit(["dashboard", "--port", str(port)], capsys)
     assert code == 2
     assert f"--port {port}: cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_the_server_runs_offline_switches_and_a_project_solara_home(monkeypatch, tmp_path):
+    from viz.server import command, missing_assets, server_environment
+
+    monkeypatch.setenv("ORGSIM_DASHBOARD_HOME", str(tmp_path / "home"))
+    env = server_environment({"X": "1"})
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOLARA_HOME"] == str(tmp_path / "home") and (tmp_path / "home").is_dir()
+    assert env["X"] == "1"
+    words = command("127.0.0.1", 8765)
+    assert {"--production", "--no-check-version"} <= set(words)
+    assert words[words.index("--host") + 1] == "127.0.0.1"
+    assert missing_assets() == []  # solara-assets ships what this solara's page asks for

@@ -40,10 +40,15 @@ APP = "viz.app"
 
 def solara_home() -> Path:
     """``SOLARA_HOME`` for the server: ``ORGSIM_DASHBOARD_HOME`` if set, else
-    ``.dashboard/solara-home`` in the project (created; ignored by git)."""
+    ``.dashboard/solara-home`` in the project (created; ignored by git), or
+    ``~/.cache/orgsim/solara-home`` where the project is read-only."""
     given = os.environ.get("ORGSIM_DASHBOARD_HOME")
     home = Path(given) if given else project_root() / ".dashboard" / "solara-home"
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:  # an installed, read-only copy: a per-user directory instead
+        home = Path.home() / ".cache" / "orgsim" / "solara-home"
+        home.mkdir(parents=True, exist_ok=True)
     return home
 
 
