@@ -122,7 +122,10 @@ def test_picking_a_structure_restarts_both_panes_with_it(page):
     page.locator(".v-select", has_text="Pane B").click()
     page.get_by_role("option", name="expert_routing").click()
     wait_for_hours(page, 0.0)
-    assert "expert_routing" in page.locator(".v-select", has_text="Pane B").inner_text()
+    page.locator(".v-select", has_text="Pane B").filter(has_text="expert_routing").wait_for()
+    page.get_by_role("tab", name="Organization").click()  # the panes' names follow
+    page.get_by_text("B: expert_routing", exact=False).first.wait_for()
+    page.get_by_role("tab", name="Overview").click()
     step_days(page, 1)
     assert kpi(page, "answered_share", "B") != kpi(page, "answered_share", "A")
 

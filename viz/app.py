@@ -257,6 +257,8 @@ def Page():
             lever_errors.value = {}
         reset_error.value = ""
         run_error.value = ""
+        previous = panes.value
+        panes.value = paths  # the pickers show the choice while it is built
         building.value = True
 
         def build() -> None:  # a big world takes seconds: not in the click's handler
@@ -264,8 +266,8 @@ def Page():
                 comparison.reset(settings, scenarios)
             except Exception as error:  # shown, not raised into the page
                 reset_error.value = f"not reset: {type(error).__name__}: {error}"
+                panes.value = previous
             else:
-                panes.value = paths
                 snapshot.value = comparison.snapshot()
             finally:
                 building.value = False
