@@ -36,6 +36,11 @@ from dashboard_browser import (
 
 FIRST_RESPONSE = "first_response_hours_median"
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or fails on CI) with a hint
+    expect = None
+
 
 @pytest.fixture(scope="module")
 def chromium() -> None:
@@ -84,7 +89,7 @@ def test_the_page_renders_offline_with_controls_cards_and_plots(page, server, bl
     for name in ("Play", "Step 1 hour", "Step 1 day", "Reset"):
         assert page.get_by_role("button", name=name).is_visible()
     card = page.locator(f'[data-kpi="{FIRST_RESPONSE}"]')
-    assert card.is_visible()
+    card.wait_for()
     assert "over answered threads" in card.inner_text()
     assert "answered" in card.locator('[data-pane="A"]').inner_text()
     plot = page.locator("img").first
@@ -207,10 +212,10 @@ def test_the_organization_threads_ensemble_and_export_tabs(page, tmp_path):
     step_days(page, 1)
     page.get_by_role("tab", name="Organization").click()
     flows = page.locator("table[data-flows]")
-    flows.first.wait_for()
+    expect(flows).to_have_count(2)
     moves = {t.get_attribute("data-pane"): int(t.get_attribute("data-flows")) for t in flows.all()}
     assert moves["A"] > 0 and moves["B"] == 0  # the switchboard forwards across silos
-    assert page.locator('table.org[data-pane="A"] td[data-busy]').count() > 0
+    page.locator('table.org[data-pane="A"] td[data-busy]').first.wait_for()
 
     page.get_by_role("tab", name="Threads").click()
     page.get_by_text("A: switchboard: most spread threads", exact=False).wait_for()
