@@ -25,7 +25,7 @@ from viz.config import AppConfig, read_config
 from viz.ensemble import EnsembleResult, draw_ensemble, ensemble_rows, run_ensemble
 from viz.export import export_zip
 from viz.fragments import STYLE, cards_html, clock_text, flows_html, grid_html
-from viz.kpi_cards import kpi_cards
+from viz.kpi_cards import format_value, kpi_cards
 from viz.levers import LEVERS, Lever, LeverValue, lever_error, parse_typed, scenario_values
 from viz.plots import draw_panels, plot_panels
 from viz.session import (
@@ -409,8 +409,21 @@ def Organization(snap: Snapshot):
     with solara.Row(gap="24px", style={"flex-wrap": "wrap"}):
         for pane in PANES:
             grid = snap.grids[pane]
+            kpis = snap.kpis[pane]
             with solara.Column(gap="6px"):
                 solara.HTML(tag="div", unsafe_innerHTML=grid_html(grid, pane, snap.names[pane]))
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        '<div class="note">per thread so far: '
+                        f"{format_value('index', kpis.get('hops_mean'))} hops "
+                        "(<code>hops_mean</code>), "
+                        f"{format_value('index', kpis.get('silo_crossings_mean'))} silo crossings "
+                        "(<code>silo_crossings_mean</code>); utilization of social capacity "
+                        f"{format_value('share', kpis.get('utilization'))} "
+                        "(<code>utilization</code>)</div>"
+                    ),
+                )
                 solara.HTML(
                     tag="div", unsafe_innerHTML=flows_html(snap.flows[pane], grid.silos, pane)
                 )

@@ -33,6 +33,8 @@ STYLE = """
 table.org{border-collapse:collapse;font-size:12px;font-variant-numeric:tabular-nums}
 table.org th,table.org td{border:1px solid #ddd;padding:3px 6px;text-align:right}
 table.org th{background:#f5f5f5;text-align:left}
+.note{font-size:12px;color:#444}
+.note code{font-size:11px;background:none;padding:0;color:#666}
 </style>
 """
 
