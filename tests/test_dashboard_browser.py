@@ -246,6 +246,18 @@ def test_the_organization_threads_ensemble_and_export_tabs(page, tmp_path):
     assert manifest["ensemble"]["replications"] == 2
 
 
+def test_an_ensemble_can_be_cancelled(page):
+    page.get_by_role("tab", name="Ensemble").click()
+    for label, value in (("Replications R", "50"), ("Hours per run", "168"), ("Worker", "1")):
+        type_lever(page, label, value)
+    page.get_by_role("button", name="Run ensemble").click()
+    page.get_by_text("of 100 runs done").wait_for()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("cancelled", exact=True).wait_for(timeout=60_000)
+    assert page.locator("#ensemble-table").count() == 0
+    expect(page.get_by_role("button", name="Run ensemble")).to_be_enabled()
+
+
 def test_ctrl_c_stops_the_command_and_frees_the_port(chromium, tmp_path):
     with dashboard_server(tmp_path / "server.log", offline=False) as running:
         port = running.port
