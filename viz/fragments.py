@@ -92,7 +92,7 @@ def cards_html(
             f'<div class="kpi-card" data-kpi="{escape(spec.name)}" title="{escape(spec.name)}">'
             f'<div class="t">{escape(spec.label)}</div>'
             f'<div class="u">{escape(spec.unit_text)} '
-            f"<code>{escape(spec.name)}</code></div>"
+            f"<code>{escape(spec.name).replace('_', '_<wbr>')}</code></div>"
             f"{''.join(rows)}{delta}</div>"
         )
     parts.append("</div>")
