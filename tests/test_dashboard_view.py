@@ -28,7 +28,7 @@ from viz.levers import (
 )
 from viz.model_access import FlowTracker, org_grid, thread_places
 from viz.plots import PANELS, QUEUES, draw_panels, markers_for, plot_panels
-from viz.session import Comparison, LeverError, Player, Settings
+from viz.session import Comparison, LeverError, Player, Settings, ticks_due
 
 ROOT = Path(__file__).resolve().parent.parent
 SWITCHBOARD = str(ROOT / "scenarios/switchboard.toml")
@@ -392,6 +392,16 @@ def test_the_player_publishes_at_most_once_per_interval():
     assert comparison.hours == 48.0
     assert published[-1] is False
     assert len(published) - 1 <= elapsed / 0.2 + 1  # the last publication is extra
+
+
+def test_the_playing_speed_is_kept_on_average_whatever_the_tick_length():
+    for hours_per_second, dt in ((1.0, 0.25), (6.0, 0.25), (1.0, 1.0), (24.0, 0.5)):
+        carry, total = 0.0, 0
+        for _ in range(100):  # 100 intervals of 0.3 s: 30 seconds of playing
+            ticks, carry = ticks_due(hours_per_second, 0.3, dt, carry)
+            total += ticks
+        assert 0 <= 30 * hours_per_second - total * dt <= dt + 1e-9, (hours_per_second, dt)
+    assert ticks_due(math.inf, 0.3, 0.25)[0] > 10**6
 
 
 def test_pausing_stops_the_player():

@@ -306,12 +306,12 @@ class Player:
 
     def _run(self, stop: threading.Event) -> None:
         comparison = self.comparison
+        carry = 0.0
         try:
             while not stop.is_set():
                 started = time.perf_counter()
                 dt = comparison.dt_hours
-                budget = self.hours_per_second * self.min_interval
-                ticks = max(1, round(budget / dt)) if budget != float("inf") else 10**9
+                ticks, carry = ticks_due(self.hours_per_second, self.min_interval, dt, carry)
                 if self.limit_hours is not None:
                     left = round((self.limit_hours - comparison.hours) / dt)
                     if left <= 0:
@@ -320,15 +320,16 @@ class Player:
                 # fast speeds: step until the redraw is due, then publish
                 deadline = started + self.min_interval
                 done = 0
-                while done < ticks and not stop.is_set():
+                while done < ticks and not stop.is_set():  # (none due: just wait)
                     done += comparison.step_ticks(1, stop)
                     if time.perf_counter() >= deadline and self.hours_per_second == float("inf"):
                         break
                 now = time.perf_counter()
                 redraw = now - self._plotted >= self.plot_interval
-                if redraw:
-                    self._plotted = now
-                self.publish(comparison.snapshot(redraw_plots=redraw), True)
+                if done:  # nothing new: nothing to redraw
+                    if redraw:
+                        self._plotted = now
+                    self.publish(comparison.snapshot(redraw_plots=redraw), True)
                 rest = self.min_interval - (time.perf_counter() - started)
                 if rest > 0:
                     stop.wait(rest)
@@ -337,6 +338,32 @@ class Player:
         finally:
             stop.set()
             self.publish(comparison.snapshot(), False)
+
+
+def ticks_due(
+    hours_per_second: float, interval: float, dt_hours: float, carry: float = 0.0
+) -> tuple[int, float]:
+    """Ticks to play in one interval at a speed, keeping the fraction of a tick left
+    over for the next interval (so 1 simulated hour a second is exactly that, on
+    average, whatever the tick length).
+
+    Returns
+    -------
+    (ticks, carry)
+        Whole ticks now (a huge number at infinite speed: play until the redraw is
+        due) and the fraction carried over.
+
+    Examples
+    --------
+    >>> ticks, carry = ticks_due(1.0, 0.3, 0.25)
+    >>> ticks, round(carry, 6)
+    (1, 0.2)
+    """
+    if hours_per_second == float("inf"):
+        return 10**9, 0.0
+    due = carry + hours_per_second * interval / dt_hours
+    ticks = int(due)
+    return ticks, due - ticks
 
 
 def default_settings(scenarios: Sequence[str | Path], base: Sequence[str] = ()) -> Settings:
