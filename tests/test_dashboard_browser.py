@@ -274,3 +274,4 @@ def test_the_server_log_shows_no_outside_call(server):
     assert "orgsim dashboard at http://127.0.0.1:" in text
     found = [call for call in OUTSIDE_CALLS if call in text]
     assert found == [], Path(server.log).read_text()
+    assert "Traceback" not in text and "samesite" not in text, text  # a quiet terminal

@@ -83,6 +83,10 @@ def server_environment(extra: Mapping[str, str]) -> dict[str, str]:
     env["SOLARA_HOME"] = str(solara_home())
     env["SOLARA_THEME_SHOW_BANNER"] = "False"  # its corner badge covers the plots
     env.setdefault("MPLBACKEND", "Agg")
+    # solara warns at every page load over plain http on 127.0.0.1 that its cookie
+    # falls back to SameSite=Lax: true, harmless here, and it would fill the terminal
+    quiet = "ignore:Cookies with samesite:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [env.get("PYTHONWARNINGS"), quiet]))
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
