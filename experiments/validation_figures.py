@@ -146,7 +146,7 @@ def fan_share_curves(
 def bass_chain(n: int, p: float, q: float, ticks_per_period: int, ticks: int) -> np.ndarray:
     """Exact distribution of the number of fans after each tick (no sampling).
 
-    The rule of :meth:`sim.opinions.Opinions.word_of_mouth` on the complete graph is a
+    The rule of :meth:`sim.public.opinions.Opinions.word_of_mouth` on the complete graph is a
     Markov chain on the number of fans ``k``: each of the ``n - k`` non-fans converts
     independently with probability ``1 - exp(-(p + q k / (n - 1)) / ticks_per_period)``
     (a non-fan's ``n - 1`` in-neighbours exclude itself and include all ``k`` fans), so
@@ -276,7 +276,7 @@ def thread_reach(
         model = OrgModel(scenario, rng=first_seed + g)
         authors = model.rng.integers(0, n, size=threads)
         ids = model.open_threads(threads, topic="general", kind="question", author=authors)
-        cascade = model.cascade
+        cascade = model.spread
         question = cascade.kind_factor[model.core.threads.kind[ids[0]]]
         probabilities |= {float(cascade.first_hop[0]), float(cascade.reshare[0] * question)}
         ticks = 0

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.organization import make_structure
 from sim.scenario.public import InterventionSpec
 from sim.scenario.schema import ORGANIZATION_LEVERS
-from sim.structures import make_structure
 
 if TYPE_CHECKING:
     from sim.model import OrgModel
-    from sim.org import Organization
+    from sim.organization import Organization
 
 __all__ = ["Timeline"]
 

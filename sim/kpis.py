@@ -90,7 +90,7 @@ PUBLIC_KPIS = (
 def public_kpis(model: OrgModel) -> dict[str, float]:
     """KPIs of what the public sees (MODEL.md 5). NaN where the scenario has no
     customers (the Poisson arrival mode)."""
-    from sim.broadcast import interactivity
+    from sim.public import interactivity
 
     core, people = model.core, model.customers
     broadcasts = model.broadcasting.count if people is not None else 0
@@ -114,7 +114,7 @@ def public_kpis(model: OrgModel) -> dict[str, float]:
         fan_share=fans,
         detractor_share=detractors,
         net_sentiment=fans - detractors,
-        negative_reach_per_1k=1000.0 * model.cascade.negative_exposures / people.n,
+        negative_reach_per_1k=1000.0 * model.spread.negative_exposures / people.n,
     )
     return kpis
 

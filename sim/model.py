@@ -16,23 +16,23 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import Employee, HierarchyLevel, Silo
-from sim.arrivals import PoissonArrivals
-from sim.broadcast import Broadcasting
-from sim.cascade import Cascade, Exposed
-from sim.core import OrgCore
-from sim.customers import Customer, build_customers
+from sim.agents import Customer, Employee, HierarchyLevel, Silo
 from sim.interventions import Timeline
 from sim.kpis import organization_kpis, public_kpis
-from sim.learning import learn
-from sim.opinions import Opinions
-from sim.org import build_organization
-from sim.posting import CustomerPosting
+from sim.organization import OrgCore, build_organization, learn, make_structure
+from sim.public import (
+    Broadcasting,
+    CustomerPosting,
+    Exposed,
+    Opinions,
+    PoissonArrivals,
+    Spread,
+    build_customers,
+)
 from sim.recorder import SERIES, Recorder
 from sim.rng import MESA_CHILD, Streams, child_sequence, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
 from sim.stopwatch import Stopwatch
-from sim.structures import make_structure
 from sim.threads import State
 
 __all__ = ["OrgModel"]
@@ -87,7 +87,7 @@ class OrgModel(mesa.Model):
         if scenario.arrivals.mode == "customers":
             self.customers = build_customers(scenario, self.streams.customers)
             self.posting = CustomerPosting(scenario, self.customers, self.streams.posting)
-            self.cascade = Cascade(scenario, self.customers, self.core.threads, self.streams.spread)
+            self.spread = Spread(scenario, self.customers, self.core.threads, self.streams.spread)
             self.opinions = Opinions(scenario, self.customers, self.streams.opinions)
             self.broadcasting = Broadcasting(
                 scenario, self.customers, self.streams.broadcasts, self.streams.opinions
@@ -147,7 +147,7 @@ class OrgModel(mesa.Model):
                 opened = np.sort(np.concatenate([*self._scripted, new]))
             else:  # this tick's posts alone: appended in order
                 opened = new
-            exposed = self.cascade.step(t, opened)
+            exposed = self.spread.step(t, opened)
         self._scripted = []
         watch.lap("spread")
         core.admit(new)  # 4. routing
@@ -193,7 +193,7 @@ class OrgModel(mesa.Model):
         )
         if answered.size:
             opinions.answered(th, answered, t, resolved)
-            thread, customer = self.cascade.audience(answered)  # they see the answer now
+            thread, customer = self.spread.audience(answered)  # they see the answer now
             others = customer != th.author[thread]
             opinions.see_answers(th, thread[others], customer[others])
         if events.spin_found:  # found out later, once each
@@ -207,7 +207,7 @@ class OrgModel(mesa.Model):
         if self._next_spin <= t:  # each spin found out costs the thread's audience a penalty
             due = self._spin_ticks <= t
             found, times = np.unique(self._spin_threads[due], return_counts=True)
-            thread, audience = self.cascade.audience(found)
+            thread, audience = self.spread.audience(found)
             penalty = opinions.spec.spin_penalty * times[np.searchsorted(found, thread)]
             opinions.distrust(audience, penalty)
             self._spin_threads, self._spin_ticks = self._spin_threads[~due], self._spin_ticks[~due]
@@ -301,6 +301,71 @@ class OrgModel(mesa.Model):
         chosen = self.rng.choice(self.customers.n, size=k, replace=False) if self.customers else []
         return [self.customer(int(i)) for i in chosen]
 
+    @property
+    def counters(self) -> dict[str, int]:
+        """Running totals of the organization: answers posted, threads resolved and
+        abandoned, gaffe answers (a copy)."""
+        return dict(self.core.counters)
+
+    @property
+    def has_customers(self) -> bool:
+        """Whether customers post (``arrivals.mode = "customers"``); the Poisson mode has
+        none, and no public side."""
+        return self.customers is not None
+
+    @property
+    def is_spreading(self) -> bool:
+        """Whether some thread still exposes new customers (its cascade frontier is not
+        empty)."""
+        return self.customers is not None and self.spread.frontier_thread.size > 0
+
+    def brand_followers(self) -> int:
+        """Customers following the brand's own account now (0 without customers)."""
+        return int(np.count_nonzero(self.customers.follows_brand)) if self.customers else 0
+
+    def size(self) -> dict[str, float]:
+        """How big this world is: ``customers``, ``edges`` (follower arcs),
+        ``employees``, ``threads`` (opened so far) and ``graph_setup_seconds`` (NaN
+        without customers)."""
+        people = self.customers
+        return {
+            "customers": people.n if people else 0,
+            "edges": people.graph.n_edges if people else 0,
+            "employees": self.core.org.n_employees,
+            "threads": self.core.threads.size,
+            "graph_setup_seconds": people.graph_seconds if people else float("nan"),
+        }
+
+    def follower_matrix(self):
+        """The follower graph as a sparse ``(n, n)`` matrix of in-neighbours (row ``j``
+        holds whom ``j`` follows): the one-SpMV yardstick of ``orgsim bench``."""
+        if self.customers is None:
+            raise ValueError("this scenario has no customers (arrivals.mode = 'poisson')")
+        return self.customers.in_neighbours_matrix()
+
+    def topic_silos(self) -> dict[str, str]:
+        """The silo that owns each topic, by name."""
+        org = self.core.org
+        return {t: org.silo_names[org.topic_silo[i]] for i, t in enumerate(org.topic_names)}
+
+    def org_chart(self) -> pd.DataFrame:
+        """One row per employee: ``silo``, ``level``, ``manager``, ``on_board``,
+        ``empowered``, ``training``, ``social_share`` and ``busy`` (serving a thread now),
+        read from the arrays (copies)."""
+        org = self.core.org
+        return pd.DataFrame(
+            {
+                "silo": pd.Categorical.from_codes(org.silo, org.silo_names),
+                "level": org.level.copy(),
+                "manager": org.manager.copy(),
+                "on_board": org.on_board.copy(),
+                "empowered": org.empowered.copy(),
+                "training": org.training.copy(),
+                "social_share": org.social_share.copy(),
+                "busy": self.core.serving >= 0,
+            }
+        )
+
     def kpis(self) -> dict[str, float]:
         """Every KPI of MODEL.md section 5, by its contract name."""
         core = self.core
@@ -328,7 +393,7 @@ class OrgModel(mesa.Model):
             return np.where(ticks >= 0, (ticks - created) * dt, np.nan)
 
         ids = np.arange(th.size)
-        reach = self.cascade.reach(ids) if self.customers is not None else np.zeros(th.size, int)
+        reach = self.spread.reach(ids) if self.customers is not None else np.zeros(th.size, int)
         channel_names = [c.name for c in self.scenario_spec.channels]
         voice = th.column("voice")
         return pd.DataFrame(

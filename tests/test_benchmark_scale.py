@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim import OrgModel
-from sim.graph import power_law_cluster
+from sim.public.graph_generators import power_law_cluster
 
 SCENARIO = "scenarios/benchmark_1m.toml"
 SIZES = [
@@ -59,7 +59,7 @@ def test_benchmark_part_posting(benchmark, warm: OrgModel) -> None:
 def test_benchmark_part_spread(benchmark, warm: OrgModel) -> None:
     no_new = np.zeros(0, dtype=np.int64)
     exposed = benchmark.pedantic(
-        lambda: warm.cascade.step(warm.tick, no_new), rounds=10, iterations=1
+        lambda: warm.spread.step(warm.tick, no_new), rounds=10, iterations=1
     )
     assert exposed.thread.size == exposed.customer.size
 

@@ -158,7 +158,7 @@ def test_common_random_numbers_poisson_threads_identical_across_structures() -> 
 def test_common_random_numbers_same_customers_graph_and_posts() -> None:
     """MODEL.md 7, customers mode: replication k of every structure sees the same
     customers and graph, and the same candidate posts with the same uniforms
-    (:mod:`sim.posting` thins them). With the feedback from the organization into
+    (:mod:`sim.public.posting` thins them). With the feedback from the organization into
     posting switched off (posting does not depend on sentiment, quality does not
     learn, praise does not depend on fans), the posts are identical to the bit, even
     though the structures leave the public in different states."""

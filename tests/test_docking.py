@@ -70,7 +70,7 @@ the core, since fixed:
 - an exposure made in step 3 of the tick a thread is answered was judged as an
   exposure to an unanswered complaint *and* to the answer, and its customer then saw
   the answer again as a member of the audience (exposures now carry the thread's state
-  when seen, ``sim.cascade.Exposed``);
+  when seen, ``sim.public.spread.Exposed``);
 - two spun answers on one thread, both found out, cost its audience one spin penalty,
   not two (each spun answer is now its own pending event).
 
@@ -417,25 +417,25 @@ def test_open_a_comms_employees_inbox() -> None:
 
 def test_reference_imports_no_stepping_code_of_the_core() -> None:
     """MODEL.md 6.5: the reference shares parameters and KPI definitions, nothing of
-    the core's stepping code (initial worlds may use sim.graph and sim.org)."""
+    the core's stepping code (initial worlds may use sim.public.graph and sim.organization.org)."""
     forbidden = {
-        "sim.core",
-        "sim.dispatch",
-        "sim.structures",
-        "sim.answers",
-        "sim.posting",
-        "sim.cascade",
-        "sim.spread",
-        "sim.opinions",
-        "sim.broadcast",
-        "sim.learning",
+        "sim.organization.core",
+        "sim.organization.dispatch",
+        "sim.organization.structures",
+        "sim.organization.answers",
+        "sim.public.posting",
+        "sim.public.spread",
+        "sim.public.cascade",
+        "sim.public.opinions",
+        "sim.public.broadcast",
+        "sim.organization.learning",
         "sim.recorder",
-        "sim.service",
+        "sim.organization.service",
         "sim.interventions",
-        "sim.arrivals",
+        "sim.public.arrivals",
         "sim.threads",
         "sim.model",
-        "sim.customers",
+        "sim.public.customers",
     }
     for path in (ROOT / "sim" / "reference").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""Tests for sim.graph: exact small graphs, generator statistics, edge-list errors, properties."""
+"""Tests for the customer graph (sim.public.graph, graph_generators, edge_list): exact
+small graphs, generator statistics, edge-list errors, properties."""
 
 from __future__ import annotations
 
@@ -10,16 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.graph import (
-    GraphFileError,
-    SocialGraph,
+from sim.public.edge_list import GraphFileError, read_edge_list
+from sim.public.graph import SocialGraph, from_edges, from_networkx
+from sim.public.graph_generators import (
     barabasi_albert,
     complete,
     erdos_renyi,
-    from_edges,
-    from_networkx,
     power_law_cluster,
-    read_edge_list,
     watts_strogatz,
 )
 

@@ -18,8 +18,8 @@ from test_contract import check_invariants
 
 from sim import OrgModel
 from sim.agents import Employee
+from sim.organization.structures.direct_dial import DirectDial
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
-from sim.structures.direct_dial import DirectDial
 from sim.threads import Phase, State
 
 SMALL = SMALL_WORLD

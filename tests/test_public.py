@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim import OrgModel
-from sim.customers import Customer
+from sim.agents import Customer
 from sim.scenario import SPEAKERS, scenario_from_dict
 from sim.threads import State
 

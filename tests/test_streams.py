@@ -15,7 +15,7 @@ import pytest
 from conftest import run_small
 
 from sim import OrgModel
-from sim.answers import LEG_FOLLOWUP
+from sim.organization.answers import LEG_FOLLOWUP
 from sim.rng import MECHANISMS, Streams, seed_sequence
 from sim.threads import Phase
 

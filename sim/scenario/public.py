@@ -49,7 +49,7 @@ class GraphSpec(Section):
     """Holme-Kim, Barabasi-Albert: edges per new customer (count); mean degree about 2m."""
     p_triangle: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
     """Holme-Kim: chance each further edge closes a triangle. The vectorized generator is
-    faithful to the published clustering up to 0.5 (sim.graph)."""
+    faithful to the published clustering up to 0.5 (sim.public.graph)."""
     k: Annotated[int, Field(ge=2, le=1000)] = 10
     """Watts-Strogatz: ring neighbours per customer (count, even)."""
     p_rewire: Share = 0.1

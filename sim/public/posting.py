@@ -8,7 +8,7 @@
 - **Questions** arrive per customer-hour at ``question_rate x activity``.
 - **Praise** comes from fans at ``praise_rate`` per fan-hour.
 - Follow-up turns (authors replying to answers) are opened by the core
-  (:mod:`sim.answers`).
+  (:mod:`sim.organization.answers`).
 
 Common random numbers (MODEL.md 7). Candidates are drawn at the largest possible rate
 from the ``posting`` stream, in the same order and amount whatever the state, and then
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.customers import Customers
+from sim.public.customers import Customers
 from sim.scenario import KINDS
 from sim.scenario.schema import Scenario
 from sim.threads import ThreadTable

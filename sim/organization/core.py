@@ -10,7 +10,7 @@ routing structure. One :meth:`OrgCore.step` is:
    answered threads whose author replies reopen as a follow-up turn;
 4. threads still unanswered past their author's patience are abandoned (MODEL.md
    4.6: answers are posted first, so an answer due now still counts);
-5. free servers take work, ranked within queues (:mod:`sim.dispatch`);
+5. free servers take work, ranked within queues (:mod:`sim.organization.dispatch`);
 6. busy and available work are accumulated for ``utilization``.
 
 Nothing here loops in Python over threads or employees.
@@ -23,16 +23,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.answers import LEG_FOLLOWUP
-from sim.dispatch import match_own_queues, match_pools
-from sim.org import Organization
+from sim.organization.answers import LEG_FOLLOWUP
+from sim.organization.dispatch import match_own_queues, match_pools
+from sim.organization.org import Organization
+from sim.organization.service import EXPONENTIAL, draw_ticks
 from sim.rng import Streams
 from sim.scenario.schema import SPEAKERS, DelayShape, Scenario
-from sim.service import EXPONENTIAL, draw_ticks
 from sim.threads import Phase, Stage, State, ThreadTable
 
 if TYPE_CHECKING:
-    from sim.structures.base import Structure
+    from sim.organization.structures.base import Structure
 
 __all__ = ["OrgCore", "TickEvents"]
 
@@ -85,9 +85,9 @@ class OrgCore:
     scenario
         Validated scenario.
     org
-        Built organization (:func:`sim.org.build_organization`).
+        Built organization (:func:`sim.organization.org.build_organization`).
     structure
-        A routing policy (:mod:`sim.structures`).
+        A routing policy (:mod:`sim.organization.structures`).
     streams
         Random streams (:class:`sim.rng.Streams`).
     """

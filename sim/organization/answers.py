@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.organization.service import EXPONENTIAL
 from sim.scenario.schema import KINDS
-from sim.service import EXPONENTIAL
 from sim.threads import Phase, Speaker, State
 
 if TYPE_CHECKING:
-    from sim.core import OrgCore
+    from sim.organization.core import OrgCore
 
 __all__ = ["fixability", "post_answers"]
 

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.structures.base import Leg, Structure
+from sim.organization.structures.base import Leg, Structure
 from sim.threads import Stage, State
 
 if TYPE_CHECKING:
-    from sim.core import OrgCore
+    from sim.organization.core import OrgCore
 
 __all__ = ["Switchboard"]
 
@@ -35,6 +35,7 @@ class Switchboard(Structure):
     """Central team triages, forwards through liaisons, polishes, approves, posts."""
 
     name = "switchboard"
+    order = 10
 
     def setup(self, core: OrgCore) -> None:
         org = core.org

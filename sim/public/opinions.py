@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.customers import Customers
+from sim.public.cascade import bernoulli_positions
+from sim.public.customers import Customers
 from sim.scenario import KINDS
 from sim.scenario.schema import Scenario
-from sim.spread import bernoulli_positions
 from sim.threads import ThreadTable
 
 __all__ = ["Opinions"]
@@ -125,7 +125,7 @@ class Opinions:
         hurts, a gaffe hurts more and costs trust, an answer helps.
 
         ``negative``, if given, is ``(kind == complaint & ~answered) | gaffe`` of the
-        exposures (:attr:`sim.cascade.Exposed.negative`), which saves recomputing it.
+        exposures (:attr:`sim.public.spread.Exposed.negative`), which saves recomputing it.
         """
         if not thread.size:
             return

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.structures.direct_dial import DirectDial
+from sim.organization.structures.direct_dial import DirectDial
 
 if TYPE_CHECKING:
-    from sim.core import OrgCore
+    from sim.organization.core import OrgCore
 
 __all__ = ["CoachedDirectDial"]
 
@@ -30,6 +30,7 @@ class CoachedDirectDial(DirectDial):
     """Direct dial whose comms team coaches instead of answering."""
 
     name = "coached_direct_dial"
+    order = 40
 
     def feed_members(self, core: OrgCore) -> np.ndarray:
         org = core.org

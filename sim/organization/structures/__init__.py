@@ -4,11 +4,11 @@ Adding a fifth structure means adding one module that subclasses :class:`Structu
 with a ``name``; it registers itself and touches no other structure.
 """
 
-from sim.structures.base import Leg, Structure
-from sim.structures.coached_direct_dial import CoachedDirectDial
-from sim.structures.direct_dial import DirectDial
-from sim.structures.expert_routing import ExpertRouting
-from sim.structures.switchboard import Switchboard
+from sim.organization.structures.base import Leg, Structure
+from sim.organization.structures.coached_direct_dial import CoachedDirectDial
+from sim.organization.structures.direct_dial import DirectDial
+from sim.organization.structures.expert_routing import ExpertRouting
+from sim.organization.structures.switchboard import Switchboard
 
 __all__ = [
     "CoachedDirectDial",
@@ -18,6 +18,7 @@ __all__ = [
     "Structure",
     "Switchboard",
     "make_structure",
+    "structure_names",
 ]
 
 
@@ -28,3 +29,9 @@ def make_structure(kind: str) -> Structure:
     except KeyError:
         known = ", ".join(sorted(Structure.registry))
         raise ValueError(f"unknown structure {kind!r}; known: {known}") from None
+
+
+def structure_names() -> tuple[str, ...]:
+    """Every registered ``structure.kind``, from the most central (switchboard) to the
+    most distributed."""
+    return tuple(sorted(Structure.registry, key=lambda k: (Structure.registry[k].order, k)))

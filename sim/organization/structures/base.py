@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from sim.answers import post_answers
+from sim.organization.answers import post_answers
 from sim.threads import State
 
 if TYPE_CHECKING:
-    from sim.core import OrgCore
+    from sim.organization.core import OrgCore
 
 __all__ = ["Leg", "Structure"]
 
@@ -47,6 +47,10 @@ class Structure(ABC):
     """Base class of the routing policies."""
 
     name: ClassVar[str]
+    """The ``structure.kind`` that selects this structure."""
+    order: ClassVar[int] = 100
+    """Where it sits in listings, from the most central (switchboard, 10) to the most
+    distributed; ties are broken by name."""
     registry: ClassVar[dict[str, type[Structure]]] = {}
     overflows: ClassVar[bool] = False
     """Whether :meth:`overflow` may pair leftover threads and servers (the core then

@@ -11,7 +11,7 @@ where the state multiplier is the negativity bias: ``unanswered_complaint`` for 
 complaint nobody has answered, ``gaffe`` once a gaffe was posted (gaffes spread most),
 ``answered`` once answered (it cools down), 1 otherwise. Reach counts distinct
 customers. The frontier expansion is vectorized over all threads at once, with
-geometric skipping (:mod:`sim.spread`).
+geometric skipping (:mod:`sim.public.cascade`).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.customers import Customers
+from sim.public.cascade import Exposures, expand_frontier
+from sim.public.customers import Customers
 from sim.scenario import KINDS
 from sim.scenario.schema import Scenario
-from sim.spread import Exposures, expand_frontier
 from sim.threads import ThreadTable
 
-__all__ = ["Cascade", "Exposed"]
+__all__ = ["Exposed", "Spread"]
 
 COMPLAINT = KINDS.index("complaint")
 
@@ -45,7 +45,7 @@ class Exposed:
     """Exposure to an unanswered complaint or a gaffe (the negative reach of MODEL.md 5)."""
 
 
-class Cascade:
+class Spread:
     """All live cascades: the exposure sets, the frontier, the visibility window."""
 
     def __init__(

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.structures.base import Leg, Structure
+from sim.organization.structures.base import Leg, Structure
 from sim.threads import Stage, State
 
 if TYPE_CHECKING:
-    from sim.core import OrgCore
+    from sim.organization.core import OrgCore
 
 __all__ = ["ExpertRouting"]
 
@@ -29,6 +29,7 @@ class ExpertRouting(Structure):
     """Straight to an expert's own queue; no triage, no pools."""
 
     name = "expert_routing"
+    order = 30
 
     def setup(self, core: OrgCore) -> None:
         self.experts, self.expert_offsets = self.experts_by_silo(core)

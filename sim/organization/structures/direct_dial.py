@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.structures.base import Leg, Structure
+from sim.organization.structures.base import Leg, Structure
 from sim.threads import Stage, State
 
 if TYPE_CHECKING:
-    from sim.core import OrgCore
+    from sim.organization.core import OrgCore
 
 __all__ = ["DirectDial"]
 
@@ -35,6 +35,7 @@ class DirectDial(Structure):
     """Silo feeds claimed by on-board staff; cross-silo claims; own voice."""
 
     name = "direct_dial"
+    order = 20
     overflows = True
 
     def feed_members(self, core: OrgCore) -> np.ndarray:

@@ -1,0 +1,89 @@
+"""The floor plan holds (issue 12): the public side and the organization side never
+import each other, and code outside a wing enters it only through its curated
+``__init__``. Read from the source with :mod:`ast`, type-checking imports included.
+
+Tests may import a wing's modules directly, to unit-test their internals.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WINGS = ("sim.public", "sim.organization")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path, module: str | None = None) -> list[tuple[int, str]]:
+    """Every module ``path`` (the module ``module``, by default its place in the tree)
+    imports, absolute, with its line."""
+    found = []
+    module = module or module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found += [(node.lineno, base)]
+            # "from sim.public import spread" names a submodule too
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return found
+
+
+def sources(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
+
+
+def in_package(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def wing_of(module: str) -> str | None:
+    return next((wing for wing in WINGS if in_package(module, wing)), None)
+
+
+def is_submodule(name: str, wing: str) -> bool:
+    """Whether ``name`` is a real module inside ``wing`` (not a name it exports)."""
+    relative = name.removeprefix(wing + ".").split(".")
+    folder = ROOT.joinpath(*wing.split("."))
+    return (folder / f"{relative[0]}.py").exists() or (folder / relative[0]).is_dir()
+
+
+@pytest.mark.parametrize("path", sources("sim", "experiments"), ids=str)
+def test_wings_are_entered_only_through_their_package(path: Path) -> None:
+    here = module_name(path)
+    own = wing_of(here)
+    for line, name in imported_modules(path):
+        wing = wing_of(name)
+        if wing is None or wing == own:
+            continue
+        assert own is None, f"{path}:{line}: {own} imports {name} (the other wing)"
+        assert name == wing or not is_submodule(name, wing), (
+            f"{path}:{line}: imports {name}; enter {wing} through its __init__"
+        )
+
+
+def test_the_check_sees_a_violation(tmp_path: Path) -> None:
+    """The parser finds a cross-wing import, a relative one and a type-checking one."""
+    bad = tmp_path / "probe.py"
+    bad.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from sim.organization.core import OrgCore\nfrom . import spread\n"
+    )
+    names = [name for _, name in imported_modules(bad, "sim.public.probe")]
+    assert "sim.organization.core" in names
+    assert "sim.public.spread" in names
+    assert wing_of("sim.organization.core") == "sim.organization"
+    assert is_submodule("sim.organization.core", "sim.organization")
+    assert not is_submodule("sim.organization.OrgCore", "sim.organization")
