@@ -173,7 +173,7 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     hours = args.hours if args.hours is not None else scenario.time.hours
-    tick_hours = scenario.time.tick_minutes / 60.0
+    tick_hours = scenario.time.tick_hours
     if hours < tick_hours:
         raise UsageError(f"--hours {hours:g}: shorter than one tick ({tick_hours:g} h)")
     if args.out is not None and args.out.exists() and not args.out.is_dir():

@@ -33,7 +33,7 @@ from sim.recorder import SERIES, Recorder
 from sim.rng import MESA_CHILD, Streams, child_sequence, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
 from sim.stopwatch import Stopwatch
-from sim.threads import State
+from sim.threads import Kind, State
 
 __all__ = ["OrgModel"]
 
@@ -79,7 +79,7 @@ class OrgModel(mesa.Model):
         # Mesa's own Generator: a child of its own, never a mechanism's (no overlap)
         super().__init__(rng=np.random.default_rng(child_sequence(sequence, MESA_CHILD)))
         self.scenario_spec = scenario
-        self.dt_hours = scenario.time.tick_minutes / 60.0
+        self.dt_hours = scenario.time.tick_hours
         self.streams = Streams.from_seed(sequence)
         org = build_organization(scenario, self.streams.world)
         self.core = OrgCore(scenario, org, make_structure(scenario.structure.kind), self.streams)
@@ -274,7 +274,7 @@ class OrgModel(mesa.Model):
         }[channel.patience]
         return self.core.threads.append(
             n,
-            kind=KINDS.index("complaint"),
+            kind=Kind.COMPLAINT,
             topic=topic,
             channel=0,
             severity=rng.random(n),

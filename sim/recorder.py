@@ -57,10 +57,7 @@ class Recorder:
         self.last: dict[str, float] = dict.fromkeys(SERIES, 0.0)
         """The latest value of each series (0 before the first tick, as the table's)."""
         self._broadcasts = 0
-        weights = np.array(
-            [s.topic_weight for s in model.scenario_spec.silos for _ in s.topics], float
-        )
-        self._topic_weight = weights / weights.sum() if weights.sum() else None
+        self._topic_shares = model.scenario_spec.topic_shares
 
     def column(self, name: str) -> np.ndarray:
         return self._table[_ROW[name], : self.size]
@@ -75,10 +72,7 @@ class Recorder:
         self.size += 1
 
     def quality(self) -> float:
-        quality = self.model.core.topic_quality
-        if self._topic_weight is None:
-            return float(quality.mean())
-        return float(quality @ self._topic_weight)
+        return float(self.model.core.topic_quality @ self._topic_shares)
 
     def _row(self, broadcasts: int) -> dict[str, float]:
         core = self.model.core

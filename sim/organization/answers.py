@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.organization.service import EXPONENTIAL
-from sim.scenario.schema import KINDS
-from sim.threads import Phase, Speaker, State
+from sim.threads import Kind, Phase, Speaker, State
 
 if TYPE_CHECKING:
     from sim.organization.core import OrgCore
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["fixability", "post_answers"]
 
 LEG_FOLLOWUP = 100  # engine-owned leg: an answered thread waiting for its author's reply
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 
 def fixability(
@@ -56,8 +55,8 @@ def fixability(
     if complaint is None:
         complaint = kind == COMPLAINT
     attitude = 0.5 + 0.5 * core.culture.service_attitude
-    per_kind = np.ones(len(KINDS), dtype=np.float32)  # praise: any answer settles it
-    per_kind[KINDS.index("question")] = attitude
+    per_kind = np.ones(len(Kind), dtype=np.float32)  # praise: any answer settles it
+    per_kind[Kind.QUESTION] = attitude
     out = per_kind[kind]
     out[complaint] = core.topic_quality[topic[complaint]] * attitude
     return out

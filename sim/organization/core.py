@@ -102,7 +102,7 @@ class OrgCore:
         self.structure = structure
         self.structure_spec = scenario.structure
         self.culture = scenario.culture
-        self.dt = scenario.time.tick_minutes / 60.0
+        self.dt = scenario.time.tick_hours
         self.tick = 0
         self.threads = ThreadTable()
         n = org.n_employees

@@ -16,13 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.organization.org import Organization
-from sim.scenario import KINDS
 from sim.scenario.schema import CultureSpec, LearningSpec
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable
 
 __all__ = ["learn"]
 
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 
 def learn(

@@ -49,7 +49,7 @@ class Broadcasting:
         run with one seed broadcasts at the same ticks (common random numbers)."""
         self.unfollow_rng = unfollow_rng
         """Who stops following: the public's reaction (the opinions stream)."""
-        self.dt = scenario.time.tick_minutes / 60.0
+        self.dt = scenario.time.tick_hours
         self.count = 0
 
     def step(self, culture: CultureSpec, replies: int) -> int:

@@ -29,13 +29,12 @@ import numpy as np
 
 from sim.public.cascade import bernoulli_positions
 from sim.public.customers import Customers
-from sim.scenario import KINDS
 from sim.scenario.schema import Scenario
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable
 
 __all__ = ["Opinions"]
 
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 _Queue = list[tuple[np.ndarray, np.ndarray | float]]
 """Queued events: (customers, one value for all of them or one value each)."""
@@ -65,7 +64,7 @@ class Opinions:
         self.spec = spec = scenario.opinions
         self.people = customers
         self.rng = rng
-        dt = scenario.time.tick_minutes / 60.0
+        dt = scenario.time.tick_hours
         self.relax = 1.0 - np.exp(-dt / spec.memory_hours)
         self.bass_step = dt / spec.bass_period_hours
         self.fast_ticks = spec.fast_hours / dt

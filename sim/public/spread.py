@@ -22,13 +22,12 @@ import numpy as np
 
 from sim.public.cascade import Exposures, expand_frontier
 from sim.public.customers import Customers
-from sim.scenario import KINDS
 from sim.scenario.schema import Scenario
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable, names
 
 __all__ = ["Exposed", "Spread"]
 
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 
 @dataclass
@@ -60,11 +59,11 @@ class Spread:
         self.graph = customers.graph
         self.exposures = Exposures(customers.n)
         spec = scenario.spread
-        dt = scenario.time.tick_minutes / 60.0
+        dt = scenario.time.tick_hours
         self.first_hop = np.array([min(1.0, spec.view_share * c.reach) for c in scenario.channels])
         self.reshare = np.array([c.reshare for c in scenario.channels])
         self.visible_ticks = np.array([c.visible_hours / dt for c in scenario.channels])
-        self.kind_factor = np.array([getattr(spec, k) for k in KINDS])
+        self.kind_factor = np.array([getattr(spec, k) for k in names(Kind)])
         self.spec = spec
         self.spreading = np.zeros(0, dtype=np.int64)  # sorted thread ids still visible
         self.frontier_thread = np.zeros(0, dtype=np.int64)

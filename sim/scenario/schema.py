@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from sim.scenario.base import Hours, PositiveHours, Section, Share
@@ -28,10 +29,13 @@ from sim.scenario.public import (
     PostingSpec,
     SpreadSpec,
 )
+from sim.threads import Kind, Speaker, names
 
 STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
-KINDS = ("complaint", "question", "praise")
-SPEAKERS = ("expert", "generalist", "brand", "executive")
+KINDS = names(Kind)
+"""Thread kinds by code (:class:`sim.threads.Kind`)."""
+SPEAKERS = names(Speaker)
+"""Speakers by code (:class:`sim.threads.Speaker`): the fields of ``[voice]``."""
 LEVER_SECTIONS = ("culture", "structure", "organization")
 ORGANIZATION_LEVERS = ("training", "onboard_share", "empowered_share")
 
@@ -44,6 +48,11 @@ class TimeSpec(Section):
     this length."""
     hours: Annotated[float, Field(gt=0.0, le=100_000.0)] = 336.0
     """Default run length, in hours (the CLI's ``--hours`` overrides it)."""
+
+    @property
+    def tick_hours(self) -> float:
+        """Length of one tick, in hours: the one conversion from ``tick_minutes``."""
+        return self.tick_minutes / 60.0
 
 
 class DelayShape(Section):
@@ -463,3 +472,10 @@ class Scenario(Section):
     def topics(self) -> list[str]:
         """All topic names, silo by silo."""
         return [t for s in self.silos for t in s.topics]
+
+    @property
+    def topic_shares(self) -> np.ndarray:
+        """Each topic's share of the traffic, silo by silo: its silo's ``topic_weight``
+        over the sum of every topic's (never 0: validation needs one weight above 0)."""
+        weights = np.array([s.topic_weight for s in self.silos for _ in s.topics], float)
+        return weights / weights.sum()
