@@ -28,8 +28,9 @@ from rich.table import Table
 
 from experiments.cli import shipped_scenario
 from sim.cli import Handler, parse_seed, whole_number
+from sim.organization import structure_names
 from sim.outputs import atomic_write, jsonable, write_json
-from sim.scenario import STRUCTURES, load_scenario
+from sim.scenario import load_scenario
 from sim.stopwatch import PARTS
 
 __all__ = ["BENCHMARK_SCENARIO", "measure", "register", "scaling_exponent"]
@@ -295,7 +296,7 @@ def register(commands: argparse._SubParsersAction) -> dict[str, Handler]:
     parser.add_argument(
         "--structure",
         action="append",
-        choices=STRUCTURES,
+        choices=structure_names(),
         help="repeatable (default: coached_direct_dial and switchboard)",
     )
     parser.add_argument("--scenario", help=f"scenario file (default {BENCHMARK_SCENARIO})")

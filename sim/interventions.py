@@ -24,6 +24,7 @@ import numpy as np
 from sim.organization import make_structure
 from sim.scenario.public import InterventionSpec
 from sim.scenario.schema import ORGANIZATION_LEVERS
+from sim.scenario.structure import StructureParams, params_for
 
 if TYPE_CHECKING:
     from sim.model import OrgModel
@@ -33,6 +34,14 @@ __all__ = ["Timeline"]
 
 _PER_ITEM = ("culture.product_quality", "organization.training")
 """Levers that set many items at once; a ramp moves each item from where it stands."""
+
+
+def switched_params(params: StructureParams, kind: str) -> StructureParams:
+    """Structure ``kind``'s parameters after a switch from ``params``: the values both
+    structures take carry over, the new structure's own take their defaults."""
+    new = params_for(kind)
+    shared = {k: v for k, v in params.model_dump().items() if k in new.model_fields}
+    return new.model_validate({**shared, "kind": kind})
 
 
 def _drawn_flags(org: Organization, shares: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -144,9 +153,11 @@ class Timeline:
         elif section == "structure":
             if key == "approval_depth":
                 value = round(value)
-            core.structure_spec = core.structure_spec.model_copy(update={key: value})
-            if key == "kind":
+            if key == "kind":  # the new structure's parameters: shared ones carry over
+                core.structure_spec = switched_params(core.structure_spec, value)
                 core.switch_structure(make_structure(value))
+            else:
+                core.structure_spec = core.structure_spec.model_copy(update={key: value})
         elif key == "training":
             self.organization[key] = value
             if items:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import KPI_CONTRACT
+from conftest import KPI_CONTRACT, STRUCTURES
 
 import sim
 from sim.cli import main
-from sim.scenario import STRUCTURES, Scenario
+from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.organization.legs import Leg
 from sim.organization.service import EXPONENTIAL
 from sim.threads import Kind, Phase, Speaker, State
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["fixability", "post_answers"]
 
-LEG_FOLLOWUP = 100  # engine-owned leg: an answered thread waiting for its author's reply
 COMPLAINT = Kind.COMPLAINT
 
 
@@ -164,5 +164,5 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     again = ids[talk]
     if again.size:
         th.phase[again] = Phase.DELAY
-        th.leg[again] = LEG_FOLLOWUP
+        th.leg[again] = Leg.FOLLOWUP
         th.ready_tick[again] = t + reply_after[talk]

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.organization.answers import LEG_FOLLOWUP
 from sim.organization.dispatch import match_own_queues, match_pools
+from sim.organization.legs import Leg
 from sim.organization.org import Organization
 from sim.organization.service import EXPONENTIAL, draw_ticks
 from sim.rng import Streams
@@ -374,7 +374,7 @@ class OrgCore:
                 return
             served = due[phase[is_due] == Phase.SERVICE]
             self.serving[th.holder[served]] = -1
-            followup = th.leg[due] == LEG_FOLLOWUP
+            followup = th.leg[due] == Leg.FOLLOWUP
             if followup.any():
                 self._reopen(due[followup])
                 self.structure.advance(self, due[~followup])

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario.schema import Scenario
+from sim.scenario.structure import StructureParams, not_a_parameter
 
 __all__ = ["ScenarioError", "load_scenario", "parse_override", "scenario_from_dict"]
 
@@ -141,6 +142,13 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     loc = [str(p) for p in error["loc"]]
     kind = error["type"]
     ctx = error.get("ctx", {})
+    if loc[:1] == ["structure"]:
+        if kind == "union_tag_invalid":
+            return "structure.kind", f"must be one of {ctx['expected_tags']}"
+        if len(loc) > 1 and loc[1] in StructureParams.registry:  # the union's tag
+            structure = loc.pop(1)
+            if kind == "extra_forbidden":
+                return ".".join(loc), not_a_parameter(structure, loc[-1])
     if kind == "extra_forbidden":
         return ".".join(loc), _unknown_key_hint(loc)
     bounds = {
@@ -184,7 +192,7 @@ def scenario_from_dict(document: Mapping[str, Any], origin: str = "<scenario>") 
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         key, allowed = _describe(first)
-        value = first.get("input")
+        value = first["ctx"]["tag"] if first["type"] == "union_tag_invalid" else first.get("input")
         shown = "" if first["type"] == "extra_forbidden" else f" = {value!r}"
         where = f"{key}{shown}: " if key else ""
         more = f" (and {err.error_count() - 1} more problem(s))" if err.error_count() > 1 else ""

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from sim.organization.answers import post_answers
+from sim.organization.legs import Leg
+from sim.scenario.structure import StructureParams
 from sim.threads import State
 
 if TYPE_CHECKING:
@@ -32,22 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["Leg", "Structure"]
 
 
-class Leg:
-    """Progress markers shared by the structures (stored in ``threads.leg``)."""
-
-    TRIAGE = 1
-    LIAISON = 2
-    DRAFT = 3
-    POLISH = 4
-    CLAIM = 5
-    APPROVAL = 20  # APPROVAL + k: k approvals done in this turn
-
-
 class Structure(ABC):
     """Base class of the routing policies."""
 
     name: ClassVar[str]
     """The ``structure.kind`` that selects this structure."""
+    Params: ClassVar[type[StructureParams]] = StructureParams
+    """Its parameters: a subclass of :class:`~sim.scenario.structure.StructureParams`
+    whose ``kind`` is :attr:`name` (a scenario's ``[structure]`` table)."""
     order: ClassVar[int] = 100
     """Where it sits in listings, from the most central (switchboard, 10) to the most
     distributed; ties are broken by name."""
@@ -59,6 +53,9 @@ class Structure(ABC):
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if "name" in cls.__dict__:
+            kind = cls.Params.model_fields["kind"].default
+            if kind != cls.name:
+                raise TypeError(f"{cls.__name__}.Params has kind {kind!r}, not {cls.name!r}")
             Structure.registry[cls.name] = cls
 
     # --------------------------------------------------------------- interface

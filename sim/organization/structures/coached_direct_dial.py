@@ -12,24 +12,39 @@ more trainees than the comms team can coach (``coachees_per_coach`` each).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
-from sim.organization.structures.direct_dial import DirectDial
+from sim.organization.structures.direct_dial import DirectDial, DirectDialParams
 
 if TYPE_CHECKING:
     from sim.organization.core import OrgCore
 
-__all__ = ["CoachedDirectDial"]
+__all__ = ["CoachedDirectDial", "CoachedDirectDialParams"]
 
 HOURS_PER_WEEK = 168.0
+
+
+class CoachedDirectDialParams(DirectDialParams):
+    """Direct dial's parameters plus coaching."""
+
+    kind: Literal["coached_direct_dial"] = "coached_direct_dial"  # type: ignore[assignment]
+    """Routing structure: ``coached_direct_dial``."""
+    coaching_per_week: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
+    """Training gained per week by on-board staff, times ``(1 - training)`` and the coaching
+    coverage."""
+    coachees_per_coach: Annotated[float, Field(gt=0.0, le=10_000.0)] = 20.0
+    """On-board employees one comms front-line coach can follow (count); fewer coaches
+    scale coaching down."""
 
 
 class CoachedDirectDial(DirectDial):
     """Direct dial whose comms team coaches instead of answering."""
 
     name = "coached_direct_dial"
+    Params = CoachedDirectDialParams
     order = 40
 
     def feed_members(self, core: OrgCore) -> np.ndarray:

@@ -18,23 +18,44 @@ Employees'"; essay 000: "Social interactions on the net are blind to internal si
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.organization.structures.base import Leg, Structure
+from sim.scenario.base import Hours, Share
+from sim.scenario.structure import StructureParams
 from sim.threads import Stage, State
 
 if TYPE_CHECKING:
     from sim.organization.core import OrgCore
 
-__all__ = ["DirectDial"]
+__all__ = ["DirectDial", "DirectDialParams"]
+
+
+class DirectDialParams(StructureParams):
+    """Direct dial's own parameters: cross-silo claims and expert finding."""
+
+    kind: Literal["direct_dial"] = "direct_dial"
+    """Routing structure: ``direct_dial``."""
+    cross_claim: Share = 0.3
+    """Chance per tick, at permeability 1, that a free watcher of another silo claims a
+    thread whose own silo's watchers are all busy; times permeability."""
+    intranet_find_hours: Hours = 0.25
+    """Mean hours a cross-silo claimant needs to find an expert of the owning silo through
+    the social intranet."""
+    offline_find_hours: Hours = 8.0
+    """Without the intranet: mean hours to find an expert."""
+    offline_find_probability: Share = 0.3
+    """Without the intranet: chance of finding an expert at all; otherwise the claimant
+    answers as a generalist."""
 
 
 class DirectDial(Structure):
     """Silo feeds claimed by on-board staff; cross-silo claims; own voice."""
 
     name = "direct_dial"
+    Params = DirectDialParams
     order = 20
     overflows = True
 

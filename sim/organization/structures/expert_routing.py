@@ -12,23 +12,32 @@ less engaged (``offboard_engagement``). Approval as for direct dial.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.organization.structures.base import Leg, Structure
+from sim.scenario.structure import StructureParams
 from sim.threads import Stage, State
 
 if TYPE_CHECKING:
     from sim.organization.core import OrgCore
 
-__all__ = ["ExpertRouting"]
+__all__ = ["ExpertRouting", "ExpertRoutingParams"]
+
+
+class ExpertRoutingParams(StructureParams):
+    """Expert routing: only the parameters every structure takes."""
+
+    kind: Literal["expert_routing"] = "expert_routing"
+    """Routing structure: ``expert_routing``."""
 
 
 class ExpertRouting(Structure):
     """Straight to an expert's own queue; no triage, no pools."""
 
     name = "expert_routing"
+    Params = ExpertRoutingParams
     order = 30
 
     def setup(self, core: OrgCore) -> None:

@@ -16,25 +16,34 @@ filtering and forwarding team is no good."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.organization.structures.base import Leg, Structure
+from sim.scenario.structure import StructureParams
 from sim.threads import Stage, State
 
 if TYPE_CHECKING:
     from sim.organization.core import OrgCore
 
-__all__ = ["Switchboard"]
+__all__ = ["Switchboard", "SwitchboardParams"]
 
 COMMS_POOL = 0
+
+
+class SwitchboardParams(StructureParams):
+    """Switchboard: only the parameters every structure takes."""
+
+    kind: Literal["switchboard"] = "switchboard"
+    """Routing structure: ``switchboard``."""
 
 
 class Switchboard(Structure):
     """Central team triages, forwards through liaisons, polishes, approves, posts."""
 
     name = "switchboard"
+    Params = SwitchboardParams
     order = 10
 
     def setup(self, core: OrgCore) -> None:
