@@ -23,7 +23,6 @@ import numpy as np
 
 from sim.organization import make_structure
 from sim.scenario.public import InterventionSpec
-from sim.scenario.schema import ORGANIZATION_LEVERS
 from sim.scenario.structure import StructureParams, params_for
 
 if TYPE_CHECKING:
@@ -76,10 +75,9 @@ class Timeline:
         self.pending = sorted(interventions, key=lambda i: i.at_hours)
         self.ramps: list[_Ramp] = []
         self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
-        organization = model.scenario_spec.organization
-        self.organization = {key: getattr(organization, key) for key in ORGANIZATION_LEVERS}
+        self.levers = model.levers
         self.fired: list[tuple[float, str]] = []
-        self._flags = _drawn_flags(model.core.org, self.organization)
+        self._flags = _drawn_flags(model.core.org, self.levers.organization)
 
     def apply(self, tick: int) -> np.ndarray:
         """Fire what is due at ``tick``; return the crisis threads opened now."""
@@ -125,46 +123,47 @@ class Timeline:
 
     def _levels(self, path: str) -> tuple[np.ndarray, np.ndarray]:
         """The per-item array a lever sets, and which items it sets."""
-        core, org = self.model.core, self.model.core.org
+        org = self.model.core.org
         if path == "culture.product_quality":
-            return core.topic_quality, np.ones(core.topic_quality.size, dtype=bool)
+            quality = self.levers.topic_quality
+            return quality, np.ones(quality.size, dtype=bool)
         return org.training, org.silo != org.comms  # organization.training
 
     def _get(self, path: str) -> Any:
         section, key = path.split(".", 1)
-        core = self.model.core
-        source = {"culture": core.culture, "structure": core.structure_spec}.get(section)
+        levers = self.levers
+        source = {"culture": levers.culture, "structure": levers.structure}.get(section)
         if source is not None:
             return getattr(source, key)
-        return self.organization[key]  # as last set, in the scenario or by a timeline
+        return levers.organization[key]  # as last set, in the scenario or by a timeline
 
     def _set(self, path: str, value: Any, items: bool = True) -> None:
         """Set a lever; ``items=False`` sets only the nominal value of a per-item lever
         (product quality, training), whose items a ramp moves itself."""
         section, key = path.split(".", 1)
-        core, org = self.model.core, self.model.core.org
+        core, org, levers = self.model.core, self.model.core.org, self.levers
         if section == "culture":
-            if isinstance(getattr(core.culture, key), int) and not isinstance(value, bool):
-                value = type(getattr(core.culture, key))(value)
-            core.culture = core.culture.model_copy(update={key: value})
+            if isinstance(getattr(levers.culture, key), int) and not isinstance(value, bool):
+                value = type(getattr(levers.culture, key))(value)
+            levers.culture = levers.culture.model_copy(update={key: value})
             if key == "product_quality" and items:
-                core.topic_quality[:] = value
+                levers.topic_quality[:] = value
             core.refresh_speed()
         elif section == "structure":
             if key == "approval_depth":
                 value = round(value)
             if key == "kind":  # the new structure's parameters: shared ones carry over
-                core.structure_spec = switched_params(core.structure_spec, value)
+                levers.structure = switched_params(levers.structure, value)
                 core.switch_structure(make_structure(value))
             else:
-                core.structure_spec = core.structure_spec.model_copy(update={key: value})
+                levers.structure = levers.structure.model_copy(update={key: value})
         elif key == "training":
-            self.organization[key] = value
+            levers.organization[key] = value
             if items:
                 org.training[org.silo != org.comms] = value
         else:  # onboard_share, empowered_share (the schema admits no other)
-            self.organization[key] = value
-            shares = self.organization
+            levers.organization[key] = value
+            shares = levers.organization
             on_board, empowered = _drawn_flags(org, shares)
             # compared with the draws' last verdict, not with the flags, which a
             # structure may have forced (the switchboard's liaisons are on board)

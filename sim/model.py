@@ -19,6 +19,7 @@ import pandas as pd
 from sim.agents import Customer, Employee, HierarchyLevel, Silo
 from sim.interventions import Timeline
 from sim.kpis import organization_kpis, public_kpis
+from sim.levers import Levers
 from sim.organization import OrgCore, build_organization, learn, make_structure
 from sim.public import (
     Broadcasting,
@@ -82,7 +83,11 @@ class OrgModel(mesa.Model):
         self.dt_hours = scenario.time.tick_hours
         self.streams = Streams.from_seed(sequence)
         org = build_organization(scenario, self.streams.world)
-        self.core = OrgCore(scenario, org, make_structure(scenario.structure.kind), self.streams)
+        self.levers = Levers.from_scenario(scenario)
+        """The levers in force (interventions change them mid-run)."""
+        self.core = OrgCore(
+            scenario, org, make_structure(scenario.structure.kind), self.streams, self.levers
+        )
         self.customers = None
         if scenario.arrivals.mode == "customers":
             self.customers = build_customers(scenario, self.streams.customers)
@@ -136,7 +141,7 @@ class OrgModel(mesa.Model):
             new = self.arrivals.open(core.threads, t)
         else:
             posted = self.posting.open(
-                core.threads, t, core.topic_quality, core.culture.service_attitude
+                core.threads, t, self.levers.topic_quality, self.levers.culture.service_attitude
             )
             new, problems = posted.threads, posted.problem_customers
         if crisis.size:
@@ -155,7 +160,9 @@ class OrgModel(mesa.Model):
         watch.lap("routing and work")
         answered, resolved = core.events.answered_ids()
         if self.customers is not None:
-            broadcasts = self.broadcasting.step(core.culture, core.counters["answered"])  # 7.
+            broadcasts = self.broadcasting.step(
+                self.levers.culture, core.counters["answered"]
+            )  # 7.
             self._react(t, problems, exposed, answered, resolved)  # 8. opinions
         else:
             broadcasts = 0
@@ -163,9 +170,9 @@ class OrgModel(mesa.Model):
             core.threads,
             answered,
             core.org,
-            core.topic_quality,
+            self.levers.topic_quality,
             self.scenario_spec.learning,
-            core.culture,
+            self.levers.culture,
         )
         watch.lap("opinions")
         self.recorder.record(broadcasts)  # 10. data collection

@@ -72,7 +72,7 @@ class Recorder:
         self.size += 1
 
     def quality(self) -> float:
-        return float(self.model.core.topic_quality @ self._topic_shares)
+        return float(self.model.levers.topic_quality @ self._topic_shares)
 
     def _row(self, broadcasts: int) -> dict[str, float]:
         core = self.model.core

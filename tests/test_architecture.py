@@ -87,3 +87,65 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     assert wing_of("sim.organization.core") == "sim.organization"
     assert is_submodule("sim.organization.core", "sim.organization")
     assert not is_submodule("sim.organization.OrgCore", "sim.organization")
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the sim modules it imports (type-checking imports included)."""
+    modules = {module_name(p): p for p in sources("sim")}
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        targets = set()
+        for _, name in imported_modules(path):
+            while name and name not in modules:  # "sim.public.Spread" -> "sim.public"
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                targets.add(name)
+        graph[module] = targets
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_in_sim() -> None:
+    """Not even through type-checking imports (issue 12): a package may import its
+    modules, and a module its package's siblings, but never back."""
+    packages = {m for m in import_graph() if (ROOT / m.replace(".", "/") / "__init__.py").exists()}
+    graph = {
+        m: {t for t in targets if not (m in packages and t.startswith(m + "."))}
+        for m, targets in import_graph().items()
+    }
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

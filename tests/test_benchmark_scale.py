@@ -49,7 +49,7 @@ def test_benchmark_part_posting(benchmark, warm: OrgModel) -> None:
     core = warm.core
 
     def post() -> None:
-        warm.posting.open(core.threads, core.tick, core.topic_quality, 0.7)
+        warm.posting.open(core.threads, core.tick, warm.levers.topic_quality, 0.7)
 
     before = core.threads.size
     benchmark.pedantic(post, rounds=10, iterations=1)

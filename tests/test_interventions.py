@@ -75,7 +75,7 @@ def test_switch_to_direct_dial_keeps_every_thread_and_cuts_hops() -> None:
     model.step()  # the switch fires in the first tick of hour 24
     assert model.timeline.fired == [(24.0, "structure.kind")]
     assert isinstance(model.core.structure, DirectDial)
-    assert model.core.structure_spec.kind == "direct_dial"
+    assert model.levers.structure.kind == "direct_dial"
     for tick in range(24 * TICKS_PER_HOUR):
         if tick:
             model.step()
@@ -197,7 +197,7 @@ def test_flattening_approvals() -> None:
     table = model.threads()
     assert (table.loc[table["created_hours"] >= 24, "approvals_waited"] == 0).all()
     assert (table.loc[table["created_hours"] < 24, "approvals_waited"] == 3).any()
-    assert model.core.structure_spec.approval_depth == 0
+    assert model.levers.structure.approval_depth == 0
     without, with_ = paired(
         SEEDS,
         48,
@@ -292,14 +292,14 @@ def test_interventions_fire_in_time_order_and_are_logged() -> None:
     model = OrgModel(scenario, rng=0)
     model.run_hours(1.5)
     assert model.timeline.fired == []
-    assert model.core.culture.listening == 0.5
+    assert model.levers.culture.listening == 0.5
     model.run_hours(2)
     assert model.timeline.fired == [
         (1.5, "culture.listening, culture.honesty"),
         (3.0, "open the silos"),
     ]
-    assert (model.core.culture.listening, model.core.culture.honesty) == (0.9, 1.0)
-    assert model.core.culture.spin == 0.0
+    assert (model.levers.culture.listening, model.levers.culture.honesty) == (0.9, 1.0)
+    assert model.levers.culture.spin == 0.0
 
 
 # ---------------------------------------------------- rejected at load time
@@ -352,7 +352,7 @@ def test_a_lever_value_is_rejected_or_applied_as_validated() -> None:
     except ScenarioError:
         return  # rejected at load time: fine
     model.run_hours(6)
-    assert model.core.culture.leadership_integrity == 0.5
+    assert model.levers.culture.leadership_integrity == 0.5
 
 
 # ------------------------------------------- ramps keep what they do not change
@@ -431,12 +431,12 @@ def test_a_product_fix_ramp_starts_from_each_topics_quality() -> None:
     during the ramp adds to it: every topic ends at 0.95 or above."""
     model = small(0, "learning.rate=0.05", at(48, ramp_hours=24, culture__product_quality=0.95))
     model.run_hours(48)
-    before = model.core.topic_quality.copy()
+    before = model.levers.topic_quality.copy()
     assert before.max() > 0.7 + 0.01  # something was learnt
     model.step()  # the ramp's first tick (learning may add to it)
-    assert np.all(model.core.topic_quality >= before + (0.95 - before) / 96 - 1e-6)
+    assert np.all(model.levers.topic_quality >= before + (0.95 - before) / 96 - 1e-6)
     model.run_hours(24)
-    quality = model.core.topic_quality
+    quality = model.levers.topic_quality
     assert np.all((quality >= 0.95 - 1e-6) & (quality <= 1.0))
 
 

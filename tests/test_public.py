@@ -428,7 +428,7 @@ def test_paraphrase_below_minimum_fidelity_teaches_nothing() -> None:
         "learning.min_fidelity=0.3",
     )
     topics = model.core.org.topic_names
-    quality = model.core.topic_quality
+    quality = model.levers.topic_quality
     general = topics.index("general")
     others = np.arange(len(topics)) != general
     assert np.all(quality[others] == np.float32(0.7))
@@ -439,7 +439,7 @@ def test_paraphrase_below_minimum_fidelity_teaches_nothing() -> None:
 def test_no_learning_keeps_quality_exactly(kind: str) -> None:
     model = run_small(5, 48, "learning.rate=0", "culture.product_quality=0.625", kind=kind)
     assert model.core.counters["answered"] > 0
-    assert np.all(model.core.topic_quality == np.float32(0.625))
+    assert np.all(model.levers.topic_quality == np.float32(0.625))
     assert model.kpis()["quality_final"] == pytest.approx(0.625, abs=1e-12)
     assert np.allclose(model.series()["quality"], 0.625, rtol=0, atol=1e-12)
 

@@ -20,24 +20,70 @@ Everything here is vectorized over the threads answered in one tick.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.organization.legs import Leg
-from sim.organization.service import EXPONENTIAL
-from sim.threads import Kind, Phase, Speaker, State
+from sim.levers import Levers
+from sim.organization.org import Organization
+from sim.scenario.schema import SPEAKERS, Scenario
+from sim.threads import Kind, Speaker, ThreadTable
 
-if TYPE_CHECKING:
-    from sim.organization.core import OrgCore
-
-__all__ = ["fixability", "post_answers"]
+__all__ = ["AnswerDraws", "GradedAnswers", "Voices", "fixability", "grade_answers"]
 
 COMPLAINT = Kind.COMPLAINT
 
 
+@dataclass(frozen=True)
+class Voices:
+    """Voice weights (MODEL.md 4.5): by speaker (``[voice]``, indexed by
+    :class:`~sim.threads.Speaker`) and by the author's hierarchy level."""
+
+    speaker: np.ndarray
+    level: np.ndarray
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Voices:
+        return cls(
+            speaker=np.array([getattr(scenario.voice, s) for s in SPEAKERS], np.float32),
+            level=np.array([lv.voice_weight for lv in scenario.levels], np.float32),
+        )
+
+
+@dataclass(frozen=True)
+class AnswerDraws:
+    """The random numbers of a batch of answers, drawn by the core in a fixed amount
+    per answer whatever is decided (MODEL.md 7): five uniforms each (gaffe, resolution,
+    follow-up, admission, spin found out) and two delays in ticks (when a spin is found
+    out, when the author replies)."""
+
+    uniforms: np.ndarray
+    found_after: np.ndarray
+    reply_after: np.ndarray
+
+
+@dataclass(frozen=True)
+class GradedAnswers:
+    """What a batch of answers is, one entry per answer (nothing written yet)."""
+
+    quality: np.ndarray
+    authenticity: np.ndarray
+    speaker: np.ndarray
+    voice_weight: np.ndarray
+    gaffe: np.ndarray
+    resolved: np.ndarray
+    talk: np.ndarray
+    """Unresolved, and the author replies (a follow-up turn) after ``reply_after``."""
+    admitted: np.ndarray
+    spun: np.ndarray
+    spin_found: np.ndarray
+    """Spun, and the spin will be found out ``found_after`` ticks later."""
+    turns: np.ndarray
+    """The thread's answers so far, this one included."""
+
+
 def fixability(
-    core: OrgCore, kind: np.ndarray, topic: np.ndarray, complaint: np.ndarray | None = None
+    levers: Levers, kind: np.ndarray, topic: np.ndarray, complaint: np.ndarray | None = None
 ) -> np.ndarray:
     """Chance that a perfect answer resolves the thread (MODEL.md 4.6), as float32.
 
@@ -47,6 +93,8 @@ def fixability(
 
     Parameters
     ----------
+    levers
+        The levers in force (service attitude, each topic's quality).
     kind, topic
         Each thread's kind (complaint, question or praise) and topic.
     complaint
@@ -54,55 +102,32 @@ def fixability(
     """
     if complaint is None:
         complaint = kind == COMPLAINT
-    attitude = 0.5 + 0.5 * core.culture.service_attitude
+    attitude = 0.5 + 0.5 * levers.culture.service_attitude
     per_kind = np.ones(len(Kind), dtype=np.float32)  # praise: any answer settles it
     per_kind[Kind.QUESTION] = attitude
     out = per_kind[kind]
-    out[complaint] = core.topic_quality[topic[complaint]] * attitude
+    out[complaint] = levers.topic_quality[topic[complaint]] * attitude
     return out
 
 
-def decide_honesty(
-    core: OrgCore,
+def grade_answers(
+    threads: ThreadTable,
     ids: np.ndarray,
-    complaint: np.ndarray,
-    u_admit: np.ndarray,
-    u_found: np.ndarray,
-    found_after: np.ndarray,
-) -> None:
-    """Complaints mean the organization was at fault: the answer admits it with
-    probability ``honesty``; otherwise it spins, and the spin is found out with
-    probability ``spin_found_probability`` after an exponential delay with mean
-    ``spin_found_hours`` (MODEL.md 4.5). Every answer comes with its uniforms and its
-    delay (``found_after``, ticks) whether it spins or not, so honesty never changes
-    which random numbers later answers or services get (MODEL.md 7). Each discovery is
-    also left in ``core.events.spin_found``: the public side queues it once.
-    ``complaint`` says which of ``ids`` are complaints."""
-    th, spec = core.threads, core.scenario.opinions
-    admitted = complaint & (u_admit < core.culture.honesty)
-    spun = complaint & ~admitted
-    th.admitted[ids] = admitted
-    th.spun[ids] = spun
-    is_found = spun & (u_found < spec.spin_found_probability)
-    found = ids[is_found]
-    if found.size == 0:
-        return
-    when = core.tick + np.maximum(found_after[is_found], 1)
-    th.spin_found_tick[found] = when
-    core.events.spin_found.append((found, when.astype(np.int64)))
-
-
-def post_answers(core: OrgCore, ids: np.ndarray) -> None:
-    """Publish answers for ``ids``.
+    org: Organization,
+    engagement: np.ndarray,
+    levers: Levers,
+    voices: Voices,
+    scenario: Scenario,
+    draws: AnswerDraws,
+) -> GradedAnswers:
+    """Grade the answers to threads ``ids``: a pure function of its arguments.
 
     The drafter (``threads.drafter``) gives the content; whoever posts (the comms
     editor for a polished answer, else the drafter) gives the gaffe risk: a comms
-    polisher is trained, an untrained direct dialler is not.
+    polisher is trained, an untrained direct dialler is not. ``engagement`` is each
+    employee's (1 on board, else ``offboard_engagement``).
     """
-    if ids.size == 0:
-        return
-    th, org, spec = core.threads, core.org, core.scenario
-    t = core.tick
+    th = threads
     author = th.drafter[ids]
     polished = th.polished[ids]
     topic = th.topic[ids]
@@ -110,59 +135,46 @@ def post_answers(core: OrgCore, ids: np.ndarray) -> None:
     complaint = kind == COMPLAINT
     level = org.level[author]
     owns = org.silo[author] == org.topic_silo[topic]
-    engaged = core.engagement[author]
+    engaged = engagement[author]
     quality = org.expertise[author, topic] * (0.5 + 0.5 * org.training[author]) * engaged
-    quality = np.where(owns, quality, quality * core.structure_spec.generalist_quality)
+    quality = np.where(owns, quality, quality * levers.structure.generalist_quality)
     speaker = np.where(owns, Speaker.EXPERT, Speaker.GENERALIST)
     speaker[level == org.n_levels - 1] = Speaker.EXECUTIVE
-    level_voice = core.level_voice[level]
+    level_voice = voices.level[level]
     if polished.any():  # the comms team polished (in a switchboard, every answer)
         poster = np.where(polished, th.editor[ids], author)
-        polish = np.where(polished, core.culture.spin, 0.0)
+        polish = np.where(polished, levers.culture.spin, 0.0)
         authenticity = org.authenticity[author] * (1.0 - polish) * engaged
         speaker[polished] = Speaker.BRAND
         level_voice = np.where(polished, 1.0, level_voice)  # the brand's voice has no level
     else:  # the same numbers without a polish of 0 (1 - 0 = 1, exactly)
         poster = author
         authenticity = org.authenticity[author] * engaged
-    voice = core.speaker_voice[speaker] * level_voice
+    voice = voices.speaker[speaker] * level_voice
 
-    rng = core.streams.answers
-    u = rng.random((5, ids.size))
-    conv = spec.conversation
-    # one of each delay per answer, used or not: a fixed number of draws per answer
-    found_after = core.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
-    reply_after = core.draw_delay(EXPONENTIAL, conv.followup_hours, ids.size, rng)
+    u = draws.uniforms
+    conv = scenario.conversation
     gaffe = u[0] < conv.gaffe_base * (1.0 - org.training[poster])
-    resolved = ~gaffe & (u[1] < quality * fixability(core, kind, topic, complaint))
-
-    th.quality[ids] = quality
-    th.authenticity[ids] = authenticity
-    th.voice[ids] = speaker
-    th.voice_weight[ids] = voice
-    th.gaffe[ids] |= gaffe
+    resolved = ~gaffe & (u[1] < quality * fixability(levers, kind, topic, complaint))
     turns = th.turns[ids] + 1
-    th.turns[ids] = turns
-    first = th.first_response_tick[ids] < 0
-    th.first_response_tick[ids[first]] = t
-    th.holder[ids] = -1
-    th.pool[ids] = -1
-    core.counters["answered"] += ids.size
-    core.counters["gaffes"] += int(np.count_nonzero(gaffe))
-    decide_honesty(core, ids, complaint, u[3], u[4], found_after)
-
-    core.events.answered.append(ids)
-    core.events.resolved.append(resolved)
     # resolved threads close; the others are answered, and talk on when the author replies
     talk = ~resolved & (u[2] < conv.followup_probability) & (turns < conv.max_turns)
-    th.state[ids] = State.ANSWERED
-    th.phase[ids] = Phase.IDLE
-    done = ids[resolved]
-    th.state[done] = State.RESOLVED
-    th.resolution_tick[done] = t
-    core.counters["resolved"] += done.size
-    again = ids[talk]
-    if again.size:
-        th.phase[again] = Phase.DELAY
-        th.leg[again] = Leg.FOLLOWUP
-        th.ready_tick[again] = t + reply_after[talk]
+    # honesty (MODEL.md 4.5): complaints mean the organization was at fault; the answer
+    # admits it with probability ``honesty``, otherwise it spins, and the spin is found
+    # out with probability ``spin_found_probability`` after an exponential delay
+    admitted = complaint & (u[3] < levers.culture.honesty)
+    spun = complaint & ~admitted
+    spin_found = spun & (u[4] < scenario.opinions.spin_found_probability)
+    return GradedAnswers(
+        quality=quality,
+        authenticity=authenticity,
+        speaker=speaker,
+        voice_weight=voice,
+        gaffe=gaffe,
+        resolved=resolved,
+        talk=talk,
+        admitted=admitted,
+        spun=spun,
+        spin_found=spin_found,
+        turns=turns,
+    )

@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.levers import Levers
+from sim.organization.answers import AnswerDraws, Voices, grade_answers
 from sim.organization.dispatch import match_own_queues, match_pools
 from sim.organization.legs import Leg
 from sim.organization.org import Organization
 from sim.organization.service import EXPONENTIAL, draw_ticks
 from sim.rng import Streams
-from sim.scenario.schema import SPEAKERS, DelayShape, Scenario
+from sim.scenario.schema import DelayShape, Scenario
 from sim.threads import Phase, Stage, State, ThreadTable
 
 if TYPE_CHECKING:
@@ -93,15 +95,19 @@ class OrgCore:
     """
 
     def __init__(
-        self, scenario: Scenario, org: Organization, structure: Structure, streams: Streams
+        self,
+        scenario: Scenario,
+        org: Organization,
+        structure: Structure,
+        streams: Streams,
+        levers: Levers,
     ) -> None:
         self.scenario = scenario
+        self.levers = levers
         self.max_rounds = ROUNDS_PER_TURN * (scenario.conversation.max_turns + 1)
         self.org = org
         self.streams = streams
         self.structure = structure
-        self.structure_spec = scenario.structure
-        self.culture = scenario.culture
         self.dt = scenario.time.tick_hours
         self.tick = 0
         self.threads = ThreadTable()
@@ -115,9 +121,7 @@ class OrgCore:
         """Each pool's silo, then -1 (as :attr:`_holder_silo`)."""
         self._in_pool = np.zeros(n, dtype=bool)
         """Whether each employee belongs to a pool (``pool_of >= 0``)."""
-        self.topic_quality = np.full(len(org.topic_names), self.culture.product_quality, np.float32)
-        self.level_voice = np.array([lv.voice_weight for lv in scenario.levels], np.float32)
-        self.speaker_voice = np.array([getattr(scenario.voice, s) for s in SPEAKERS], np.float32)
+        self.voices = Voices.from_scenario(scenario)
         self.level_approval_hours = np.array(
             [lv.approval_hours for lv in scenario.levels], np.float64
         )
@@ -140,7 +144,7 @@ class OrgCore:
         """Social work-hours per hour of each employee: capacity x social share x
         (0.5 + listening), so replying gets more of the social effort as listening
         rises (MODEL.md 4.8; 1x at the default listening of 0.5)."""
-        factor = 0.5 + self.culture.listening
+        factor = 0.5 + self.levers.culture.listening
         self.speed = (self.org.capacity * self.org.social_share * factor).astype(np.float32)
         self._serves = self.speed > 0
         """Whether each employee does social work (speed above 0)."""
@@ -298,6 +302,56 @@ class OrgCore:
         th.phase[ids] = Phase.DELAY
         th.ready_tick[ids] = self.tick + self.draw_delay(spec or EXPONENTIAL, hours, ids.size)
 
+    def post(self, ids: np.ndarray) -> None:
+        """Publish answers for ``ids``: draw their random numbers (a fixed amount per
+        answer, from the answers stream), grade them (:func:`grade_answers`), and write
+        what they are into the table, the counters and this tick's events."""
+        if ids.size == 0:
+            return
+        th, spec = self.threads, self.scenario
+        rng = self.streams.answers
+        t = self.tick
+        u = rng.random((5, ids.size))
+        # one of each delay per answer, used or not: a fixed number of draws per answer
+        found_after = self.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
+        reply_after = self.draw_delay(EXPONENTIAL, spec.conversation.followup_hours, ids.size, rng)
+        draws = AnswerDraws(uniforms=u, found_after=found_after, reply_after=reply_after)
+        graded = grade_answers(
+            th, ids, self.org, self.engagement, self.levers, self.voices, spec, draws
+        )
+        th.quality[ids] = graded.quality
+        th.authenticity[ids] = graded.authenticity
+        th.voice[ids] = graded.speaker
+        th.voice_weight[ids] = graded.voice_weight
+        th.gaffe[ids] |= graded.gaffe  # a gaffe stays on the thread
+        th.turns[ids] = graded.turns
+        first = th.first_response_tick[ids] < 0
+        th.first_response_tick[ids[first]] = t
+        th.holder[ids] = -1
+        th.pool[ids] = -1
+        self.counters["answered"] += ids.size
+        self.counters["gaffes"] += int(np.count_nonzero(graded.gaffe))
+        th.admitted[ids] = graded.admitted
+        th.spun[ids] = graded.spun
+        found = ids[graded.spin_found]
+        if found.size:  # found out later: the public side queues each discovery once
+            when = t + np.maximum(found_after[graded.spin_found], 1)
+            th.spin_found_tick[found] = when
+            self.events.spin_found.append((found, when.astype(np.int64)))
+        self.events.answered.append(ids)
+        self.events.resolved.append(graded.resolved)
+        th.state[ids] = State.ANSWERED
+        th.phase[ids] = Phase.IDLE
+        done = ids[graded.resolved]
+        th.state[done] = State.RESOLVED
+        th.resolution_tick[done] = t
+        self.counters["resolved"] += done.size
+        again = ids[graded.talk]
+        if again.size:
+            th.phase[again] = Phase.DELAY
+            th.leg[again] = Leg.FOLLOWUP
+            th.ready_tick[again] = t + reply_after[graded.talk]
+
     def holder_load(self) -> np.ndarray:
         """Threads held by each employee, as of the start of this tick's routing.
 
@@ -399,7 +453,7 @@ class OrgCore:
         th = self.threads
         priority = th.turn_tick[ids].astype(np.float64)
         if self.structure.uses_analytics(self):
-            ahead = self.structure_spec.analytics_weight_hours / self.dt
+            ahead = self.levers.structure.analytics_weight_hours / self.dt
             priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
         return priority
 

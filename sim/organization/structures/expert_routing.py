@@ -12,16 +12,14 @@ less engaged (``offboard_engagement``). Approval as for direct dial.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
+from sim.organization.routing import Routing
 from sim.organization.structures.base import Leg, Structure
 from sim.scenario.structure import StructureParams
 from sim.threads import Stage, State
-
-if TYPE_CHECKING:
-    from sim.organization.core import OrgCore
 
 __all__ = ["ExpertRouting", "ExpertRoutingParams"]
 
@@ -40,25 +38,25 @@ class ExpertRouting(Structure):
     Params = ExpertRoutingParams
     order = 30
 
-    def setup(self, core: OrgCore) -> None:
-        self.experts, self.expert_offsets = self.experts_by_silo(core)
-        serving = np.zeros(core.org.n_employees, dtype=bool)
+    def setup(self, routing: Routing) -> None:
+        self.experts, self.expert_offsets = self.experts_by_silo(routing)
+        serving = np.zeros(routing.org.n_employees, dtype=bool)
         serving[self.experts] = True
-        self.set_social_shares(core, serving)
-        core.define_pools(np.full(core.org.n_employees, -1), np.zeros(0))
+        self.set_social_shares(routing, serving)
+        routing.define_pools(np.full(routing.org.n_employees, -1), np.zeros(0))
 
-    def route(self, core: OrgCore, ids: np.ndarray) -> None:
-        owner = core.org.topic_silo[core.threads.topic[ids]].astype(np.int64)
-        expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, owner)
-        core.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, holder=expert)
+    def route(self, routing: Routing, ids: np.ndarray) -> None:
+        owner = routing.org.topic_silo[routing.threads.topic[ids]].astype(np.int64)
+        expert = self.pick_least_loaded(routing, self.experts, self.expert_offsets, owner)
+        routing.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, holder=expert)
 
-    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+    def leg_handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
         return {Leg.DRAFT: self._drafted}
 
-    def _drafted(self, core: OrgCore, ids: np.ndarray) -> None:
-        self.record_draft(core, ids)
-        self.approve_or_post(core, ids)
+    def _drafted(self, routing: Routing, ids: np.ndarray) -> None:
+        self.record_draft(routing, ids)
+        self.approve_or_post(routing, ids)
 
-    def approval_depth(self, core: OrgCore, ids: np.ndarray) -> np.ndarray:
-        empowered = core.org.empowered[core.threads.drafter[ids]]
-        return np.where(empowered, 0, core.structure_spec.approval_depth)
+    def approval_depth(self, routing: Routing, ids: np.ndarray) -> np.ndarray:
+        empowered = routing.org.empowered[routing.threads.drafter[ids]]
+        return np.where(empowered, 0, routing.levers.structure.approval_depth)

@@ -16,16 +16,14 @@ filtering and forwarding team is no good."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
+from sim.organization.routing import Routing
 from sim.organization.structures.base import Leg, Structure
 from sim.scenario.structure import StructureParams
 from sim.threads import Stage, State
-
-if TYPE_CHECKING:
-    from sim.organization.core import OrgCore
 
 __all__ = ["Switchboard", "SwitchboardParams"]
 
@@ -46,25 +44,25 @@ class Switchboard(Structure):
     Params = SwitchboardParams
     order = 10
 
-    def setup(self, core: OrgCore) -> None:
-        org = core.org
+    def setup(self, routing: Routing) -> None:
+        org = routing.org
         team = (org.silo == org.comms) & (org.level == 0)
-        self.liaisons, self.liaison_offsets = self._liaisons(core)
-        self.experts, self.expert_offsets = self.experts_by_silo(core)
+        self.liaisons, self.liaison_offsets = self._liaisons(routing)
+        self.experts, self.expert_offsets = self.experts_by_silo(routing)
         serving = team.copy()
         serving[self.liaisons] = True
         serving[self.experts] = True
-        self.set_social_shares(core, serving)
-        org.social_share[team] = core.scenario.organization.social_share_onboard
+        self.set_social_shares(routing, serving)
+        org.social_share[team] = routing.scenario.organization.social_share_onboard
         pool_of = np.where(team, COMMS_POOL, -1)
-        core.define_pools(pool_of, np.array([org.comms]))
-        self.handoff_hours = np.array([s.handoff_hours for s in core.scenario.silos])
+        routing.define_pools(pool_of, np.array([org.comms]))
+        self.handoff_hours = np.array([s.handoff_hours for s in routing.scenario.silos])
 
-    def _liaisons(self, core: OrgCore) -> tuple[np.ndarray, np.ndarray]:
+    def _liaisons(self, routing: Routing) -> tuple[np.ndarray, np.ndarray]:
         """Each silo's liaisons: its first ``liaisons_per_silo`` managers (level 1),
         or front-line staff in a flat organization. Liaisons are on board."""
-        org = core.org
-        k = core.scenario.organization.liaisons_per_silo
+        org = routing.org
+        k = routing.scenario.organization.liaisons_per_silo
         chosen = []
         for silo in range(org.n_silos):
             level = 1 if org.n_levels > 1 and org.members(silo, 1).size else 0
@@ -74,10 +72,10 @@ class Switchboard(Structure):
         org.on_board[liaisons] = True
         return liaisons, np.concatenate([[0], np.cumsum(counts)])
 
-    def route(self, core: OrgCore, ids: np.ndarray) -> None:
-        core.enqueue(ids, Stage.TRIAGE, State.TRIAGE, Leg.TRIAGE, pool=COMMS_POOL)
+    def route(self, routing: Routing, ids: np.ndarray) -> None:
+        routing.enqueue(ids, Stage.TRIAGE, State.TRIAGE, Leg.TRIAGE, pool=COMMS_POOL)
 
-    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+    def leg_handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
         return {
             Leg.TRIAGE: self._triaged,
             Leg.LIAISON: self._assigned,
@@ -85,54 +83,54 @@ class Switchboard(Structure):
             Leg.POLISH: self._polished,
         }
 
-    def _crossing_hours(self, core: OrgCore, silo: np.ndarray | int) -> np.ndarray | float:
+    def _crossing_hours(self, routing: Routing, silo: np.ndarray | int) -> np.ndarray | float:
         """Mean handoff hours into each ``silo``, slower as permeability falls."""
-        return self.handoff_hours[silo] / core.culture.silo_permeability
+        return self.handoff_hours[silo] / routing.levers.culture.silo_permeability
 
-    def _triaged(self, core: OrgCore, ids: np.ndarray) -> None:
-        th, org = core.threads, core.org
+    def _triaged(self, routing: Routing, ids: np.ndarray) -> None:
+        th, org = routing.threads, routing.org
         owner = org.topic_silo[th.topic[ids]]
         own = owner == org.comms
         mine = ids[own]
-        core.enqueue(mine, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[mine])
+        routing.enqueue(mine, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[mine])
         out, silo = ids[~own], owner[~own]
-        th.fidelity[out] = core.scenario.learning.switchboard_fidelity  # the paraphrase
-        liaison = self.pick_least_loaded(core, self.liaisons, self.liaison_offsets, silo)
-        core.enqueue(
+        th.fidelity[out] = routing.scenario.learning.switchboard_fidelity  # the paraphrase
+        liaison = self.pick_least_loaded(routing, self.liaisons, self.liaison_offsets, silo)
+        routing.enqueue(
             out,
             Stage.FORWARD,
             State.FORWARDED,
             Leg.LIAISON,
             holder=liaison,
-            delay_hours=self._crossing_hours(core, silo),
-            delay_spec=core.scenario.service.handoff,
+            delay_hours=self._crossing_hours(routing, silo),
+            delay_spec=routing.scenario.service.handoff,
         )
 
-    def _assigned(self, core: OrgCore, ids: np.ndarray) -> None:
-        silo = core.org.topic_silo[core.threads.topic[ids]]
-        expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, silo)
-        core.enqueue(ids, Stage.DRAFT, State.FORWARDED, Leg.DRAFT, holder=expert)
+    def _assigned(self, routing: Routing, ids: np.ndarray) -> None:
+        silo = routing.org.topic_silo[routing.threads.topic[ids]]
+        expert = self.pick_least_loaded(routing, self.experts, self.expert_offsets, silo)
+        routing.enqueue(ids, Stage.DRAFT, State.FORWARDED, Leg.DRAFT, holder=expert)
 
-    def _drafted(self, core: OrgCore, ids: np.ndarray) -> None:
-        th, org = core.threads, core.org
-        self.record_draft(core, ids)
+    def _drafted(self, routing: Routing, ids: np.ndarray) -> None:
+        th, org = routing.threads, routing.org
+        self.record_draft(routing, ids)
         in_comms = org.silo[th.holder[ids]] == org.comms
         mine = ids[in_comms]
         if mine.size:  # the team polishes its own drafts as it writes
-            self._polished(core, mine)
+            self._polished(routing, mine)
         back = ids[~in_comms]
-        core.enqueue(
+        routing.enqueue(
             back,
             Stage.POLISH,
             State.POLISHING,
             Leg.POLISH,
             pool=COMMS_POOL,
-            delay_hours=self._crossing_hours(core, org.comms),  # one mean for all
-            delay_spec=core.scenario.service.handoff,
+            delay_hours=self._crossing_hours(routing, org.comms),  # one mean for all
+            delay_spec=routing.scenario.service.handoff,
         )
 
-    def _polished(self, core: OrgCore, ids: np.ndarray) -> None:
-        th = core.threads
+    def _polished(self, routing: Routing, ids: np.ndarray) -> None:
+        th = routing.threads
         th.polished[ids] = True
         th.editor[ids] = th.holder[ids]
-        self.approve_or_post(core, ids)
+        self.approve_or_post(routing, ids)
