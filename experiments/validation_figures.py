@@ -276,7 +276,7 @@ def thread_reach(
         model = OrgModel(scenario, rng=first_seed + g)
         authors = model.rng.integers(0, n, size=threads)
         ids = model.open_threads(threads, topic="general", kind="question", author=authors)
-        cascade = model.spread
+        cascade = model.public.spread
         question = cascade.kind_factor[model.core.threads.kind[ids[0]]]
         probabilities |= {float(cascade.first_hop[0]), float(cascade.reshare[0] * question)}
         ticks = 0

@@ -7,7 +7,7 @@ arrays, so the model never steps agents one by one and inspecting one costs O(1)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import mesa
 import numpy as np
@@ -15,8 +15,17 @@ import numpy as np
 from sim.threads import Phase, State
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
+    from sim.organization import OrgCore
     from sim.public import Customers
+
+
+class ArrayBacked(Protocol):
+    """What the agents read their rows from: a Mesa model with the organization's core
+    and the customers' arrays (:class:`sim.model.OrgModel`)."""
+
+    core: OrgCore
+    customers: Customers | None
+
 
 __all__ = ["Customer", "Employee", "HierarchyLevel", "Silo"]
 
@@ -24,7 +33,7 @@ __all__ = ["Customer", "Employee", "HierarchyLevel", "Silo"]
 class Employee(mesa.Agent):
     """One employee: a row of :class:`sim.organization.org.Organization`."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
 
@@ -78,7 +87,7 @@ class Employee(mesa.Agent):
 class Silo(mesa.Agent):
     """A department: owns topics; ``comms`` hosts the social-media team."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
         spec = model.scenario_spec.silos[index]
@@ -101,7 +110,7 @@ class Silo(mesa.Agent):
 class HierarchyLevel(mesa.Agent):
     """A hierarchy level: approval delay, voice weight, span of control."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
         spec = model.scenario_spec.levels[index]
@@ -119,10 +128,10 @@ class HierarchyLevel(mesa.Agent):
 
 
 class Customer(mesa.Agent):
-    """One customer, made on demand by :meth:`sim.model.OrgModel.customer`: a view of
+    """One customer, made on demand by :meth:`sim.model.ArrayBacked.customer`: a view of
     a row of the arrays (no per-tick work, no object for customers nobody inspects)."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
 

@@ -16,17 +16,18 @@ people); ``structure.kind`` rewires the organization.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.organization import make_structure
-from sim.scenario.public import InterventionSpec
+from sim.levers import Levers
+from sim.organization import OrgCore, make_structure
 from sim.scenario.structure import StructureParams, params_for
+from sim.scenario.timeline import InterventionSpec
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
     from sim.organization import Organization
 
 __all__ = ["Timeline"]
@@ -69,15 +70,24 @@ class _Ramp:
 class Timeline:
     """The scenario's interventions, applied tick by tick."""
 
-    def __init__(self, model: OrgModel, interventions: tuple[InterventionSpec, ...]) -> None:
-        self.model = model
-        self.dt = model.dt_hours
+    def __init__(
+        self,
+        interventions: tuple[InterventionSpec, ...],
+        levers: Levers,
+        core: OrgCore,
+        tick_hours: float,
+        open_crisis: Callable[[int, int], np.ndarray],
+    ) -> None:
+        self.levers = levers
+        self.core = core
+        self.open_crisis = open_crisis
+        """``open_crisis(n, topic)`` opens ``n`` crisis complaints now (the public's)."""
+        self.dt = tick_hours
         self.pending = sorted(interventions, key=lambda i: i.at_hours)
         self.ramps: list[_Ramp] = []
         self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
-        self.levers = model.levers
         self.fired: list[tuple[float, str]] = []
-        self._flags = _drawn_flags(model.core.org, self.levers.organization)
+        self._flags = _drawn_flags(core.org, levers.organization)
 
     def apply(self, tick: int) -> np.ndarray:
         """Fire what is due at ``tick``; return the crisis threads opened now."""
@@ -117,13 +127,13 @@ class Timeline:
             else:
                 self._set(path, value)
         if spec.crisis is not None:
-            topic = self.model.core.org.topic_names.index(spec.crisis.topic)
+            topic = self.core.org.topic_names.index(spec.crisis.topic)
             ticks = max(1, round(spec.crisis.hours / self.dt))
             self.crises.append((topic, tick, ticks, spec.crisis.threads))
 
     def _levels(self, path: str) -> tuple[np.ndarray, np.ndarray]:
         """The per-item array a lever sets, and which items it sets."""
-        org = self.model.core.org
+        org = self.core.org
         if path == "culture.product_quality":
             quality = self.levers.topic_quality
             return quality, np.ones(quality.size, dtype=bool)
@@ -141,7 +151,7 @@ class Timeline:
         """Set a lever; ``items=False`` sets only the nominal value of a per-item lever
         (product quality, training), whose items a ramp moves itself."""
         section, key = path.split(".", 1)
-        core, org, levers = self.model.core, self.model.core.org, self.levers
+        core, org, levers = self.core, self.core.org, self.levers
         if section == "culture":
             if isinstance(getattr(levers.culture, key), int) and not isinstance(value, bool):
                 value = type(getattr(levers.culture, key))(value)
@@ -181,6 +191,6 @@ class Timeline:
         for topic, first, ticks, total in self.crises:
             if first <= tick < first + ticks:
                 n = total * (tick - first + 1) // ticks - total * (tick - first) // ticks
-                opened.append(self.model.open_crisis_threads(n, topic))
+                opened.append(self.open_crisis(n, topic))
         self.crises = [c for c in self.crises if tick < c[1] + c[2] - 1]
         return np.concatenate(opened) if opened else np.zeros(0, np.int64)

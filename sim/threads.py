@@ -32,18 +32,14 @@ class State(IntEnum):
     ABANDONED = 8
 
 
-TERMINAL = (State.RESOLVED, State.ABANDONED)
-
-
 class Stage(IntEnum):
-    """Work stages with a service time (MODEL.md 4.4). ``POST`` is instantaneous."""
+    """Work stages with a service time (MODEL.md 4.4). Approval is a wait, not a served
+    stage (:meth:`sim.organization.core.OrgCore.wait`); posting takes no time."""
 
     TRIAGE = 0
     FORWARD = 1
     DRAFT = 2
     POLISH = 3
-    APPROVE = 4
-    POST = 5
 
 
 class Phase(IntEnum):

@@ -136,15 +136,19 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_cycle_in_sim() -> None:
+def test_no_import_cycle_in_the_model() -> None:
     """Not even through type-checking imports (issue 12): a package may import its
-    modules, and a module its package's siblings, but never back."""
-    packages = {m for m in import_graph() if (ROOT / m.replace(".", "/") / "__init__.py").exists()}
-    graph = {
+    modules, and a module its package's siblings, but never back. The docking reference
+    (``sim/reference``) is left out: it is one object per agent on purpose, and its
+    objects' type hints name each other."""
+    graph = import_graph()
+    packages = {m for m in graph if (ROOT / m.replace(".", "/") / "__init__.py").exists()}
+    model = {
         m: {t for t in targets if not (m in packages and t.startswith(m + "."))}
-        for m, targets in import_graph().items()
+        for m, targets in graph.items()
+        if not in_package(m, "sim.reference")
     }
-    assert cycles(graph) == []
+    assert cycles(model) == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

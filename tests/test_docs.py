@@ -3,7 +3,7 @@
 - ``docs/ODD.md`` has the seven ODD element titles (Grimm et al. 2020) as its ``##``
   headings, in order;
 - every parameter of the scenario schema is documented there, and the generated
-  parameter tables are the ones ``python -m experiments.parameters`` renders now (a new
+  parameter tables are the ones ``python -m sim.scenario.parameter_tables`` renders now (a new
   parameter without a docstring, unit and source fails here);
 - every shipped scenario file starts with a ``#`` header comment;
 - the README's two fresh-machine commands exist verbatim, and CI runs the test one.
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments import parameters
 from sim.scenario import Scenario
+from sim.scenario import parameter_tables as parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"
@@ -73,7 +73,7 @@ def test_every_top_level_section_has_a_table(odd: str) -> None:
 
 def test_generated_parameter_tables_are_up_to_date(odd: str) -> None:
     fresh = parameters.splice(odd, parameters.render())
-    assert fresh == odd, "docs/ODD.md is stale: run `python -m experiments.parameters`"
+    assert fresh == odd, "docs/ODD.md is stale: run `python -m sim.scenario.parameter_tables`"
 
 
 def test_every_parameter_has_a_docstring_unit_and_source() -> None:

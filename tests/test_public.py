@@ -358,7 +358,7 @@ def test_series_have_the_public_columns_and_cumulative_counts() -> None:
         assert series[cumulative].iloc[-1] > 0
     kpis = model.kpis()
     assert series["replies"].iloc[-1] == model.core.counters["answered"]
-    assert series["broadcasts"].iloc[-1] == model.broadcasting.count
+    assert series["broadcasts"].iloc[-1] == model.public.broadcasts
     assert kpis["interactivity"] == pytest.approx(
         series["replies"].iloc[-1] / (series["replies"].iloc[-1] + series["broadcasts"].iloc[-1])
     )

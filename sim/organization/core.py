@@ -45,14 +45,12 @@ zero-hour waits); zero-hour follow-ups chain up to ``max_turns`` turns. The cap,
 ``ROUNDS_PER_TURN x (max_turns + 1)``, only stops a structure that never settles."""
 _NO_IDS = np.zeros(0, dtype=np.int64)
 
-_STAGE_STATE = np.array(
+_STAGE_STATE = np.array(  # the state of a thread in service, by Stage
     [
         State.TRIAGE,
         State.FORWARDED,
         State.DRAFTING,
         State.POLISHING,
-        State.APPROVAL,
-        State.ANSWERED,
     ],
     dtype=np.int8,
 )
@@ -280,8 +278,7 @@ class OrgCore:
         th.phase[ids] = Phase.WAITING
         delay = self.draw_delay(delay_spec or EXPONENTIAL, delay_hours, ids.size)
         th.ready_tick[ids] = self.tick + delay
-        instant = holder is not None and stage < len(self.stage_specs)
-        if instant and self.stage_specs[stage].mean_hours == 0:
+        if holder is not None and self.stage_specs[stage].mean_hours == 0:
             # a stage that takes no time is done as soon as its holder has it
             th.phase[ids[delay == 0]] = Phase.DELAY
 

@@ -14,21 +14,26 @@ from sim.public.graph import SocialGraph
 from sim.public.graph_generators import build_graph
 from sim.public.opinions import Opinions
 from sim.public.posting import CustomerPosting, PostingEvents
+from sim.public.side import CustomerPublic, OrganizationActs, PoissonPublic, build_public
 from sim.public.spread import Exposed, Spread
 
 __all__ = [
     "Broadcasting",
     "CustomerPosting",
+    "CustomerPublic",
     "Customers",
     "Exposed",
     "GraphFileError",
     "Opinions",
+    "OrganizationActs",
     "PoissonArrivals",
+    "PoissonPublic",
     "PostingEvents",
     "SocialGraph",
     "Spread",
     "build_customers",
     "build_graph",
+    "build_public",
     "interactivity",
     "read_edge_list",
 ]

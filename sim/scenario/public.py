@@ -1,5 +1,5 @@
 """Scenario sections for the public side: customers, their graph, posting, spread,
-opinions, broadcasting, learning and interventions (MODEL.md 2, 4.1-4.2, 4.7-4.10).
+opinions and broadcasting (MODEL.md 2, 4.1-4.2, 4.7-4.8).
 
 Rates are per hour; durations in hours. Defaults give a world of tens of thousands of
 customers in which the structures' differences show within a simulated week.
@@ -7,19 +7,16 @@ customers in which the structures' differences show within a simulated week.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Hours, PositiveHours, Section, Share
+from sim.scenario.base import PositiveHours, Section, Share
 
 __all__ = [
     "BroadcastSpec",
-    "CrisisSpec",
     "CustomersSpec",
     "GraphSpec",
-    "InterventionSpec",
-    "LearningSpec",
     "OpinionSpec",
     "PostingSpec",
     "SpreadSpec",
@@ -196,48 +193,3 @@ class BroadcastSpec(Section):
     ``(1 - leadership integrity)``."""
     unfollow: Effect = 0.01
     """Chance per broadcast that a follower leaves, times ``(1 - interactivity)``."""
-
-
-class LearningSpec(Section):
-    """Quality learning from complaints (MODEL.md 4.9; essay 000)."""
-
-    rate: Effect = 0.002
-    """Quality gained per faithfully heard complaint, times leadership integrity and ``(1 -
-    quality)``."""
-    switchboard_fidelity: Share = 0.5
-    """Share of a complaint's detail that survives a switchboard's paraphrase (learning weight;
-    direct hearing is 1)."""
-    min_fidelity: Share = 0.3
-    """Complaints heard with less fidelity than this teach nothing."""
-
-
-class CrisisSpec(Section):
-    """A burst of complaints on one topic (MODEL.md 4.10)."""
-
-    topic: str
-    """Topic of the burst; must be one of the silos' topics."""
-    threads: Annotated[int, Field(ge=1, le=10_000_000)]
-    """Number of complaint threads in the burst (count)."""
-    hours: PositiveHours = 6.0
-    """Hours over which the burst is spread evenly."""
-
-
-class InterventionSpec(Section):
-    """Set or ramp levers at a given hour (MODEL.md 4.10).
-
-    ``set`` maps lever paths to values, e.g. ``{"culture.silo_permeability" = 1.0,
-    "structure.kind" = "direct_dial", "organization.training" = 0.8}``. Numeric levers
-    ramp linearly over ``ramp_hours`` (0: at once).
-    """
-
-    at_hours: Hours
-    """When it fires, in hours from the start (rounded to the nearest tick)."""
-    label: str = ""
-    """Text that names the intervention in outputs."""
-    set: dict[str, Any] = Field(default_factory=dict)
-    """Lever path to new value: any ``culture.*`` or ``structure.*`` key, or
-    ``organization.training``, ``onboard_share``, ``empowered_share``."""
-    ramp_hours: Hours = 0.0
-    """Hours over which numeric levers move linearly to their target (0: at once)."""
-    crisis: CrisisSpec | None = None
-    """An optional burst of complaints on one topic."""

@@ -23,8 +23,6 @@ from sim.scenario.public import (
     BroadcastSpec,
     CustomersSpec,
     GraphSpec,
-    InterventionSpec,
-    LearningSpec,
     OpinionSpec,
     PostingSpec,
     SpreadSpec,
@@ -36,6 +34,7 @@ from sim.scenario.structure import (
     params_for,
     structure_choice,
 )
+from sim.scenario.timeline import InterventionSpec
 from sim.threads import Kind, Speaker, names
 
 if TYPE_CHECKING:  # at run time, the union of every registered structure (bind_structures)
@@ -214,6 +213,19 @@ class CultureSpec(Section):
     (always on in coached direct dial)."""
     analytics: bool = False
     """Prioritise influential authors in every queue (always on in coached direct dial)."""
+
+
+class LearningSpec(Section):
+    """Quality learning from complaints (MODEL.md 4.9; essay 000)."""
+
+    rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.002
+    """Quality gained per faithfully heard complaint, times leadership integrity and ``(1 -
+    quality)``."""
+    switchboard_fidelity: Share = 0.5
+    """Share of a complaint's detail that survives a switchboard's paraphrase (learning weight;
+    direct hearing is 1)."""
+    min_fidelity: Share = 0.3
+    """Complaints heard with less fidelity than this teach nothing."""
 
 
 class ChannelSpec(Section):
@@ -477,8 +489,13 @@ def bind_structures(kinds: list[str]) -> None:
     """Make the registered structures the allowed values of ``Scenario.structure``.
 
     Called by :mod:`sim.organization.structures` once it has imported every structure
-    module; until then a :class:`Scenario` cannot be validated.
+    module, with their kinds from the most central to the most distributed (listings
+    follow that order); until then a :class:`Scenario` cannot be validated.
     """
+    registry = StructureParams.registry
+    ordered = {kind: registry[kind] for kind in kinds}
+    registry.clear()
+    registry.update(ordered)
     Scenario.model_rebuild(
         force=True, _types_namespace={"StructureChoice": structure_choice(kinds)}
     )
