@@ -20,6 +20,7 @@ from sim.scenario import Scenario
 from sim.scenario import parameter_tables as parameters
 
 ROOT = Path(__file__).resolve().parent.parent
+STRUCTURE_MARKERS = (parameters.STRUCTURES_BEGIN, parameters.STRUCTURES_END)
 ODD = ROOT / "docs" / "ODD.md"
 ODD_ELEMENTS = [
     "Purpose and patterns",
@@ -73,6 +74,11 @@ def test_every_top_level_section_has_a_table(odd: str) -> None:
 
 def test_generated_parameter_tables_are_up_to_date(odd: str) -> None:
     fresh = parameters.splice(odd, parameters.render())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = parameters.render_structures()
+    assert parameters.splice(readme, block, *STRUCTURE_MARKERS) == readme, (
+        "README.md's structures table is stale: run `python -m sim.scenario.parameter_tables`"
+    )
     assert fresh == odd, "docs/ODD.md is stale: run `python -m sim.scenario.parameter_tables`"
 
 
