@@ -7,6 +7,8 @@ customers in which the structures' differences show within a simulated week.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -59,8 +61,17 @@ class GraphSpec(Section):
 
     @model_validator(mode="after")
     def _path_for_edge_list(self) -> GraphSpec:
-        if self.kind == "edge_list" and not self.path:
+        if self.kind != "edge_list":
+            return self
+        if not self.path:
             raise ValueError("graph.path: an edge_list graph needs a file path")
+        path = Path(self.path)
+        if not path.exists():
+            raise ValueError(f"graph.path = {self.path!r}: no such file")
+        if not path.is_file():
+            raise ValueError(f"graph.path = {self.path!r}: not a file (an edge-list file is)")
+        if not os.access(path, os.R_OK):
+            raise ValueError(f"graph.path = {self.path!r}: cannot be read (permission denied)")
         return self
 
 
