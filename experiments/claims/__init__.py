@@ -68,11 +68,9 @@ from experiments.claims.design import (
 from experiments.claims.evaluation import (
     ALPHA,
     BOOTSTRAP,
-    CONFIDENCE,
     NORMALITY_ALPHA,
     ClaimOutcome,
     evaluate,
-    mean_ci,
     paired_test,
 )
 from experiments.claims.organization import (
@@ -105,6 +103,7 @@ from experiments.claims.runs import (
 )
 from experiments.claims.switchboard import switchboard_claims
 from experiments.runner import local_executor as local_executor  # tests/test_claims.py
+from experiments.statistics import CONFIDENCE
 
 __all__ = [
     "ALPHA",
@@ -150,7 +149,6 @@ __all__ = [
     "interactivity_claims",
     "listening_claims",
     "main",
-    "mean_ci",
     "measure",
     "measure_all",
     "paired_test",
