@@ -21,7 +21,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from experiments.runner import RunResult
+from experiments.measurements import RunResult
 from experiments.statistics import mean_ci
 from sim.outputs import atomic_write, write_json, write_parquet
 
@@ -337,7 +337,7 @@ def write_outputs(
     out_dir
         Directory (created if needed).
     results, summary
-        From :func:`experiments.runner.run_jobs` and :func:`summarise`.
+        The runs' :class:`~experiments.measurements.RunResult` and :func:`summarise`.
     manifest
         Written as ``compare.json``; its ``"scenarios"`` list of ``{"name", "file",
         ...}`` names the scenarios by index.
