@@ -10,14 +10,12 @@ intervals with :func:`experiments.statistics.mean_ci`.
 
 from experiments.measurements import RunResult, measure_kpis
 from experiments.runner import FinishedRun, Job, jobs_for, replication_seeds, run_job, run_jobs
-from experiments.statistics import mean_ci
 
 __all__ = [
     "FinishedRun",
     "Job",
     "RunResult",
     "jobs_for",
-    "mean_ci",
     "measure_kpis",
     "replication_seeds",
     "run_job",
