@@ -22,17 +22,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import sim
 from sim.cli import Handler, UsageError, parse_hours, parse_seed, whole_number
+from sim.organization import structure_names
 from sim.outputs import jsonable
 from sim.scenario import Scenario, load_scenario
 
 __all__ = ["DEFAULT_SCENARIOS", "default_scenarios", "register"]
 
-DEFAULT_SCENARIOS = (
-    "scenarios/switchboard.toml",
-    "scenarios/direct_dial.toml",
-    "scenarios/expert_routing.toml",
-    "scenarios/coached_direct_dial.toml",
-)
+DEFAULT_SCENARIOS = tuple(f"scenarios/{name}.toml" for name in structure_names())
+"""The shipped file of every registered structure, most central first."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
@@ -49,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
         nargs="*",
         type=Path,
         metavar="SCENARIO",
-        help="scenario files; the first is the baseline (default: the four structures)",
+        help="scenario files; the first is the baseline (default: every structure's shipped file)",
     )
     parser.add_argument(
         "--replications",
@@ -104,7 +101,8 @@ def shipped_scenario(name: str, cwd: Path | None = None) -> Path:
 
 
 def default_scenarios(cwd: Path | None = None) -> list[Path]:
-    """The four shipped structure files (:func:`shipped_scenario`)."""
+    """The shipped file of every registered structure (:data:`DEFAULT_SCENARIOS`,
+    found by :func:`shipped_scenario`)."""
     return [shipped_scenario(name, cwd) for name in DEFAULT_SCENARIOS]
 
 
@@ -148,7 +146,7 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     scenarios = [load_scenario(path, args.overrides) for path in paths]
     hours = [args.hours if args.hours is not None else s.time.hours for s in scenarios]
     for path, scenario, length in zip(paths, scenarios, hours, strict=True):
-        tick_hours = scenario.time.tick_minutes / 60.0
+        tick_hours = scenario.time.tick_hours
         if length < tick_hours:
             raise UsageError(f"{path}: {length:g} h is shorter than one tick ({tick_hours:g} h)")
     if args.out is not None and args.out.exists() and not args.out.is_dir():
@@ -160,12 +158,13 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     started = time.perf_counter()
     executor = local_executor(min(workers, len(jobs)))
     with executor or contextlib.nullcontext(), _progress_bar(err, len(jobs)) as progress:
-        results = run_jobs(jobs, executor, progress)
+        finished = run_jobs(jobs, executor=executor, progress=progress)
     wall = time.perf_counter() - started
+    results = [run.measured for run in finished]
+    run_seconds = [run.seconds for run in finished]
     summary = summarise(results, names)
 
     if args.out is not None:
-        run_seconds = [r.seconds for r in results]
         manifest = {
             "orgsim_version": sim.__version__,
             "scenarios": [
@@ -199,7 +198,7 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         summary,
         title=f"{args.replications} paired replications, base seed {args.seed}, {lengths}",
     )
-    per_run = sum(r.seconds for r in results) / len(results)
+    per_run = sum(run_seconds) / len(run_seconds)
     out.print(
         f"{len(results)} runs in {wall:.1f} s on {min(workers, len(jobs))} worker(s), "
         f"{per_run:.2f} s per run",

@@ -20,16 +20,15 @@ from matplotlib.ticker import FuncFormatter
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from scipy import stats
 
-from experiments.runner import RunResult
+from experiments.measurements import RunResult
+from experiments.statistics import mean_ci
 from sim.outputs import atomic_write, write_json, write_parquet
 
 __all__ = [
     "SUMMARY_COLUMNS",
     "draw_figure",
     "kpi_names",
-    "mean_ci",
     "print_tables",
     "runs_frame",
     "summarise",
@@ -37,7 +36,6 @@ __all__ = [
     "write_outputs",
 ]
 
-CONFIDENCE = 0.95
 SUMMARY_COLUMNS = (
     "kpi",
     "scenario",
@@ -58,32 +56,6 @@ def kpi_names(results: Sequence[RunResult]) -> list[str]:
     for result in results:
         names.update(dict.fromkeys(result.kpis))
     return list(names)
-
-
-def mean_ci(values: np.ndarray) -> tuple[int, float, float]:
-    """Mean and 95% Student t half-width over the finite values.
-
-    Returns
-    -------
-    (n, mean, ci)
-        ``n`` finite values; ``mean`` is NaN when ``n == 0``, ``ci`` when ``n < 2``.
-
-    Examples
-    --------
-    >>> n, mean, ci = mean_ci(np.array([1.0, 3.0, np.nan]))
-    >>> n, mean, round(ci, 4)
-    (2, 2.0, 12.7062)
-    """
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    n = int(finite.size)
-    if n == 0:
-        return 0, float("nan"), float("nan")
-    mean = float(finite.mean())
-    if n < 2:
-        return n, mean, float("nan")
-    quantile = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)
-    return n, mean, float(quantile * finite.std(ddof=1) / np.sqrt(n))
 
 
 def _kpi_matrix(results: Sequence[RunResult], kpi: str, shape: tuple[int, int]) -> np.ndarray:
@@ -365,7 +337,7 @@ def write_outputs(
     out_dir
         Directory (created if needed).
     results, summary
-        From :func:`experiments.runner.run_jobs` and :func:`summarise`.
+        The runs' :class:`~experiments.measurements.RunResult` and :func:`summarise`.
     manifest
         Written as ``compare.json``; its ``"scenarios"`` list of ``{"name", "file",
         ...}`` names the scenarios by index.

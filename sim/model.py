@@ -271,6 +271,12 @@ class OrgModel(mesa.Model):
             raise ValueError("this scenario has no customers (arrivals.mode = 'poisson')")
         return self.customers.in_neighbours_matrix()
 
+    def service_hours(self) -> np.ndarray:
+        """Hours of service each thread has received so far (every stage it was served
+        at, by every server), in thread order: with the thread table's times, it tells a
+        queue's wait from its sojourn (MODEL.md 6.1, 6.2)."""
+        return self.core.threads.column("service_ticks") * self.dt_hours
+
     def topic_silos(self) -> dict[str, str]:
         """The silo that owns each topic, by name."""
         org = self.core.org

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sim.organization import structure_names
 from sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,18 +31,12 @@ SMALL_WORLD: tuple[str, ...] = (
 about 13 threads an hour. The cost of a run is per tick, so run length is what counts:
 a two-week run takes one to two seconds."""
 
-SB, DD, ER, CDD = (
-    "switchboard.toml",
-    "direct_dial.toml",
-    "expert_routing.toml",
-    "coached_direct_dial.toml",
-)
-STRUCTURE_NAMES = {
-    SB: "switchboard",
-    DD: "direct dial",
-    ER: "expert routing",
-    CDD: "coached direct dial",
-}
+STRUCTURE_NAMES = {f"{kind}.toml": kind.replace("_", " ") for kind in structure_names()}
+"""The shipped file of every registered structure (most central first) -> its name in
+words, e.g. ``"direct_dial.toml": "direct dial"``."""
+SB, DD, ER, CDD = STRUCTURE_NAMES
+"""The files of the switchboard, direct dial, expert routing and coached direct dial (a
+structure registered beyond these four fails here: the catalogue must name it)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,8 @@ class Claim:
     levels
         Two or more levels; replication ``k`` of each runs on the same seed.
     kpi
-        A run metric of :func:`measure` (every KPI of MODEL.md 5 and a few more).
+        A run metric of :func:`~experiments.claims.metrics.measure_claim_metrics`
+        (every KPI of MODEL.md 5 and a few more).
     expected
         ``"greater"``: the mean contrast is expected above ``margin``; ``"less"``: below.
     contrast
