@@ -20,20 +20,23 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from experiments.cli import shipped_scenario
-from experiments.runner import FinishedRun, Job, Measurement, jobs_on_seeds, run_jobs
 from sim.cli import Handler, parse_seed, whole_number
-from sim.model import OrgModel
 from sim.organization import structure_names
-from sim.outputs import atomic_write, jsonable, write_json
-from sim.scenario import Scenario, load_scenario
+from sim.outputs import atomic_write, check_output_directory, jsonable, write_json
+from sim.scenario import load_scenario
 from sim.stopwatch import PARTS
+
+if TYPE_CHECKING:  # (imported when a benchmark runs: ``orgsim --help`` stays fast)
+    from experiments.runner import FinishedRun, Job, Measurement
+    from sim.model import OrgModel
+    from sim.scenario import Scenario
 
 __all__ = [
     "BENCHMARK_SCENARIO",
@@ -157,6 +160,8 @@ def _fresh_process() -> ProcessPoolExecutor:
 
 def _run_fresh(jobs: list[Job], measure: Measurement) -> list[FinishedRun]:
     """Each job in its own spawned process, one at a time (timings stay clean)."""
+    from experiments.runner import run_jobs
+
     finished = []
     for job in jobs:
         with _fresh_process() as pool:
@@ -171,6 +176,8 @@ def _speedup(scenario_file: str, customers: int, kind: str, err: Console) -> dic
     scenario = load_scenario(
         scenario_file, [f"customers.n_customers={customers}", f"structure.kind={kind}"]
     )
+    from experiments.runner import jobs_on_seeds
+
     warm_hours, ticks, seed = 12.0, 20, 0
     (run,) = _run_fresh(
         jobs_on_seeds([scenario], [seed], warm_hours), partial(median_tick, ticks=ticks)
@@ -189,6 +196,8 @@ def _benchmark(
     scenario_file: str, worlds: list[list[str]], ticks: int, seed: int
 ) -> list[dict[str, Any]]:
     """One benchmark run of ``ticks`` ticks per world (a list of overrides)."""
+    from experiments.runner import jobs_on_seeds
+
     scenarios = [load_scenario(scenario_file, world) for world in worlds]
     jobs = jobs_on_seeds(scenarios, [seed], 0.0)
     return [_record(run) for run in _run_fresh(jobs, partial(time_ticks, ticks=ticks))]
@@ -270,6 +279,8 @@ def _scaling_figure(
 def _bench(args: argparse.Namespace, out: Console, err: Console) -> int:
     scenario_file = str(args.scenario or shipped_scenario(BENCHMARK_SCENARIO))
     base = load_scenario(scenario_file)  # bad file or key: exit 2 before any work
+    if args.out:
+        check_output_directory(args.out, "--out")  # (files are replaced one by one)
     ticks = args.ticks or round(base.time.hours / base.time.tick_hours)
     structures = args.structure or list(DEFAULT_STRUCTURES)
     customers = args.customers or base.customers.n_customers

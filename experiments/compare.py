@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from experiments.measurements import RunResult
 from experiments.statistics import mean_ci
@@ -148,7 +149,7 @@ def print_tables(console: Console, summary: pd.DataFrame, title: str | None = No
     """
     baseline = summary["scenario"].iloc[0] if len(summary) else ""
     table = Table(
-        title=title,
+        title=Text(title) if title else None,
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         caption=f"mean ± 95% CI over replications; Δ paired against {baseline} "
@@ -163,15 +164,15 @@ def print_tables(console: Console, summary: pd.DataFrame, title: str | None = No
     for kpi, rows in summary.groupby("kpi", sort=False):
         for position, row in enumerate(rows.itertuples(index=False)):
             if position == 0:
-                delta, mark, count = "[dim]baseline[/dim]", "", str(row.n)
+                delta, mark, count = Text("baseline", style="dim"), "", str(row.n)
             else:
-                delta = _plus_minus(row.diff, row.diff_ci, signed=True)
-                mark = "[bold]*[/bold]" if row.significant else ""
-                delta = f"[bold]{delta}[/bold]" if row.significant else delta
+                shown = _plus_minus(row.diff, row.diff_ci, signed=True)
+                bold = "bold" if row.significant else ""
+                delta, mark = Text(shown, style=bold), Text("*" if bold else "", style=bold)
                 count = str(row.n) if row.diff_n == row.n else f"{row.n} ({row.diff_n})"
-            table.add_row(
-                str(kpi) if position == 0 else "",
-                str(row.scenario),
+            table.add_row(  # (text objects: a scenario's name is shown as written)
+                Text(str(kpi) if position == 0 else ""),
+                Text(str(row.scenario)),
                 _plus_minus(row.mean, row.ci),
                 delta,
                 mark,

@@ -261,6 +261,7 @@ def run_jobs(
     measure: Measurement = measure_kpis,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    on_finished: Callable[[FinishedRun], None] | None = None,
 ) -> list[FinishedRun]:
     """Run and measure every job; return the finished runs sorted by key.
 
@@ -278,6 +279,9 @@ def run_jobs(
     progress
         Called as ``progress(done, total)`` after each finished run, in the caller's
         thread.
+    on_finished
+        Called with each finished run as it comes, in the caller's thread (to keep it
+        somewhere safe: :class:`experiments.journal.RunJournal`).
 
     Returns
     -------
@@ -299,6 +303,8 @@ def run_jobs(
     if executor is None:
         for job in jobs:
             finished.append(run_job(job, measure))
+            if on_finished is not None:
+                on_finished(finished[-1])
             if progress is not None:
                 progress(len(finished), total)
     else:
@@ -308,6 +314,8 @@ def run_jobs(
         try:
             for future in as_completed(futures):
                 finished.append(future.result())
+                if on_finished is not None:
+                    on_finished(finished[-1])
                 if progress is not None:
                     progress(len(finished), total)
         except BaseException:

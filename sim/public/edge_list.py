@@ -18,7 +18,8 @@ _INT_RE = re.compile(r"[+-]?[0-9]+")
 
 
 class GraphFileError(ValueError):
-    """An edge-list file could not be parsed; the message names file, line and text."""
+    """An edge-list file could not be parsed; the message names the file, the line number
+    and what is wrong there (never the line's text: the file may not be an edge list)."""
 
 
 _BLANK_RE = re.compile(r"^[ \t\r]*(?:#[^\n]*)?$", re.M)  # blank or comment-only line
@@ -69,7 +70,7 @@ def _raise_bad_line(
     else:  # pragma: no cover - numpy and the pattern disagree
         bad = "cannot parse"
     line = text.count("\n", 0, pos) + 1
-    raise GraphFileError(f"{path}, line {line}: {bad}: {raw.rstrip()!r}; {allowed}")
+    raise GraphFileError(f"{path}, line {line}: {bad}; {allowed}")  # (never the line's text)
 
 
 def read_edge_list(path: str | os.PathLike, n_customers: int | None = None) -> SocialGraph:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.public.edge_list import read_edge_list
+from sim.public.edge_list import GraphFileError, read_edge_list
 from sim.public.graph import MAX_NODES, SocialGraph, from_edges, sort_unique
+from sim.scenario import ScenarioError
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -306,4 +307,7 @@ def build_graph(scenario: Scenario, rng: np.random.Generator) -> SocialGraph:
         return erdos_renyi(n, spec.mean_degree, rng)
     if spec.kind == "complete":
         return complete(n)
-    return read_edge_list(spec.path, n_customers=n)
+    try:
+        return read_edge_list(spec.path, n_customers=n)
+    except GraphFileError as error:  # bad input, found when the file is read
+        raise ScenarioError(f"graph.path: {error}") from None

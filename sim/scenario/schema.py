@@ -13,6 +13,7 @@ The sections split the world (what customers and the workload do: ``arrivals``,
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
@@ -44,6 +45,19 @@ KINDS = names(Kind)
 """Thread kinds by code (:class:`sim.threads.Kind`)."""
 SPEAKERS = names(Speaker)
 """Speakers by code (:class:`sim.threads.Speaker`): the fields of ``[voice]``."""
+MAX_TICKS = 2_000_000
+"""Most ticks in one run (about 57 years of 15-minute ticks); ``ORGSIM_MAX_TICKS``
+raises it."""
+MAX_THREADS = 50_000_000
+"""Most threads one run may be expected to open; ``ORGSIM_MAX_THREADS`` raises it."""
+
+
+def _limit(variable: str, default: int) -> int:
+    """A bound, raised by an environment variable holding a whole number."""
+    text = os.environ.get(variable, "")
+    return int(text) if text.isdigit() else default
+
+
 LEVER_SECTIONS = ("culture", "structure", "organization")
 ORGANIZATION_LEVERS = ("training", "onboard_share", "empowered_share")
 
@@ -409,6 +423,7 @@ class Scenario(Section):
                 f"{len(self.silos)} silos (at least 2 per silo)"
             )
         self._check_graph()
+        self.check_size(self.time.hours)
         kind = self.structure.kind  # the structure in force when each one fires
         order = sorted(range(len(self.interventions)), key=lambda i: self.interventions[i].at_hours)
         for i in order:
@@ -416,6 +431,31 @@ class Scenario(Section):
             kind = intervention.set.get("structure.kind", kind)
             self._check_intervention(i, intervention, topics, kind)
         return self
+
+    def check_size(self, hours: float, source: str = "time.hours") -> None:
+        """Refuse a run too big to finish: more ticks than :data:`MAX_TICKS` or more
+        expected threads than :data:`MAX_THREADS` in ``hours`` (named by ``source``).
+        Both bounds can be raised with the environment variables ``ORGSIM_MAX_TICKS``
+        and ``ORGSIM_MAX_THREADS``."""
+        max_ticks = _limit("ORGSIM_MAX_TICKS", MAX_TICKS)
+        ticks = hours / self.time.tick_hours
+        if not ticks <= max_ticks:
+            raise ValueError(
+                f"{source} = {hours:g} at time.tick_minutes = {self.time.tick_minutes:g} is "
+                f"{ticks:.3g} ticks; at most {max_ticks:,} (set ORGSIM_MAX_TICKS to raise it)"
+            )
+        if self.arrivals.mode == "poisson":
+            rate = self.arrivals.threads_per_hour
+        else:
+            p = self.posting
+            rate = (p.problem_rate + p.question_rate + p.praise_rate) * self.customers.n_customers
+        threads = rate * hours + sum(i.crisis.threads for i in self.interventions if i.crisis)
+        max_threads = _limit("ORGSIM_MAX_THREADS", MAX_THREADS)
+        if not threads <= max_threads:
+            raise ValueError(
+                f"{source} = {hours:g}: up to {threads:.3g} threads at these rates; at most "
+                f"{max_threads:,} (set ORGSIM_MAX_THREADS to raise it)"
+            )
 
     def _check_graph(self) -> None:
         """The generators' own limits, stated in the file's terms."""
