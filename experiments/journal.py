@@ -7,13 +7,16 @@ decides the runs' results (the resolved scenarios, run lengths, seeds, replicati
 the measurement and orgsim's version). A rerun with the same plan loads the runs found
 there and runs only the missing ones; since a run depends only on its job, the result
 equals an uninterrupted batch's, bit for bit. A journal of another plan is discarded.
-The journal is removed once the batch's outputs are in place.
+The journal is removed once the batch's outputs are in place. Runs are kept as Python
+pickles (exact, whatever a measurement returns), so a journal is read only when it is
+the user's own (owned by them, writable by no one else) and carries the plan.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import shutil
 from collections.abc import Iterable, Mapping
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.runner import FinishedRun, Job
-from sim.outputs import atomic_write, jsonable
+from sim.outputs import OutputError, atomic_write, jsonable
 
 __all__ = ["RunJournal", "plan_of"]
 
@@ -75,17 +78,22 @@ class RunJournal:
         """The runs of this plan finished earlier, by key; a journal of another plan is
         discarded (:attr:`discarded` counts its runs)."""
         plan_file = self.directory / PLAN
-        if plan_file.is_file():
-            try:
-                same = (
-                    json.loads(plan_file.read_text(encoding="utf-8")).get("digest") == self.digest
+        if self.directory.exists():
+            info = self.directory.lstat()
+            if not self.directory.is_dir() or info.st_uid != os.getuid() or info.st_mode & 0o022:
+                raise OutputError(
+                    f"{self.directory}: a journal of runs that is not yours alone (owner, "
+                    "mode or kind); remove it or choose another --out"
                 )
-            except (OSError, ValueError):
-                same = False
+            try:
+                recorded = json.loads(plan_file.read_text(encoding="utf-8"))
+                same = recorded.get("digest") == self.digest
+            except (OSError, ValueError, AttributeError):
+                same = False  # (no plan: a journal cut short before it began, or not ours)
             if not same:
                 self.discarded = len(list(self.directory.glob("run-*.pickle")))
                 shutil.rmtree(self.directory, ignore_errors=True)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         payload = json.dumps({"digest": self.digest, "plan": jsonable(self.plan)}, indent=1)
         atomic_write(plan_file, lambda tmp: tmp.write_text(payload, encoding="utf-8"))
         finished = {}

@@ -7,7 +7,7 @@ first used, so that the ``orgsim`` command starts fast.
 
 from typing import Any
 
-import sim.organization.structures  # noqa: F401 - registers every structure with the schema
+import sim.organization  # noqa: F401 - registers every structure with the schema
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["OrgModel", "Scenario", "ScenarioError", "__version__", "load_scenario"]

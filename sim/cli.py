@@ -47,13 +47,22 @@ BAD_INPUT = (UsageError, ScenarioError, OutputError)
 RUN_MANIFEST = "run.json"
 
 
+class _TextConsole(Console):
+    """Rich's console, printing text as given, and leaving a closed pipe to
+    :func:`main` (rich itself would exit 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console(stderr: bool = False) -> Console:
     """A console that prints text as given: no markup, no emoji codes, no
     highlighting of what came from the user (files, keys, values). Wide when it is a
     file or a pipe."""
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 120
-    return Console(stderr=stderr, width=width, markup=False, emoji=False, highlight=False)
+    return _TextConsole(stderr=stderr, width=width, markup=False, emoji=False, highlight=False)
 
 
 Handler = Callable[[argparse.Namespace, Console, Console], int]
@@ -244,6 +253,9 @@ def _run_hours(args: argparse.Namespace, scenario: Scenario) -> float:
         hours, source = args.hours, "--hours"
     else:
         hours, source = scenario.time.hours, f"{args.scenario}: time.hours"
+        given = [o for o in args.overrides if o.partition("=")[0].strip() == "time.hours"]
+        if given:
+            source = f"--set {given[-1]}: time.hours"
     tick_hours = scenario.time.tick_hours
     if hours < tick_hours:
         raise UsageError(f"{source} {hours:g}: shorter than one tick ({tick_hours:g} h)")
@@ -263,7 +275,7 @@ def _validate(args: argparse.Namespace, out: Console, err: Console) -> int:
             err.print(f"invalid {printable(str(error))}", soft_wrap=True)
             failed += 1
         else:
-            out.print(f"ok {path} ({scenario.structure.kind})", soft_wrap=True)
+            out.print(printable(f"ok {path} ({scenario.structure.kind})"), soft_wrap=True)
     return 2 if failed else 0
 
 

@@ -36,12 +36,13 @@ _PER_ITEM = ("culture.product_quality", "organization.training")
 """Levers that set many items at once; a ramp moves each item from where it stands."""
 
 
-def switched_params(params: StructureParams, kind: str) -> StructureParams:
-    """Structure ``kind``'s parameters after a switch from ``params``: the values both
-    structures take carry over, the new structure's own take their defaults."""
+def switched_params(kind: str, known: dict[str, Any]) -> StructureParams:
+    """Structure ``kind``'s parameters after a switch: each knob it takes has the last
+    value it was given in this run (``known``: by the scenario, a ``--set`` or an
+    intervention, under any structure), or else its default."""
     new = params_for(kind)
-    shared = {k: v for k, v in params.model_dump().items() if k in new.model_fields}
-    return new.model_validate({**shared, "kind": kind})
+    given = {k: v for k, v in known.items() if k in new.model_fields}
+    return new.model_validate({**given, "kind": kind})
 
 
 def _drawn_flags(org: Organization, shares: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -88,6 +89,8 @@ class Timeline:
         self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
         self.fired: list[tuple[float, str]] = []
         self._flags = _drawn_flags(core.org, levers.organization)
+        self._knobs: dict[str, Any] = levers.structure.model_dump()
+        """Every structure knob's last value in this run, kept across switches."""
 
     def apply(self, tick: int) -> np.ndarray:
         """Fire what is due at ``tick``; return the crisis threads opened now."""
@@ -112,7 +115,10 @@ class Timeline:
     def _fire(self, spec: InterventionSpec, tick: int) -> None:
         self.fired.append((tick * self.dt, spec.label or ", ".join(spec.set) or "crisis"))
         ramp_ticks = max(1, round(spec.ramp_hours / self.dt))
-        for path, value in spec.set.items():
+        # all of one intervention's changes act as one: the structure first, so that
+        # its knobs set alongside are the new structure's (MODEL.md 7)
+        changes = sorted(spec.set.items(), key=lambda item: item[0] != "structure.kind")
+        for path, value in changes:
             self.ramps = [r for r in self.ramps if r.path != path]  # the newer one rules
             current = self._get(path)
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -162,11 +168,18 @@ class Timeline:
         elif section == "structure":
             if key == "approval_depth":
                 value = round(value)
-            if key == "kind":  # the new structure's parameters: shared ones carry over
-                levers.structure = switched_params(levers.structure, value)
+            if key == "kind":
+                levers.structure = switched_params(value, self._knobs)
                 core.switch_structure(make_structure(value))
+                taken = type(levers.structure).model_fields  # a knob's ramp ends with it
+                self.ramps = [
+                    r
+                    for r in self.ramps
+                    if not r.path.startswith("structure.") or r.path.partition(".")[2] in taken
+                ]
             else:
                 levers.structure = levers.structure.model_copy(update={key: value})
+                self._knobs[key] = value
         elif key == "training":
             levers.organization[key] = value
             if items:

@@ -28,6 +28,7 @@ __all__ = [
     "RunDirectory",
     "atomic_write",
     "check_output_directory",
+    "is_run_manifest",
     "jsonable",
     "write_json",
     "write_parquet",
@@ -97,7 +98,12 @@ def check_output_directory(path: Path, option: str, manifest: str | None = None)
     where = f"{option} {path}"
     if path.exists() and not path.is_dir():
         raise OutputError(f"{where}: exists and is not a directory")
-    finished = manifest is None or (path / manifest).is_file()
+    if manifest is not None and path.is_dir():
+        if path.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+            raise OutputError(f"{where}: the current directory or above it; name a new one")
+        if os.path.ismount(path):
+            raise OutputError(f"{where}: a mount point cannot be replaced; name a directory in it")
+    finished = manifest is None or is_run_manifest(path / manifest)
     if path.is_dir() and not finished and any(path.iterdir()):
         raise OutputError(
             f"{where}: a directory that holds no finished run ({manifest}); "
@@ -110,6 +116,14 @@ def check_output_directory(path: Path, option: str, manifest: str | None = None)
             pass
     except OSError as error:
         raise OutputError(f"{where}: cannot write there: {error.strerror or error}") from None
+
+
+def is_run_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest orgsim wrote (JSON with an ``orgsim_version``)."""
+    try:
+        return "orgsim_version" in json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 class RunDirectory:
@@ -137,7 +151,13 @@ class RunDirectory:
         if kind is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             return
-        _swap_in(self.staging, self.path)
+        try:
+            _swap_in(self.staging, self.path)
+        except OSError as error:
+            raise OutputError(
+                f"{self.path}: could not be replaced ({error.strerror or error}); the "
+                f"finished run is complete in {self.staging}"
+            ) from None
 
 
 def _swap_in(staging: Path, path: Path) -> None:
@@ -149,7 +169,11 @@ def _swap_in(staging: Path, path: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.resolve().parent))
-    os.rename(path, old / path.name)  # (a crash here leaves the old run beside, whole)
+    try:
+        os.rename(path, old / path.name)  # (a crash here leaves the old run beside, whole)
+    except OSError:
+        old.rmdir()
+        raise
     os.rename(staging, path)
     shutil.rmtree(old, ignore_errors=True)
 

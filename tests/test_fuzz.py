@@ -30,6 +30,21 @@ from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+TIMELINE = {  # interventions that fire at once, so that a short run applies them
+    "extends": str(ROOT / "scenarios" / "direct_dial.toml"),
+    "customers": {"n_customers": 2000},
+    "interventions": [
+        {"at_hours": 0, "set": {"structure.cross_claim": 0.5, "culture.spin": 0.2}},
+        {
+            "at_hours": 0,
+            "ramp_hours": 1,
+            "set": {"structure.kind": "coached_direct_dial", "structure.coaching_per_week": 0.5},
+        },
+        {"at_hours": 0, "crisis": {"topic": "defects", "threads": 20, "hours": 1}},
+        {"at_hours": 0.25, "set": {"organization.training": 0.9, "structure.kind": "switchboard"}},
+    ],
+}
+"""A base with a timeline (no shipped scenario has one)."""
 EXAMPLES = int(os.environ.get("ORGSIM_FUZZ_EXAMPLES", "1000"))
 RUNNABLE = {"customers": 30_000, "employees": 2_000}
 """Above these sizes a valid case is validated but not run (a build would take long)."""
@@ -158,13 +173,15 @@ def mutate(document: dict, data: st.DataObject) -> dict:
     return document
 
 
-def check(code: int, out: str, err: str, case: str) -> None:
+def check(code: int, out: str, err: str, case: str, source: str) -> None:
+    """Exit 0, or exit 2 with one line naming the case's ``source`` (its file, or
+    ``--set``) or the ``extends`` that led astray."""
     assert code in (0, 2), f"{case}: exit {code}: {err}"
     assert "Traceback" not in err and "internal error" not in err, f"{case}: {err}"
     if code == 2:
         lines = err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(("error: ", "invalid ")), f"{case}: {err}"
-        assert "." in lines[0] or ".toml" in lines[0], f"{case}: names no key or file: {err}"
+        assert source in lines[0] or "extends" in lines[0], f"{case}: names no source: {err}"
 
 
 def runnable(path: Path) -> bool:
@@ -182,12 +199,15 @@ def runnable(path: Path) -> bool:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(source=st.sampled_from(SHIPPED), data=st.data())
+@given(source=st.sampled_from([*SHIPPED, "timeline"]), data=st.data())
 def test_mutated_scenario_files_exit_0_or_2(tmp_path, capsys, source, data):
-    document = tomllib.loads(source.read_text(encoding="utf-8"))
-    if isinstance(document.get("extends"), str):
-        document["extends"] = str(source.parent / document["extends"])
-    for _ in range(data.draw(st.integers(1, 3), "mutations")):
+    if source == "timeline":
+        document = json.loads(json.dumps(TIMELINE))
+    else:
+        document = tomllib.loads(source.read_text(encoding="utf-8"))
+        if isinstance(document.get("extends"), str):
+            document["extends"] = str(source.parent / document["extends"])
+    for _ in range(data.draw(st.integers(0, 3), "mutations")):
         document = mutate(document, data)
     text = toml_document(document)
     encoding = data.draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "latin-1", "junk"]))
@@ -197,11 +217,14 @@ def test_mutated_scenario_files_exit_0_or_2(tmp_path, capsys, source, data):
     else:
         path.write_bytes(("# é café\n" + text).encode(encoding, errors="replace"))
     code, out, err = run(capsys, "validate", path)
-    check(code, out, err, f"validate {text!r}")
+    check(code, out, err, f"validate {text!r}", str(path))
     event(f"validate: exit {code}")
     if code == 0 and runnable(path):
-        code, out, err = run(capsys, "run", path, "--hours", "0.25", "--json")
-        check(code, out, err, f"run {text!r}")
+        code, out, err = run(capsys, "run", path, "--hours", "0.5", "--json")
+        check(code, out, err, f"run {text!r}", str(path))
+        if code == 0:
+            share = json.loads(out)["answered_share"]
+            assert share is None or 0 <= share <= 1
         event(f"run: exit {code}")
 
 
@@ -221,7 +244,7 @@ def test_mutated_set_lines_exit_0_or_2(capsys, data):
     assignment = data.draw(st.sampled_from([f"{key}={raw}", key, f"={raw}", f"{key}=="]))
     args = ["--set", assignment, "--set", "customers.n_customers=300", "--hours", "0.25"]
     code, out, err = run(capsys, "run", ROOT / "scenarios" / "world.toml", *args, "--json")
-    check(code, out, err, f"--set {assignment!r}")
+    check(code, out, err, f"--set {assignment!r}", "--set")
     event(f"run: exit {code}")
 
 

@@ -175,6 +175,13 @@ def _not_json(value: Any) -> str:
     return str(value)
 
 
+def _overlap(loc: list[str], path: list[str]) -> bool:
+    """Whether an error at ``loc`` is about the key ``path`` (one contains the other:
+    ``structure`` for ``structure.kind``, ``culture.spin`` for ``culture``)."""
+    n = min(len(loc), len(path))
+    return n > 0 and loc[:n] == path[:n]
+
+
 def _strip_tag(loc: list[str]) -> list[str]:
     """A key path without the structure union's tag (``structure.switchboard.x``)."""
     if len(loc) > 1 and loc[0] == "structure" and loc[1] in StructureParams.registry:
@@ -254,9 +261,16 @@ def scenario_from_dict(
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         loc = _strip_tag([str(p) for p in first["loc"]])
-        for path, raw in overridden:
-            if loc[: len(path)] == path:
-                origin = f"{origin}: --set {raw}"
+        if loc:
+            blamed = [raw for path, raw in overridden if _overlap(loc, path)]
+        else:  # a check across keys: its message starts with, or names, its keys
+            message = first["msg"].removeprefix("Value error, ")
+            lead = message.split(" ")[0].rstrip(":").split(".")
+            blamed = [
+                raw for path, raw in overridden if _overlap(lead, path) or ".".join(path) in message
+            ]
+        if blamed:  # the last --set of that key is the one in force
+            origin = f"{origin}: --set {blamed[-1]}"
         key, allowed = _describe(first)
         value = first["ctx"]["tag"] if first["type"] == "union_tag_invalid" else first.get("input")
         shown = "" if first["type"] == "extra_forbidden" else f" = {_as_written(value)}"

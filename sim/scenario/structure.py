@@ -66,11 +66,10 @@ class StructureParams(Section):
 
 def params_for(kind: str) -> type[StructureParams]:
     """The parameter class of structure ``kind``."""
-    try:
+    if isinstance(kind, str) and kind in StructureParams.registry:
         return StructureParams.registry[kind]
-    except KeyError:
-        known = ", ".join(sorted(StructureParams.registry))
-        raise ValueError(f"unknown structure {kind!r}; known: {known}") from None
+    known = ", ".join(StructureParams.registry)
+    raise ValueError(f"must be one of {known}")
 
 
 def takers_of(key: str) -> list[str]:
