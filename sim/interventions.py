@@ -45,6 +45,11 @@ def switched_params(kind: str, known: dict[str, Any]) -> StructureParams:
     return new.model_validate({**given, "kind": kind})
 
 
+def _numeric(value: Any) -> bool:
+    """Whether a lever's value is a number (and so ramps)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _drawn_flags(org: Organization, shares: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """(on board, empowered) as each employee's kept draws give them at these shares
     (comms is always on board)."""
@@ -115,14 +120,18 @@ class Timeline:
     def _fire(self, spec: InterventionSpec, tick: int) -> None:
         self.fired.append((tick * self.dt, spec.label or ", ".join(spec.set) or "crisis"))
         ramp_ticks = max(1, round(spec.ramp_hours / self.dt))
-        # all of one intervention's changes act as one: the structure first, so that
-        # its knobs set alongside are the new structure's (MODEL.md 7)
+        # all of one intervention's changes act as one (MODEL.md 7): the structure
+        # first, built with the knobs set alongside (a structure reads some at setup)
         changes = sorted(spec.set.items(), key=lambda item: item[0] != "structure.kind")
+        if "structure.kind" in spec.set:
+            for path, value in changes[1:]:
+                section, _, key = path.partition(".")
+                if section == "structure" and not (spec.ramp_hours > 0 and _numeric(value)):
+                    self._knobs[key] = value
         for path, value in changes:
             self.ramps = [r for r in self.ramps if r.path != path]  # the newer one rules
             current = self._get(path)
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if numeric and spec.ramp_hours > 0 and isinstance(current, (int, float)):
+            if _numeric(value) and spec.ramp_hours > 0 and isinstance(current, (int, float)):
                 ramp = _Ramp(path, float(current), float(value), tick, ramp_ticks)
                 if path in _PER_ITEM:
                     levels, who = self._levels(path)

@@ -473,3 +473,55 @@ def test_a_later_setting_replaces_a_running_ramp() -> None:
     org = model.core.org
     model.run_hours(52)
     np.testing.assert_allclose(org.training[org.silo != org.comms], 0.2, atol=1e-6)
+
+
+# ------------------------------------------------ structure knobs and switches
+
+
+def switch_with_knobs(order: list[tuple[str, object]]) -> OrgModel:
+    pairs = ", ".join(f'"{k}"={toml_value(v)}' for k, v in order)
+    model = small(4, f"interventions=[{{at_hours=2, set={{{pairs}}}}}]", kind="switchboard")
+    model.run_hours(6)
+    return model
+
+
+def test_a_switch_with_its_knobs_is_the_same_whatever_the_key_order() -> None:
+    """MODEL.md 7: an intervention's set applies as one. The knobs set with a switch
+    are the new structure's from its setup on (coachees_per_coach sizes the coaching
+    at setup), whether they come before or after structure.kind in the table; at
+    da17a19 the knob first was applied, and a knob after the kind was not seen."""
+    knobs = [("structure.coachees_per_coach", 2.0), ("structure.coaching_per_week", 0.9)]
+    kind = [("structure.kind", "coached_direct_dial")]
+    first, last = switch_with_knobs([*knobs, *kind]), switch_with_knobs([*kind, *knobs])
+    for model in (first, last):
+        assert model.levers.structure.coachees_per_coach == 2.0
+        assert model.levers.structure.coaching_per_week == 0.9
+        assert model.core.structure.coverage < 1.0  # 2 per coach: fewer than the trainees
+    pd.testing.assert_frame_equal(first.threads(), last.threads())
+    pd.testing.assert_frame_equal(first.series(), last.series())
+
+
+def test_a_structure_knob_keeps_its_value_across_switches() -> None:
+    """Direct dial with cross_claim 0.05, a switchboard in between, direct dial again:
+    the knob is 0.05 again, not its default (the switchboard does not take it)."""
+    switches = (
+        'interventions=[{at_hours=2, set={"structure.kind"="switchboard"}},'
+        ' {at_hours=4, set={"structure.kind"="direct_dial"}}]'
+    )
+    model = small(4, "structure.cross_claim=0.05", switches, kind="direct_dial")
+    model.run_hours(3)
+    assert model.levers.structure.kind == "switchboard"
+    assert not hasattr(model.levers.structure, "cross_claim")
+    model.run_hours(2)
+    assert model.levers.structure.cross_claim == 0.05
+
+
+def test_a_knob_ramp_ends_when_the_structure_stops_taking_it() -> None:
+    ramp = (
+        'interventions=[{at_hours=1, ramp_hours=10, set={"structure.cross_claim"=0.9}},'
+        ' {at_hours=3, set={"structure.kind"="switchboard"}}]'
+    )
+    model = small(4, ramp, kind="direct_dial")
+    model.run_hours(6)  # (the ramp would have written a knob the switchboard lacks)
+    assert model.levers.structure.kind == "switchboard"
+    assert not [r for r in model.timeline.ramps if r.path.startswith("structure.")]
