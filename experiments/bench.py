@@ -17,10 +17,10 @@ import json
 import multiprocessing
 import resource
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
@@ -28,11 +28,25 @@ from rich.table import Table
 
 from experiments.cli import shipped_scenario
 from sim.cli import Handler, parse_seed, whole_number
-from sim.outputs import atomic_write, jsonable, write_json
-from sim.scenario import STRUCTURES, load_scenario
+from sim.organization import structure_names
+from sim.outputs import atomic_write, check_output_directory, jsonable, write_json
+from sim.scenario import load_scenario
 from sim.stopwatch import PARTS
 
-__all__ = ["BENCHMARK_SCENARIO", "measure", "register", "scaling_exponent"]
+if TYPE_CHECKING:  # (imported when a benchmark runs: ``orgsim --help`` stays fast)
+    from experiments.runner import FinishedRun, Job, Measurement
+    from sim.model import OrgModel
+    from sim.scenario import Scenario
+
+__all__ = [
+    "BENCHMARK_SCENARIO",
+    "median_tick",
+    "reference_tick",
+    "register",
+    "scaling_exponent",
+    "spmv_seconds",
+    "time_ticks",
+]
 
 BENCHMARK_SCENARIO = "scenarios/benchmark_1m.toml"
 DEFAULT_STRUCTURES = ("coached_direct_dial", "switchboard")
@@ -40,9 +54,9 @@ SCALING_SIZES = (10_000, 100_000, 1_000_000)
 SPMV_REPEATS = 20
 
 
-def spmv_seconds(model: Any) -> float:  # model: an OrgModel
+def spmv_seconds(model: OrgModel) -> float:
     """Median seconds of one SpMV over the model's follower graph (float32 data)."""
-    matrix = model.customers.in_neighbours_matrix()
+    matrix = model.follower_matrix()
     x = np.ones(matrix.shape[1], dtype=np.float32)
     times = []
     for _ in range(SPMV_REPEATS):
@@ -52,60 +66,86 @@ def spmv_seconds(model: Any) -> float:  # model: an OrgModel
     return float(np.median(times))
 
 
-def measure(scenario_file: str, overrides: list[str], ticks: int, seed: int) -> dict[str, Any]:
-    """Build and run one model; return its timings. Meant to run in a fresh process
-    so that ``peak_rss_mb`` is this run's own."""
-    from sim.model import OrgModel
-
-    started = time.perf_counter()
-    model = OrgModel(scenario_file, rng=seed, overrides=overrides)
-    setup = time.perf_counter() - started
-    model.stopwatch.enabled = True
-    ticks_seconds = []
-    run_started = time.perf_counter()
-    for _ in range(ticks):
-        tick_started = time.perf_counter()
-        model.step()
-        ticks_seconds.append(time.perf_counter() - tick_started)
-    run = time.perf_counter() - run_started
-    spmv = spmv_seconds(model)
-    median_tick = float(np.median(ticks_seconds))
-    return {
-        "structure": model.scenario_spec.structure.kind,
-        "customers": model.customers.n,
-        "edges": model.customers.graph.n_edges,
-        "employees": model.core.org.n_employees,
-        "ticks": ticks,
-        "graph_setup_seconds": model.customers.graph_seconds,
-        "setup_seconds": setup,
-        "run_seconds": run,
-        "wall_seconds": setup + run,
-        "median_tick_ms": 1e3 * median_tick,
-        "spmv_ms": 1e3 * spmv,
-        "tick_over_spmv": median_tick / spmv,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-        "parts_ms": {part: 1e3 * v for part, v in model.stopwatch.medians().items()},
-        "threads": model.core.threads.size,
-    }
-
-
-def reference_tick(
-    implementation: str, scenario_file: str, overrides: list[str], warm_hours: float, ticks: int
-) -> dict[str, Any]:
-    """Median tick of the vectorized core or of the docking reference (one object per
-    agent, :mod:`sim.reference`) on the same world, after a warm-up."""
-    if implementation == "reference":
-        from sim.reference import ReferenceModel as Model
-    else:
-        from sim.model import OrgModel as Model
-    model = Model(scenario_file, rng=0, overrides=overrides)
-    model.run_hours(warm_hours)
+def _tick_seconds(model: Any, ticks: int) -> list[float]:  # an OrgModel or a ReferenceModel
     times = []
     for _ in range(ticks):
         started = time.perf_counter()
         model.step()
         times.append(time.perf_counter() - started)
-    return {"implementation": implementation, "median_tick_ms": 1e3 * float(np.median(times))}
+    return times
+
+
+def time_ticks(model: OrgModel, job: Job, *, ticks: int) -> dict[str, Any]:
+    """The benchmark's runner measurement: time ``ticks`` ticks one by one (the
+    stopwatch on), then one SpMV over the same graph. Meant to run in a fresh process
+    so that ``peak_rss_mb`` is this run's own; :func:`_record` adds the setup time."""
+    model.stopwatch.enabled = True
+    run_started = time.perf_counter()
+    ticks_seconds = _tick_seconds(model, ticks)
+    run = time.perf_counter() - run_started
+    spmv = spmv_seconds(model)
+    median_tick = float(np.median(ticks_seconds))
+    size = model.size()
+    return {
+        "structure": model.scenario_spec.structure.kind,
+        "customers": size["customers"],
+        "edges": size["edges"],
+        "employees": size["employees"],
+        "ticks": ticks,
+        "graph_setup_seconds": size["graph_setup_seconds"],
+        "run_seconds": run,
+        "median_tick_ms": 1e3 * median_tick,
+        "spmv_ms": 1e3 * spmv,
+        "tick_over_spmv": median_tick / spmv,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "parts_ms": {part: 1e3 * v for part, v in model.stopwatch.medians().items()},
+        "threads": size["threads"],
+    }
+
+
+RECORD = (
+    "structure",
+    "customers",
+    "edges",
+    "employees",
+    "ticks",
+    "graph_setup_seconds",
+    "setup_seconds",
+    "run_seconds",
+    "wall_seconds",
+    "median_tick_ms",
+    "spmv_ms",
+    "tick_over_spmv",
+    "peak_rss_mb",
+    "parts_ms",
+    "threads",
+)
+"""The fields of one benchmark run in ``bench.json``, in order."""
+
+
+def _record(run: FinishedRun) -> dict[str, Any]:
+    """A benchmark run's row: :func:`time_ticks`'s timings and the model's setup."""
+    row = dict(run.measured)
+    row["setup_seconds"] = run.setup_seconds
+    row["wall_seconds"] = run.setup_seconds + row["run_seconds"]
+    return {key: row[key] for key in RECORD}
+
+
+def median_tick(model: OrgModel, job: Job, *, ticks: int) -> float:
+    """Runner measurement of the core's side of the docking comparison: the median
+    milliseconds of ``ticks`` ticks after the job's warm-up hours."""
+    return 1e3 * float(np.median(_tick_seconds(model, ticks)))
+
+
+def reference_tick(scenario: Scenario, warm_hours: float, ticks: int, seed: int) -> float:
+    """The docking reference's side (one object per agent, :mod:`sim.reference`): the
+    median milliseconds of ``ticks`` ticks after ``warm_hours``. Not an ``OrgModel``,
+    so not a runner job; the same world and seed as :func:`median_tick`'s job."""
+    from sim.reference import ReferenceModel
+
+    model = ReferenceModel(scenario, rng=seed)
+    model.run_hours(warm_hours)
+    return 1e3 * float(np.median(_tick_seconds(model, ticks)))
 
 
 def scaling_exponent(customers: list[int], tick_ms: list[float]) -> float:
@@ -114,16 +154,53 @@ def scaling_exponent(customers: list[int], tick_ms: list[float]) -> float:
     return float(slope)
 
 
-def _run_fresh(
-    jobs: list[tuple], task: Callable[..., dict[str, Any]] = measure
-) -> list[dict[str, Any]]:
+def _fresh_process() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run_fresh(jobs: list[Job], measure: Measurement) -> list[FinishedRun]:
     """Each job in its own spawned process, one at a time (timings stay clean)."""
-    results = []
-    context = multiprocessing.get_context("spawn")
+    from experiments.runner import run_jobs
+
+    finished = []
     for job in jobs:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            results.append(pool.submit(task, *job).result())
-    return results
+        with _fresh_process() as pool:
+            finished.extend(run_jobs([job], measure, pool))
+    return finished
+
+
+def _speedup(scenario_file: str, customers: int, kind: str, err: Console) -> dict[str, Any]:
+    """Median tick of the core and of the docking reference on one world, each in its
+    own process, after a 12-hour warm-up (seed 0, 20 ticks)."""
+    err.print(f"speed-up against the docking reference at {customers:,} customers ...")
+    scenario = load_scenario(
+        scenario_file, [f"customers.n_customers={customers}", f"structure.kind={kind}"]
+    )
+    from experiments.runner import jobs_on_seeds
+
+    warm_hours, ticks, seed = 12.0, 20, 0
+    (run,) = _run_fresh(
+        jobs_on_seeds([scenario], [seed], warm_hours), partial(median_tick, ticks=ticks)
+    )
+    with _fresh_process() as pool:
+        reference = pool.submit(reference_tick, scenario, warm_hours, ticks, seed).result()
+    return {
+        "customers": customers,
+        "core_tick_ms": run.measured,
+        "reference_tick_ms": reference,
+        "speedup": reference / run.measured,
+    }
+
+
+def _benchmark(
+    scenario_file: str, worlds: list[list[str]], ticks: int, seed: int
+) -> list[dict[str, Any]]:
+    """One benchmark run of ``ticks`` ticks per world (a list of overrides)."""
+    from experiments.runner import jobs_on_seeds
+
+    scenarios = [load_scenario(scenario_file, world) for world in worlds]
+    jobs = jobs_on_seeds(scenarios, [seed], 0.0)
+    return [_record(run) for run in _run_fresh(jobs, partial(time_ticks, ticks=ticks))]
 
 
 def _table(results: list[dict[str, Any]]) -> Table:
@@ -202,53 +279,30 @@ def _scaling_figure(
 def _bench(args: argparse.Namespace, out: Console, err: Console) -> int:
     scenario_file = str(args.scenario or shipped_scenario(BENCHMARK_SCENARIO))
     base = load_scenario(scenario_file)  # bad file or key: exit 2 before any work
-    ticks = args.ticks or round(base.time.hours * 60 / base.time.tick_minutes)
+    if args.out:
+        check_output_directory(args.out, "--out")  # (files are replaced one by one)
+    ticks = args.ticks or round(base.time.hours / base.time.tick_hours)
     structures = args.structure or list(DEFAULT_STRUCTURES)
-    sizes = [args.customers or base.customers.n_customers]
-    overrides_for = [f"customers.n_customers={sizes[0]}"]
-    jobs = [
-        (scenario_file, [*overrides_for, f"structure.kind={s}"], ticks, args.seed)
-        for s in structures
-    ]
-    err.print(f"running {len(jobs)} benchmark run(s) of {ticks} ticks ...", highlight=False)
-    results = _run_fresh(jobs)
+    customers = args.customers or base.customers.n_customers
+    worlds = [[f"customers.n_customers={customers}", f"structure.kind={s}"] for s in structures]
+    err.print(f"running {len(worlds)} benchmark run(s) of {ticks} ticks ...", highlight=False)
+    results = _benchmark(scenario_file, worlds, ticks, args.seed)
     report: dict[str, Any] = {"scenario": scenario_file, "runs": results}
     if args.scaling:
         kind = structures[0]
-        scaling_ticks = args.scaling_ticks
-        scaling_jobs = [
-            (
-                scenario_file,
-                [f"customers.n_customers={n}", f"structure.kind={kind}"],
-                scaling_ticks,
-                args.seed,
-            )
-            for n in SCALING_SIZES
+        scaling_worlds = [
+            [f"customers.n_customers={n}", f"structure.kind={kind}"] for n in SCALING_SIZES
         ]
-        err.print(f"scaling: {SCALING_SIZES} customers, {scaling_ticks} ticks each ...")
-        rows = _run_fresh(scaling_jobs)
+        err.print(f"scaling: {SCALING_SIZES} customers, {args.scaling_ticks} ticks each ...")
+        rows = _benchmark(scenario_file, scaling_worlds, args.scaling_ticks, args.seed)
         exponent = scaling_exponent(
             [r["customers"] for r in rows], [r["median_tick_ms"] for r in rows]
         )
         report["scaling"] = {"runs": rows, "exponent": exponent}
     if args.reference:
-        speedups = []
-        for n in args.reference:
-            world = [f"customers.n_customers={n}", f"structure.kind={structures[0]}"]
-            err.print(f"speed-up against the docking reference at {n:,} customers ...")
-            core, reference = _run_fresh(
-                [(impl, scenario_file, world, 12.0, 20) for impl in ("core", "reference")],
-                task=reference_tick,
-            )
-            speedups.append(
-                {
-                    "customers": n,
-                    "core_tick_ms": core["median_tick_ms"],
-                    "reference_tick_ms": reference["median_tick_ms"],
-                    "speedup": reference["median_tick_ms"] / core["median_tick_ms"],
-                }
-            )
-        report["reference"] = speedups
+        report["reference"] = [
+            _speedup(scenario_file, n, structures[0], err) for n in args.reference
+        ]
     if args.out:
         write_json(args.out / "bench.json", report)
         if args.scaling:
@@ -295,7 +349,7 @@ def register(commands: argparse._SubParsersAction) -> dict[str, Handler]:
     parser.add_argument(
         "--structure",
         action="append",
-        choices=STRUCTURES,
+        choices=structure_names(),
         help="repeatable (default: coached_direct_dial and switchboard)",
     )
     parser.add_argument("--scenario", help=f"scenario file (default {BENCHMARK_SCENARIO})")

@@ -22,17 +22,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import sim
 from sim.cli import Handler, UsageError, parse_hours, parse_seed, whole_number
-from sim.outputs import jsonable
+from sim.organization import structure_names
+from sim.outputs import RunDirectory, check_output_directory, jsonable
 from sim.scenario import Scenario, load_scenario
 
 __all__ = ["DEFAULT_SCENARIOS", "default_scenarios", "register"]
 
-DEFAULT_SCENARIOS = (
-    "scenarios/switchboard.toml",
-    "scenarios/direct_dial.toml",
-    "scenarios/expert_routing.toml",
-    "scenarios/coached_direct_dial.toml",
-)
+DEFAULT_SCENARIOS = tuple(f"scenarios/{name}.toml" for name in structure_names())
+"""The shipped file of every registered structure, most central first."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
@@ -49,9 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
         nargs="*",
         type=Path,
         metavar="SCENARIO",
-        help="scenario files; the first is the baseline (default: the four structures)",
+        help="scenario files; the first is the baseline (default: every structure's shipped file)",
     )
     parser.add_argument(
+        "-r",
         "--replications",
         type=whole_number("--replications", 2, " (a confidence interval needs two)"),
         default=5,
@@ -104,8 +102,13 @@ def shipped_scenario(name: str, cwd: Path | None = None) -> Path:
 
 
 def default_scenarios(cwd: Path | None = None) -> list[Path]:
-    """The four shipped structure files (:func:`shipped_scenario`)."""
+    """The shipped file of every registered structure (:data:`DEFAULT_SCENARIOS`,
+    found by :func:`shipped_scenario`)."""
     return [shipped_scenario(name, cwd) for name in DEFAULT_SCENARIOS]
+
+
+COMPARE_MANIFEST = "compare.json"
+"""Written last into a comparison's ``--out``: a directory without it is not finished."""
 
 
 def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
@@ -142,30 +145,54 @@ def _progress_bar(err: Console, total: int):
 def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Handler of ``orgsim compare`` (exit code 0; bad input raises)."""
     from experiments.compare import print_tables, summarise, summary_json, write_outputs
+    from experiments.journal import RunJournal, plan_of
     from experiments.runner import jobs_for, local_executor, run_jobs
 
     paths = list(args.scenarios) or default_scenarios()
     scenarios = [load_scenario(path, args.overrides) for path in paths]
     hours = [args.hours if args.hours is not None else s.time.hours for s in scenarios]
     for path, scenario, length in zip(paths, scenarios, hours, strict=True):
-        tick_hours = scenario.time.tick_minutes / 60.0
+        tick_hours = scenario.time.tick_hours
         if length < tick_hours:
             raise UsageError(f"{path}: {length:g} h is shorter than one tick ({tick_hours:g} h)")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    for path, scenario, length in zip(paths, scenarios, hours, strict=True):
+        try:
+            scenario.check_size(
+                length, "--hours" if args.hours is not None else f"{path}: time.hours"
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if args.out is not None:
+        check_output_directory(args.out, "--out", COMPARE_MANIFEST)
     workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
     names = _unique_names(scenarios)
 
     jobs = jobs_for(scenarios, args.replications, args.seed, hours)
+    journal, earlier = None, {}
+    if args.out is not None:  # finished runs are kept beside --out until it is written
+        journal = RunJournal(args.out, plan_of(jobs, "measure_kpis", sim.__version__))
+        earlier = journal.load()
+        if journal.discarded:
+            err.print(f"discarded {journal.discarded} run(s) of another comparison into {args.out}")
+        if earlier:
+            err.print(f"resuming: {len(earlier)} of {len(jobs)} run(s) finished earlier")
+    todo = [job for job in jobs if job.key not in earlier]
     started = time.perf_counter()
-    executor = local_executor(min(workers, len(jobs)))
-    with executor or contextlib.nullcontext(), _progress_bar(err, len(jobs)) as progress:
-        results = run_jobs(jobs, executor, progress)
+    executor = local_executor(max(1, min(workers, len(todo))))
+    with executor or contextlib.nullcontext(), _progress_bar(err, len(todo)) as progress:
+        new = run_jobs(
+            todo,
+            executor=executor,
+            progress=progress,
+            on_finished=journal.record if journal else None,
+        )
+    finished = sorted([*earlier.values(), *new], key=lambda run: run.key)
     wall = time.perf_counter() - started
+    results = [run.measured for run in finished]
+    run_seconds = [run.seconds for run in finished]
     summary = summarise(results, names)
 
     if args.out is not None:
-        run_seconds = [r.seconds for r in results]
         manifest = {
             "orgsim_version": sim.__version__,
             "scenarios": [
@@ -184,10 +211,13 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             "seeds": "replication k of every scenario: SeedSequence(seed).spawn(replications)[k]",
             "workers": workers,
             "runs": len(results),
+            "runs_resumed": len(earlier),
             "wall_seconds": round(wall, 3),
             "run_seconds_mean": round(sum(run_seconds) / len(run_seconds), 3),
         }
-        write_outputs(args.out, results, summary, manifest)
+        with RunDirectory(args.out) as run_dir:
+            write_outputs(run_dir.staging, results, summary, manifest)
+        journal.remove()
     if args.json:
         print(
             json.dumps(jsonable(summary_json(summary, names, args.replications)), allow_nan=False)
@@ -199,7 +229,7 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         summary,
         title=f"{args.replications} paired replications, base seed {args.seed}, {lengths}",
     )
-    per_run = sum(r.seconds for r in results) / len(results)
+    per_run = sum(run_seconds) / len(run_seconds)
     out.print(
         f"{len(results)} runs in {wall:.1f} s on {min(workers, len(jobs))} worker(s), "
         f"{per_run:.2f} s per run",

@@ -20,16 +20,16 @@ from matplotlib.ticker import FuncFormatter
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from scipy import stats
+from rich.text import Text
 
-from experiments.runner import RunResult
+from experiments.measurements import RunResult
+from experiments.statistics import mean_ci
 from sim.outputs import atomic_write, write_json, write_parquet
 
 __all__ = [
     "SUMMARY_COLUMNS",
     "draw_figure",
     "kpi_names",
-    "mean_ci",
     "print_tables",
     "runs_frame",
     "summarise",
@@ -37,7 +37,6 @@ __all__ = [
     "write_outputs",
 ]
 
-CONFIDENCE = 0.95
 SUMMARY_COLUMNS = (
     "kpi",
     "scenario",
@@ -58,32 +57,6 @@ def kpi_names(results: Sequence[RunResult]) -> list[str]:
     for result in results:
         names.update(dict.fromkeys(result.kpis))
     return list(names)
-
-
-def mean_ci(values: np.ndarray) -> tuple[int, float, float]:
-    """Mean and 95% Student t half-width over the finite values.
-
-    Returns
-    -------
-    (n, mean, ci)
-        ``n`` finite values; ``mean`` is NaN when ``n == 0``, ``ci`` when ``n < 2``.
-
-    Examples
-    --------
-    >>> n, mean, ci = mean_ci(np.array([1.0, 3.0, np.nan]))
-    >>> n, mean, round(ci, 4)
-    (2, 2.0, 12.7062)
-    """
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    n = int(finite.size)
-    if n == 0:
-        return 0, float("nan"), float("nan")
-    mean = float(finite.mean())
-    if n < 2:
-        return n, mean, float("nan")
-    quantile = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)
-    return n, mean, float(quantile * finite.std(ddof=1) / np.sqrt(n))
 
 
 def _kpi_matrix(results: Sequence[RunResult], kpi: str, shape: tuple[int, int]) -> np.ndarray:
@@ -176,7 +149,7 @@ def print_tables(console: Console, summary: pd.DataFrame, title: str | None = No
     """
     baseline = summary["scenario"].iloc[0] if len(summary) else ""
     table = Table(
-        title=title,
+        title=Text(title) if title else None,
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         caption=f"mean ± 95% CI over replications; Δ paired against {baseline} "
@@ -191,15 +164,15 @@ def print_tables(console: Console, summary: pd.DataFrame, title: str | None = No
     for kpi, rows in summary.groupby("kpi", sort=False):
         for position, row in enumerate(rows.itertuples(index=False)):
             if position == 0:
-                delta, mark, count = "[dim]baseline[/dim]", "", str(row.n)
+                delta, mark, count = Text("baseline", style="dim"), "", str(row.n)
             else:
-                delta = _plus_minus(row.diff, row.diff_ci, signed=True)
-                mark = "[bold]*[/bold]" if row.significant else ""
-                delta = f"[bold]{delta}[/bold]" if row.significant else delta
+                shown = _plus_minus(row.diff, row.diff_ci, signed=True)
+                bold = "bold" if row.significant else ""
+                delta, mark = Text(shown, style=bold), Text("*" if bold else "", style=bold)
                 count = str(row.n) if row.diff_n == row.n else f"{row.n} ({row.diff_n})"
-            table.add_row(
-                str(kpi) if position == 0 else "",
-                str(row.scenario),
+            table.add_row(  # (text objects: a scenario's name is shown as written)
+                Text(str(kpi) if position == 0 else ""),
+                Text(str(row.scenario)),
                 _plus_minus(row.mean, row.ci),
                 delta,
                 mark,
@@ -365,7 +338,7 @@ def write_outputs(
     out_dir
         Directory (created if needed).
     results, summary
-        From :func:`experiments.runner.run_jobs` and :func:`summarise`.
+        The runs' :class:`~experiments.measurements.RunResult` and :func:`summarise`.
     manifest
         Written as ``compare.json``; its ``"scenarios"`` list of ``{"name", "file",
         ...}`` names the scenarios by index.

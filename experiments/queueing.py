@@ -11,10 +11,13 @@ Run ``python -m experiments.queueing --out docs/figures`` for ``queueing.png``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
 
+from experiments.runner import Job, jobs_on_seeds, run_jobs
 from sim.model import OrgModel
 from sim.outputs import atomic_write, write_json
 from sim.scenario import Scenario, scenario_from_dict
@@ -26,6 +29,7 @@ __all__ = [
     "chain",
     "chain_expected_sojourn",
     "measured",
+    "queue_times",
     "replicate",
     "single_stage",
 ]
@@ -72,27 +76,42 @@ def single_stage(servers: int, arrivals: float, mean_service: float) -> Scenario
     )
 
 
+def _service_hours(model: OrgModel) -> np.ndarray:
+    """Per thread, the service time drawn for it (hours)."""
+    return model.service_hours()
+
+
 def measured(model: OrgModel, hours: float) -> tuple[np.ndarray, np.ndarray]:
     """Waits and sojourns (hours) of the threads opened after the warm-up."""
-    th, dt = model.core.threads, model.dt_hours
-    created = th.column("created_tick")
-    first = th.column("first_response_tick")
-    keep = (created * dt >= 0.1 * hours) & (first >= 0)
-    sojourn = (first[keep] - created[keep]) * dt
-    wait = sojourn - th.column("service_ticks")[keep] * dt
+    threads = model.threads()
+    sojourns = threads["first_response_hours"].to_numpy(float)
+    keep = (threads["created_hours"].to_numpy(float) >= 0.1 * hours) & ~np.isnan(sojourns)
+    sojourn = sojourns[keep]
+    wait = sojourn - _service_hours(model)[keep]
     return wait, sojourn
 
 
-def replicate(scenario: Scenario, hours: float, replications: int, *stats) -> list[tuple]:
+def queue_times(model: OrgModel, job: Job) -> tuple[np.ndarray, np.ndarray]:
+    """The runner measurement of :func:`measured`: (waits, sojourns) after the warm-up."""
+    return measured(model, job.hours)
+
+
+def replicate(
+    scenario: Scenario,
+    hours: float,
+    replications: int,
+    *stats: Callable[[np.ndarray, np.ndarray], float],
+    executor: Executor | None = None,
+) -> list[tuple[float, float]]:
     """(mean over replications, its standard error) for each statistic of the
-    (waits, sojourns) of one run."""
-    values = []
-    for seed in range(replications):
-        model = OrgModel(scenario, rng=seed)
-        model.run_hours(hours)
-        wait, sojourn = measured(model, hours)
-        values.append([stat(wait, sojourn) for stat in stats])
-    values = np.array(values)
+    (waits, sojourns) of one run.
+
+    Replication ``r`` runs on seed ``r`` (:func:`experiments.runner.jobs_on_seeds`);
+    ``executor`` as for :func:`experiments.runner.run_jobs`.
+    """
+    jobs = jobs_on_seeds([scenario], range(replications), hours)
+    runs = run_jobs(jobs, queue_times, executor)
+    values = np.array([[stat(*run.measured) for stat in stats] for run in runs])
     return list(
         zip(values.mean(axis=0), values.std(axis=0, ddof=1) / np.sqrt(len(values)), strict=True)
     )

@@ -33,13 +33,16 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import optimize, special
 
+from experiments.runner import Job, jobs_on_seeds, run_jobs
 from sim import OrgModel
 from sim.outputs import atomic_write
 from sim.scenario import Scenario, scenario_from_dict
@@ -52,16 +55,19 @@ __all__ = [
     "BASS_PAIRS",
     "PERIOD_HOURS",
     "CascadeSweep",
+    "Cascades",
     "bass_chain",
     "bass_world",
     "cascade_world",
     "draw_bass",
     "draw_cascade",
     "expected_reach_fraction",
+    "fan_share",
     "fan_share_curves",
     "giant_fraction",
     "giant_fraction_sd",
     "main",
+    "seeded_cascades",
     "thread_reach",
 ]
 
@@ -124,8 +130,11 @@ def fan_share_curves(
     periods: int = 12,
     replications: int = 12,
     first_seed: int = 0,
+    executor: Executor | None = None,
 ) -> np.ndarray:
-    """Fan share after each tick, one row per replication (seeds ``first_seed + r``).
+    """Fan share after each tick, one row per replication (seeds ``first_seed + r``,
+    :func:`experiments.runner.jobs_on_seeds`; ``executor`` as for
+    :func:`experiments.runner.run_jobs`).
 
     Returns
     -------
@@ -133,20 +142,22 @@ def fan_share_curves(
         Column ``k`` is the fan share at ``t = (k + 1) / ticks_per_period`` periods.
     """
     scenario = bass_world(p, q, n=n, ticks_per_period=ticks_per_period)
-    ticks = periods * ticks_per_period
-    curves = np.empty((replications, ticks))
-    for r in range(replications):
-        model = OrgModel(scenario, rng=first_seed + r)
-        for _ in range(ticks):
-            model.step()
-        curves[r] = model.recorder.column("fan_share")
-    return curves
+    hours = periods * ticks_per_period * scenario.time.tick_hours
+    seeds = range(first_seed, first_seed + replications)
+    runs = run_jobs(jobs_on_seeds([scenario], seeds, hours), fan_share, executor)
+    return np.vstack([run.measured for run in runs])
+
+
+def fan_share(model: OrgModel, job: Job) -> np.ndarray:
+    """The runner measurement of :func:`fan_share_curves`: the fan share after each
+    tick."""
+    return model.series()["fan_share"].to_numpy(float)
 
 
 def bass_chain(n: int, p: float, q: float, ticks_per_period: int, ticks: int) -> np.ndarray:
     """Exact distribution of the number of fans after each tick (no sampling).
 
-    The rule of :meth:`sim.opinions.Opinions.word_of_mouth` on the complete graph is a
+    The rule of :meth:`sim.public.opinions.Opinions.word_of_mouth` on the complete graph is a
     Markov chain on the number of fans ``k``: each of the ``n - k`` non-fans converts
     independently with probability ``1 - exp(-(p + q k / (n - 1)) / ticks_per_period)``
     (a non-fan's ``n - 1`` in-neighbours exclude itself and include all ``k`` fans), so
@@ -261,34 +272,69 @@ def thread_reach(
     graphs: int = 8,
     threads: int = 300,
     first_seed: int = 0,
+    executor: Executor | None = None,
 ) -> CascadeSweep:
     """Open ``threads`` questions at random authors in each of ``graphs`` models (seeds
     ``first_seed + g``, one graph each) and run until no cascade has a frontier.
 
     Threads share their model's graph but not their coins, so given the graph their
-    reaches are independent bond-percolation clusters.
+    reaches are independent bond-percolation clusters. Each graph is one runner job
+    (:func:`seeded_cascades`); ``executor`` as for :func:`experiments.runner.run_jobs`.
     """
     reshare = mean_open_degree / mean_degree
     scenario = cascade_world(reshare, n=n, mean_degree=mean_degree)
-    reach = np.empty((graphs, threads))
-    most_ticks, answered, probabilities = 0, 0, set()
-    for g in range(graphs):
-        model = OrgModel(scenario, rng=first_seed + g)
-        authors = model.rng.integers(0, n, size=threads)
-        ids = model.open_threads(threads, topic="general", kind="question", author=authors)
-        cascade = model.cascade
-        question = cascade.kind_factor[model.core.threads.kind[ids[0]]]
-        probabilities |= {float(cascade.first_hop[0]), float(cascade.reshare[0] * question)}
-        ticks = 0
-        while True:
-            model.step()
-            ticks += 1
-            if cascade.frontier_thread.size == 0:
-                break
-        reach[g] = cascade.reach(ids) / n
-        most_ticks = max(most_ticks, ticks)
-        answered += int(model.core.counters["answered"])
-    return CascadeSweep(mean_open_degree, reach, most_ticks, answered, tuple(sorted(probabilities)))
+    seeds = range(first_seed, first_seed + graphs)
+    measure = partial(seeded_cascades, threads=threads)
+    jobs = jobs_on_seeds([scenario], seeds, 0.0)
+    runs = [run.measured for run in run_jobs(jobs, measure, executor)]
+    return CascadeSweep(
+        mean_open_degree,
+        np.vstack([run.reach for run in runs]),
+        max(run.ticks for run in runs),
+        sum(run.answered for run in runs),
+        tuple(sorted(set().union(*(run.edge_probabilities for run in runs)))),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Cascades:
+    """What :func:`seeded_cascades` measures on one graph (fields as in
+    :class:`CascadeSweep`, ``reach`` one row)."""
+
+    reach: np.ndarray
+    ticks: int
+    answered: int
+    edge_probabilities: frozenset[float]
+
+
+def seeded_cascades(model: OrgModel, job: Job, *, threads: int) -> Cascades:
+    """A runner measurement that drives its model: open ``threads`` questions at random
+    authors (drawn from the model's own Generator), step until no cascade has a
+    frontier, and read each thread's final reach.
+
+    The edge probabilities are the first hop ``min(1, view_share x reach)`` and the
+    per-tick ``reshare x kind factor`` of the channel the threads open on, as
+    :class:`sim.public.Spread` computes them from the scenario.
+    """
+    n = model.size()["customers"]
+    authors = model.rng.integers(0, n, size=threads)
+    kind = "question"
+    ids = model.open_threads(threads, topic="general", kind=kind, author=authors)
+    spec, channel = model.scenario_spec.spread, model.scenario_spec.channels[0]
+    probabilities = frozenset(
+        {
+            float(min(1.0, spec.view_share * channel.reach)),
+            float(channel.reshare * getattr(spec, kind)),
+        }
+    )
+    ticks = 0
+    while True:
+        model.step()
+        ticks += 1
+        if not model.is_spreading:
+            break
+    reach = model.threads()["reach"].to_numpy()[ids] / n
+    return Cascades(reach, ticks, int(model.counters["answered"]), probabilities)
 
 
 def giant_fraction(mean_open_degree: float) -> float:

@@ -1,4 +1,5 @@
-"""Inspectable Mesa agent types backed by the core's arrays (MODEL.md section 2).
+"""Inspectable Mesa agent types backed by the arrays (MODEL.md section 2): customer,
+employee, silo and hierarchy level.
 
 Each agent holds only its row index; every attribute is a read-through view of the
 arrays, so the model never steps agents one by one and inspecting one costs O(1).
@@ -6,7 +7,7 @@ arrays, so the model never steps agents one by one and inspecting one costs O(1)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import mesa
 import numpy as np
@@ -14,15 +15,25 @@ import numpy as np
 from sim.threads import Phase, State
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
+    from sim.organization import OrgCore
+    from sim.public import Customers
 
-__all__ = ["Employee", "HierarchyLevel", "Silo"]
+
+class ArrayBacked(Protocol):
+    """What the agents read their rows from: a Mesa model with the organization's core
+    and the customers' arrays (:class:`sim.model.OrgModel`)."""
+
+    core: OrgCore
+    customers: Customers | None
+
+
+__all__ = ["Customer", "Employee", "HierarchyLevel", "Silo"]
 
 
 class Employee(mesa.Agent):
-    """One employee: a row of :class:`sim.org.Organization`."""
+    """One employee: a row of :class:`sim.organization.org.Organization`."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
 
@@ -76,7 +87,7 @@ class Employee(mesa.Agent):
 class Silo(mesa.Agent):
     """A department: owns topics; ``comms`` hosts the social-media team."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
         spec = model.scenario_spec.silos[index]
@@ -99,7 +110,7 @@ class Silo(mesa.Agent):
 class HierarchyLevel(mesa.Agent):
     """A hierarchy level: approval delay, voice weight, span of control."""
 
-    def __init__(self, model: OrgModel, index: int) -> None:
+    def __init__(self, model: ArrayBacked, index: int) -> None:
         super().__init__(model)
         self.index = index
         spec = model.scenario_spec.levels[index]
@@ -114,3 +125,36 @@ class HierarchyLevel(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"HierarchyLevel({self.index}, {self.name!r}, size={self.size})"
+
+
+class Customer(mesa.Agent):
+    """One customer, made on demand by :meth:`sim.model.ArrayBacked.customer`: a view of
+    a row of the arrays (no per-tick work, no object for customers nobody inspects)."""
+
+    def __init__(self, model: ArrayBacked, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _rows(self) -> Customers:
+        return self.model.customers
+
+    sentiment = property(lambda self: float(self._rows.sentiment[self.index]))
+    trust = property(lambda self: float(self._rows.trust[self.index]))
+    activity = property(lambda self: float(self._rows.activity[self.index]))
+    follows_brand = property(lambda self: bool(self._rows.follows_brand[self.index]))
+    fan = property(lambda self: self.sentiment >= self._rows.fan_threshold)
+    detractor = property(lambda self: self.sentiment <= self._rows.detractor_threshold)
+
+    @property
+    def followers(self) -> np.ndarray:
+        g = self._rows.graph
+        return g.indices[g.indptr[self.index] : g.indptr[self.index + 1]]
+
+    @property
+    def threads(self) -> np.ndarray:
+        """Ids of the threads this customer opened."""
+        return np.flatnonzero(self.model.core.threads.column("author") == self.index)
+
+    def __repr__(self) -> str:
+        return f"Customer({self.index}, sentiment={self.sentiment:+.2f}, trust={self.trust:.2f})"

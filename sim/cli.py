@@ -1,15 +1,20 @@
 """The ``orgsim`` command line.
 
-Exit codes: 0 done; 2 bad input (one clear line on stderr, no traceback, nothing
-written); 1 internal error.
+Exit codes: 0 done (also when the reader of the output goes away: a closed pipe is not
+an error); 2 bad input (one clear line on stderr, no traceback, checked before any
+work, nothing written); 1 internal error (one line and a hint; ``--debug`` or
+``ORGSIM_DEBUG=1`` shows the traceback). Nothing that came from the user is read as
+markup or emoji codes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -17,12 +22,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from sim import __version__
-from sim.outputs import jsonable, write_json, write_parquet
+from sim.outputs import OutputError, RunDirectory, check_output_directory, jsonable, write_json
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["COMMAND_GROUP", "Handler", "UsageError", "main"]
+__all__ = ["BAD_INPUT", "COMMAND_GROUP", "Handler", "UsageError", "console", "main"]
 
 PROGRESS_AFTER_SECONDS = 2.0
 
@@ -33,6 +39,30 @@ COMMAND_GROUP = "orgsim.commands"
 
 class UsageError(Exception):
     """Bad command-line input (exit 2)."""
+
+
+BAD_INPUT = (UsageError, ScenarioError, OutputError)
+"""What a command may raise for input it cannot use: exit 2 with the message."""
+
+RUN_MANIFEST = "run.json"
+
+
+class _TextConsole(Console):
+    """Rich's console, printing text as given, and leaving a closed pipe to
+    :func:`main` (rich itself would exit 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that prints text as given: no markup, no emoji codes, no
+    highlighting of what came from the user (files, keys, values). Wide when it is a
+    file or a pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 120
+    return _TextConsole(stderr=stderr, width=width, markup=False, emoji=False, highlight=False)
 
 
 Handler = Callable[[argparse.Namespace, Console, Console], int]
@@ -86,6 +116,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="orgsim", description="How organizations answer the public.")
     parser.add_argument("--version", action="version", version=f"orgsim {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run one scenario and print its KPIs")
@@ -160,7 +193,7 @@ def _progress(console: Console) -> tuple[Callable[[int, int], None], Callable[[]
 
 
 def kpi_table(title: str, kpis: dict[str, float]) -> Table:
-    table = Table(title=title)
+    table = Table(title=Text(title))  # (a scenario's name is shown as written)
     table.add_column("KPI")
     table.add_column("value", justify="right")
     for name, value in kpis.items():
@@ -172,12 +205,9 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sim.model import OrgModel
 
     scenario = load_scenario(args.scenario, args.overrides)
-    hours = args.hours if args.hours is not None else scenario.time.hours
-    tick_hours = scenario.time.tick_minutes / 60.0
-    if hours < tick_hours:
-        raise UsageError(f"--hours {hours:g}: shorter than one tick ({tick_hours:g} h)")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    hours = _run_hours(args, scenario)
+    if args.out is not None:
+        check_output_directory(args.out, "--out", RUN_MANIFEST)
     started = time.perf_counter()
     model = OrgModel(scenario, rng=args.seed)
     update, close = _progress(err)
@@ -188,22 +218,24 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> int:
     elapsed = time.perf_counter() - started
     kpis = model.kpis()
     if args.out is not None:
-        write_parquet(args.out / "series.parquet", model.series())
-        write_parquet(args.out / "threads.parquet", model.threads())
-        write_json(
-            args.out / "run.json",
-            {
-                "orgsim_version": __version__,
-                "scenario_file": str(args.scenario),
-                "overrides": args.overrides,
-                "seed": args.seed,
-                "hours": hours,
-                "ticks": model.tick,
-                "seconds": round(elapsed, 3),
-                "kpis": kpis,
-                "scenario": scenario.model_dump(mode="json"),
-            },
-        )
+        with RunDirectory(args.out) as run_dir:
+            staging = run_dir.staging
+            model.series().to_parquet(staging / "series.parquet", index=False)
+            model.threads().to_parquet(staging / "threads.parquet", index=False)
+            write_json(
+                staging / RUN_MANIFEST,
+                {
+                    "orgsim_version": __version__,
+                    "scenario_file": str(args.scenario),
+                    "overrides": args.overrides,
+                    "seed": args.seed,
+                    "hours": hours,
+                    "ticks": model.tick,
+                    "seconds": round(elapsed, 3),
+                    "kpis": kpis,
+                    "scenario": scenario.model_dump(mode="json"),
+                },
+            )
     if args.json:
         print(json.dumps(jsonable(kpis), allow_nan=False))
     else:
@@ -214,26 +246,57 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
+def _run_hours(args: argparse.Namespace, scenario: Scenario) -> float:
+    """The run's length, checked against one tick and the run-size bounds before any
+    work; an error names who set it (``--hours`` or the file's ``time.hours``)."""
+    if args.hours is not None:
+        hours, source = args.hours, "--hours"
+    else:
+        hours, source = scenario.time.hours, f"{args.scenario}: time.hours"
+        given = [o for o in args.overrides if o.partition("=")[0].strip() == "time.hours"]
+        if given:
+            source = f"--set {given[-1]}: time.hours"
+    tick_hours = scenario.time.tick_hours
+    if hours < tick_hours:
+        raise UsageError(f"{source} {hours:g}: shorter than one tick ({tick_hours:g} h)")
+    try:
+        scenario.check_size(hours, source)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return hours
+
+
 def _validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     failed = 0
     for path in args.files:
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
-            err.print(f"invalid {error}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"invalid {printable(str(error))}", soft_wrap=True)
             failed += 1
         else:
-            out.print(
-                f"ok {path} ({scenario.structure.kind})",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+            out.print(printable(f"ok {path} ({scenario.structure.kind})"), soft_wrap=True)
     return 2 if failed else 0
 
 
+def scenario_file_schema() -> dict:
+    """The JSON Schema of a scenario file as written: the scenario's, plus the
+    top-level ``extends`` that names the file it builds on."""
+    schema = Scenario.model_json_schema()
+    schema["properties"] = {
+        "extends": {
+            "type": "string",
+            "title": "Extends",
+            "description": "Another scenario file this one builds on, relative to this "
+            "file; its tables are merged, this file's values win.",
+        },
+        **schema["properties"],
+    }
+    return schema
+
+
 def _schema(args: argparse.Namespace, out: Console, err: Console) -> int:
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    print(json.dumps(scenario_file_schema(), indent=2))
     return 0
 
 
@@ -242,21 +305,52 @@ COMMANDS = {"run": _run, "validate": _validate, "schema": _schema}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``orgsim`` console script."""
-    out = Console() if sys.stdout.isatty() else Console(width=120)  # files and pipes: wide
-    err = Console(stderr=True)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments or os.environ.get("ORGSIM_DEBUG", "") not in ("", "0")
+    out, err = console(), console(stderr=True)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(arguments)
         handler = COMMANDS.get(args.command) or args.handler
-        return handler(args, out, err)
-    except (UsageError, ScenarioError) as error:
-        err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+        code = handler(args, out, err)
+        sys.stdout.flush()
+        return code
+    except BAD_INPUT as error:
+        err.print(f"error: {printable(str(error))}", soft_wrap=True)
         return 2
+    except BrokenPipeError:  # the reader went away (| head): done, quietly
+        _silence_stdout()
+        return 0
     except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
+        err.print("interrupted")
         return 130
     except Exception as error:
-        err.print(f"internal error: {type(error).__name__}: {error}", markup=False, soft_wrap=True)
+        if debug:
+            err.print(traceback.format_exc(), end="", soft_wrap=True)
+        hint = "" if debug else " (run with --debug, or ORGSIM_DEBUG=1, for the traceback)"
+        message = printable(f"{type(error).__name__}: {error}")
+        err.print(f"internal error: {message}{hint}", soft_wrap=True)
         return 1
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control characters (line breaks included) that came from
+    the user are shown escaped, as ``\\x85``, everything else as it is.
+
+    >>> printable("a\\nb\\x85c é")
+    'a\\\\nb\\\\x85c é'
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit finds no pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

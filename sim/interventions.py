@@ -16,23 +16,38 @@ people); ``structure.kind`` rewires the organization.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.scenario.public import InterventionSpec
-from sim.scenario.schema import ORGANIZATION_LEVERS
-from sim.structures import make_structure
+from sim.levers import Levers
+from sim.organization import OrgCore, make_structure
+from sim.scenario.structure import StructureParams, params_for
+from sim.scenario.timeline import InterventionSpec
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
-    from sim.org import Organization
+    from sim.organization import Organization
 
 __all__ = ["Timeline"]
 
 _PER_ITEM = ("culture.product_quality", "organization.training")
 """Levers that set many items at once; a ramp moves each item from where it stands."""
+
+
+def switched_params(kind: str, known: dict[str, Any]) -> StructureParams:
+    """Structure ``kind``'s parameters after a switch: each knob it takes has the last
+    value it was given in this run (``known``: by the scenario, a ``--set`` or an
+    intervention, under any structure), or else its default."""
+    new = params_for(kind)
+    given = {k: v for k, v in known.items() if k in new.model_fields}
+    return new.model_validate({**given, "kind": kind})
+
+
+def _numeric(value: Any) -> bool:
+    """Whether a lever's value is a number (and so ramps)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _drawn_flags(org: Organization, shares: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -61,16 +76,26 @@ class _Ramp:
 class Timeline:
     """The scenario's interventions, applied tick by tick."""
 
-    def __init__(self, model: OrgModel, interventions: tuple[InterventionSpec, ...]) -> None:
-        self.model = model
-        self.dt = model.dt_hours
+    def __init__(
+        self,
+        interventions: tuple[InterventionSpec, ...],
+        levers: Levers,
+        core: OrgCore,
+        tick_hours: float,
+        open_crisis: Callable[[int, int], np.ndarray],
+    ) -> None:
+        self.levers = levers
+        self.core = core
+        self.open_crisis = open_crisis
+        """``open_crisis(n, topic)`` opens ``n`` crisis complaints now (the public's)."""
+        self.dt = tick_hours
         self.pending = sorted(interventions, key=lambda i: i.at_hours)
         self.ramps: list[_Ramp] = []
         self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
-        organization = model.scenario_spec.organization
-        self.organization = {key: getattr(organization, key) for key in ORGANIZATION_LEVERS}
         self.fired: list[tuple[float, str]] = []
-        self._flags = _drawn_flags(model.core.org, self.organization)
+        self._flags = _drawn_flags(core.org, levers.organization)
+        self._knobs: dict[str, Any] = levers.structure.model_dump()
+        """Every structure knob's last value in this run, kept across switches."""
 
     def apply(self, tick: int) -> np.ndarray:
         """Fire what is due at ``tick``; return the crisis threads opened now."""
@@ -95,11 +120,18 @@ class Timeline:
     def _fire(self, spec: InterventionSpec, tick: int) -> None:
         self.fired.append((tick * self.dt, spec.label or ", ".join(spec.set) or "crisis"))
         ramp_ticks = max(1, round(spec.ramp_hours / self.dt))
-        for path, value in spec.set.items():
+        # all of one intervention's changes act as one (MODEL.md 7): the structure
+        # first, built with the knobs set alongside (a structure reads some at setup)
+        changes = sorted(spec.set.items(), key=lambda item: item[0] != "structure.kind")
+        if "structure.kind" in spec.set:
+            for path, value in changes[1:]:
+                section, _, key = path.partition(".")
+                if section == "structure" and not (spec.ramp_hours > 0 and _numeric(value)):
+                    self._knobs[key] = value
+        for path, value in changes:
             self.ramps = [r for r in self.ramps if r.path != path]  # the newer one rules
             current = self._get(path)
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if numeric and spec.ramp_hours > 0 and isinstance(current, (int, float)):
+            if _numeric(value) and spec.ramp_hours > 0 and isinstance(current, (int, float)):
                 ramp = _Ramp(path, float(current), float(value), tick, ramp_ticks)
                 if path in _PER_ITEM:
                     levels, who = self._levels(path)
@@ -110,50 +142,60 @@ class Timeline:
             else:
                 self._set(path, value)
         if spec.crisis is not None:
-            topic = self.model.core.org.topic_names.index(spec.crisis.topic)
+            topic = self.core.org.topic_names.index(spec.crisis.topic)
             ticks = max(1, round(spec.crisis.hours / self.dt))
             self.crises.append((topic, tick, ticks, spec.crisis.threads))
 
     def _levels(self, path: str) -> tuple[np.ndarray, np.ndarray]:
         """The per-item array a lever sets, and which items it sets."""
-        core, org = self.model.core, self.model.core.org
+        org = self.core.org
         if path == "culture.product_quality":
-            return core.topic_quality, np.ones(core.topic_quality.size, dtype=bool)
+            quality = self.levers.topic_quality
+            return quality, np.ones(quality.size, dtype=bool)
         return org.training, org.silo != org.comms  # organization.training
 
     def _get(self, path: str) -> Any:
         section, key = path.split(".", 1)
-        core = self.model.core
-        source = {"culture": core.culture, "structure": core.structure_spec}.get(section)
+        levers = self.levers
+        source = {"culture": levers.culture, "structure": levers.structure}.get(section)
         if source is not None:
             return getattr(source, key)
-        return self.organization[key]  # as last set, in the scenario or by a timeline
+        return levers.organization[key]  # as last set, in the scenario or by a timeline
 
     def _set(self, path: str, value: Any, items: bool = True) -> None:
         """Set a lever; ``items=False`` sets only the nominal value of a per-item lever
         (product quality, training), whose items a ramp moves itself."""
         section, key = path.split(".", 1)
-        core, org = self.model.core, self.model.core.org
+        core, org, levers = self.core, self.core.org, self.levers
         if section == "culture":
-            if isinstance(getattr(core.culture, key), int) and not isinstance(value, bool):
-                value = type(getattr(core.culture, key))(value)
-            core.culture = core.culture.model_copy(update={key: value})
+            if isinstance(getattr(levers.culture, key), int) and not isinstance(value, bool):
+                value = type(getattr(levers.culture, key))(value)
+            levers.culture = levers.culture.model_copy(update={key: value})
             if key == "product_quality" and items:
-                core.topic_quality[:] = value
+                levers.topic_quality[:] = value
             core.refresh_speed()
         elif section == "structure":
             if key == "approval_depth":
                 value = round(value)
-            core.structure_spec = core.structure_spec.model_copy(update={key: value})
             if key == "kind":
+                levers.structure = switched_params(value, self._knobs)
                 core.switch_structure(make_structure(value))
+                taken = type(levers.structure).model_fields  # a knob's ramp ends with it
+                self.ramps = [
+                    r
+                    for r in self.ramps
+                    if not r.path.startswith("structure.") or r.path.partition(".")[2] in taken
+                ]
+            else:
+                levers.structure = levers.structure.model_copy(update={key: value})
+                self._knobs[key] = value
         elif key == "training":
-            self.organization[key] = value
+            levers.organization[key] = value
             if items:
                 org.training[org.silo != org.comms] = value
         else:  # onboard_share, empowered_share (the schema admits no other)
-            self.organization[key] = value
-            shares = self.organization
+            levers.organization[key] = value
+            shares = levers.organization
             on_board, empowered = _drawn_flags(org, shares)
             # compared with the draws' last verdict, not with the flags, which a
             # structure may have forced (the switchboard's liaisons are on board)
@@ -171,6 +213,6 @@ class Timeline:
         for topic, first, ticks, total in self.crises:
             if first <= tick < first + ticks:
                 n = total * (tick - first + 1) // ticks - total * (tick - first) // ticks
-                opened.append(self.model.open_crisis_threads(n, topic))
+                opened.append(self.open_crisis(n, topic))
         self.crises = [c for c in self.crises if tick < c[1] + c[2] - 1]
         return np.concatenate(opened) if opened else np.zeros(0, np.int64)

@@ -10,7 +10,7 @@ import numpy as np
 from sim.threads import State, ThreadTable
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
+    from sim.public import Customers
 
 __all__ = ["KPIS", "ORG_KPIS", "PUBLIC_KPIS", "organization_kpis", "public_kpis"]
 
@@ -87,19 +87,24 @@ PUBLIC_KPIS = (
 )
 
 
-def public_kpis(model: OrgModel) -> dict[str, float]:
-    """KPIs of what the public sees (MODEL.md 5). NaN where the scenario has no
-    customers (the Poisson arrival mode)."""
-    from sim.broadcast import interactivity
+def public_kpis(
+    people: Customers | None,
+    turns: np.ndarray,
+    replies: int,
+    broadcasts: int,
+    negative_exposures: int,
+    quality_final: float,
+) -> dict[str, float]:
+    """KPIs of what the public sees (MODEL.md 5), from the customers' arrays, each
+    thread's ``turns``, the answers posted (``replies``), the brand's broadcasts, the
+    exposures to unanswered complaints and gaffes, and the traffic-weighted product
+    quality at the end. NaN where the scenario has no customers (the Poisson mode)."""
+    from sim.public import interactivity
 
-    core, people = model.core, model.customers
-    broadcasts = model.broadcasting.count if people is not None else 0
-    turns = core.threads.column("turns")
-    replies = core.counters["answered"]
     kpis = {
         "interactivity": interactivity(replies, broadcasts) if people is not None else np.nan,
         "conversation_depth": float(turns.mean()) if turns.size else np.nan,
-        "quality_final": model.recorder.quality(),
+        "quality_final": quality_final,
     }
     if people is None:
         for name in ("credibility", "sentiment", "fan_share", "detractor_share", "net_sentiment"):
@@ -114,7 +119,7 @@ def public_kpis(model: OrgModel) -> dict[str, float]:
         fan_share=fans,
         detractor_share=detractors,
         net_sentiment=fans - detractors,
-        negative_reach_per_1k=1000.0 * model.cascade.negative_exposures / people.n,
+        negative_reach_per_1k=1000.0 * negative_exposures / people.n,
     )
     return kpis
 

@@ -8,7 +8,6 @@ arrays; customers are agents made on demand (:meth:`OrgModel.customer`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,23 +15,16 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import Employee, HierarchyLevel, Silo
-from sim.arrivals import PoissonArrivals
-from sim.broadcast import Broadcasting
-from sim.cascade import Cascade, Exposed
-from sim.core import OrgCore
-from sim.customers import Customer, build_customers
+from sim.agents import Customer, Employee, HierarchyLevel, Silo
 from sim.interventions import Timeline
 from sim.kpis import organization_kpis, public_kpis
-from sim.learning import learn
-from sim.opinions import Opinions
-from sim.org import build_organization
-from sim.posting import CustomerPosting
+from sim.levers import Levers
+from sim.organization import OrgCore, build_organization, learn, make_structure
+from sim.public import Customers, OrganizationActs, build_public
 from sim.recorder import SERIES, Recorder
 from sim.rng import MESA_CHILD, Streams, child_sequence, seed_sequence
 from sim.scenario import KINDS, SPEAKERS, Scenario, load_scenario
 from sim.stopwatch import Stopwatch
-from sim.structures import make_structure
 from sim.threads import State
 
 __all__ = ["OrgModel"]
@@ -79,25 +71,20 @@ class OrgModel(mesa.Model):
         # Mesa's own Generator: a child of its own, never a mechanism's (no overlap)
         super().__init__(rng=np.random.default_rng(child_sequence(sequence, MESA_CHILD)))
         self.scenario_spec = scenario
-        self.dt_hours = scenario.time.tick_minutes / 60.0
+        self.dt_hours = scenario.time.tick_hours
         self.streams = Streams.from_seed(sequence)
         org = build_organization(scenario, self.streams.world)
-        self.core = OrgCore(scenario, org, make_structure(scenario.structure.kind), self.streams)
-        self.customers = None
-        if scenario.arrivals.mode == "customers":
-            self.customers = build_customers(scenario, self.streams.customers)
-            self.posting = CustomerPosting(scenario, self.customers, self.streams.posting)
-            self.cascade = Cascade(scenario, self.customers, self.core.threads, self.streams.spread)
-            self.opinions = Opinions(scenario, self.customers, self.streams.opinions)
-            self.broadcasting = Broadcasting(
-                scenario, self.customers, self.streams.broadcasts, self.streams.opinions
-            )
-        else:
-            self.arrivals = PoissonArrivals(scenario, self.streams.posting)
-        self.timeline = Timeline(self, scenario.interventions)
-        self._spin_threads = np.zeros(0, dtype=np.int64)  # one entry per spun answer
-        self._spin_ticks = np.zeros(0, dtype=np.int64)  # ... and when it is found out
-        self._next_spin = math.inf  # the first of ``_spin_ticks``
+        self.levers = Levers.from_scenario(scenario)
+        """The levers in force (interventions change them mid-run)."""
+        self.core = OrgCore(
+            scenario, org, make_structure(scenario.structure.kind), self.streams, self.levers
+        )
+        self.public = build_public(scenario, self.streams, self.core.threads)
+        """The public side (MODEL.md 4.1, 4.2, 4.7, 4.8): customers on their graph, or,
+        in the Poisson mode, nobody but an arrival process."""
+        self.timeline = Timeline(
+            scenario.interventions, self.levers, self.core, self.dt_hours, self._open_crisis
+        )
         self._scripted: list[np.ndarray] = []
         self._inspected: dict[int, Customer] = {}
         for index in range(org.n_employees):
@@ -106,7 +93,9 @@ class OrgModel(mesa.Model):
             Silo(self, index)
         for index in range(org.n_levels):
             HierarchyLevel(self, index)
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(
+            self.core, self.public.customers, self.levers, scenario.topic_shares
+        )
         self.stopwatch = Stopwatch(enabled=False)
         """Set ``model.stopwatch.enabled = True`` to time each part of the tick."""
         reporters: dict[str, Callable[[OrgModel], float]] = {
@@ -127,92 +116,54 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """One tick, in the order of MODEL.md section 3."""
-        core, watch = self.core, self.stopwatch
+        core, public, levers, watch = self.core, self.public, self.levers, self.stopwatch
         t = core.tick
         watch.start()
         core.begin_tick()
         crisis = self.timeline.apply(t)  # 1. interventions
-        if self.customers is None:  # 2. posting
-            new = self.arrivals.open(core.threads, t)
-        else:
-            posted = self.posting.open(
-                core.threads, t, core.topic_quality, core.culture.service_attitude
-            )
-            new, problems = posted.threads, posted.problem_customers
+        new = public.post(t, levers)  # 2. posting
         if crisis.size:
             new = np.concatenate([new, crisis])
         watch.lap("posting")
-        if self.customers is not None:  # 3. spread (scripted threads were routed already)
-            if self._scripted or crisis.size:  # ids in order
-                opened = np.sort(np.concatenate([*self._scripted, new]))
-            else:  # this tick's posts alone: appended in order
-                opened = new
-            exposed = self.cascade.step(t, opened)
-        self._scripted = []
+        public.spread_step(t, self._opened_since_last_tick(new, crisis.size > 0))  # 3. spread
         watch.lap("spread")
         core.admit(new)  # 4. routing
         core.step()  # 5-6. work, answers, abandonment
         watch.lap("routing and work")
-        answered, resolved = core.events.answered_ids()
-        if self.customers is not None:
-            broadcasts = self.broadcasting.step(core.culture, core.counters["answered"])  # 7.
-            self._react(t, problems, exposed, answered, resolved)  # 8. opinions
-        else:
-            broadcasts = 0
-        learn(  # 9. learning
+        acts = self._organization_acts()
+        broadcasts = public.broadcast(levers.culture, core.counters["answered"])  # 7.
+        public.react(t, acts)  # 8. opinion update
+        learn(
             core.threads,
-            answered,
+            acts.answered,
             core.org,
-            core.topic_quality,
+            levers.topic_quality,  # 9. learning
             self.scenario_spec.learning,
-            core.culture,
+            levers.culture,
         )
         watch.lap("opinions")
         self.recorder.record(broadcasts)  # 10. data collection
         self.datacollector.collect(self)
         watch.lap("collection")
 
-    def _react(
-        self,
-        t: int,
-        problems: np.ndarray,
-        exposed: Exposed,
-        answered: np.ndarray,
-        resolved: np.ndarray,
-    ) -> None:
-        """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
-        th, opinions, events = self.core.threads, self.opinions, self.core.events
-        opinions.had_problem(problems)
-        opinions.see(
-            th,
-            exposed.thread,
-            exposed.customer,
-            exposed.answered,
-            exposed.gaffe,
-            negative=exposed.negative,
-        )
-        if answered.size:
-            opinions.answered(th, answered, t, resolved)
-            thread, customer = self.cascade.audience(answered)  # they see the answer now
-            others = customer != th.author[thread]
-            opinions.see_answers(th, thread[others], customer[others])
-        if events.spin_found:  # found out later, once each
-            for spun, when in events.spin_found:
-                self._spin_threads = np.concatenate([self._spin_threads, spun])
-                self._spin_ticks = np.concatenate([self._spin_ticks, when])
-            self._next_spin = int(self._spin_ticks.min())
-        if events.abandoned:
-            author = th.author[events.abandoned_ids()]
-            opinions.ignored(author[author >= 0])
-        if self._next_spin <= t:  # each spin found out costs the thread's audience a penalty
-            due = self._spin_ticks <= t
-            found, times = np.unique(self._spin_threads[due], return_counts=True)
-            thread, audience = self.cascade.audience(found)
-            penalty = opinions.spec.spin_penalty * times[np.searchsorted(found, thread)]
-            opinions.distrust(audience, penalty)
-            self._spin_threads, self._spin_ticks = self._spin_threads[~due], self._spin_ticks[~due]
-            self._next_spin = int(self._spin_ticks.min()) if self._spin_ticks.size else math.inf
-        opinions.apply()
+    def _opened_since_last_tick(self, new: np.ndarray, crisis: bool) -> np.ndarray:
+        """This tick's new threads and those scripted since the last tick, in id order
+        (scripted threads entered routing already, and spread from now on; crisis
+        threads were appended before the posts)."""
+        if not (self._scripted or crisis):  # this tick's posts alone: in order already
+            return new
+        opened = np.sort(np.concatenate([*self._scripted, new]))
+        self._scripted = []
+        return opened
+
+    def _organization_acts(self) -> OrganizationActs:
+        events = self.core.events
+        answered, resolved = events.answered_ids()
+        return OrganizationActs(answered, resolved, events.abandoned_ids(), events.spin_found)
+
+    def _open_crisis(self, n: int, topic: int) -> np.ndarray:
+        """Crisis complaints for the timeline, from the interventions' own stream."""
+        return self.public.open_crisis(self.core.tick, n, topic, self.streams.interventions)
 
     def run_hours(self, hours: float, progress: Callable[[int, int], None] | None = None) -> None:
         """Run ``hours`` more simulated hours (rounded to whole ticks)."""
@@ -256,34 +207,6 @@ class OrgModel(mesa.Model):
         self._scripted.append(ids)
         return ids
 
-    def open_crisis_threads(self, n: int, topic: int) -> np.ndarray:
-        """A crisis burst: ``n`` complaints on ``topic`` from customers drawn by
-        activity (or without authors in the Poisson mode), patient as channel 0's."""
-        rng = self.streams.interventions
-        u = rng.random((2, n))
-        if self.customers is None:
-            author = np.full(n, -1, np.int32)
-        else:
-            author = self.customers.sample_by_activity(u[0])
-        channel = self.scenario_spec.channels[0]
-        mean = channel.patience_hours / self.dt_hours
-        patience = {
-            "exponential": -np.log1p(-u[1]) * mean,
-            "fixed": np.full(n, mean),
-            "infinite": np.full(n, np.inf),
-        }[channel.patience]
-        return self.core.threads.append(
-            n,
-            kind=KINDS.index("complaint"),
-            topic=topic,
-            channel=0,
-            severity=rng.random(n),
-            author=author,
-            influence=1.0 if self.customers is None else self.customers.influence[author],
-            created_tick=self.core.tick,
-            patience_ticks=patience,
-        )
-
     # ---------------------------------------------------------------- results
 
     def customer(self, index: int) -> Customer:
@@ -301,12 +224,97 @@ class OrgModel(mesa.Model):
         chosen = self.rng.choice(self.customers.n, size=k, replace=False) if self.customers else []
         return [self.customer(int(i)) for i in chosen]
 
+    @property
+    def counters(self) -> dict[str, int]:
+        """Running totals of the organization: answers posted, threads resolved and
+        abandoned, gaffe answers (a copy)."""
+        return dict(self.core.counters)
+
+    @property
+    def customers(self) -> Customers | None:
+        """The customers' arrays (``None`` in the Poisson mode)."""
+        return self.public.customers
+
+    @property
+    def has_customers(self) -> bool:
+        """Whether customers post (``arrivals.mode = "customers"``); the Poisson mode has
+        none, and no public side."""
+        return self.customers is not None
+
+    @property
+    def is_spreading(self) -> bool:
+        """Whether some thread still exposes new customers (its cascade frontier is not
+        empty)."""
+        return self.public.is_spreading
+
+    def brand_followers(self) -> int:
+        """Customers following the brand's own account now (0 without customers)."""
+        return int(np.count_nonzero(self.customers.follows_brand)) if self.customers else 0
+
+    def size(self) -> dict[str, float]:
+        """How big this world is: ``customers``, ``edges`` (follower arcs),
+        ``employees``, ``threads`` (opened so far) and ``graph_setup_seconds`` (NaN
+        without customers)."""
+        people = self.customers
+        return {
+            "customers": people.n if people else 0,
+            "edges": people.graph.n_edges if people else 0,
+            "employees": self.core.org.n_employees,
+            "threads": self.core.threads.size,
+            "graph_setup_seconds": people.graph_seconds if people else float("nan"),
+        }
+
+    def follower_matrix(self):
+        """The follower graph as a sparse ``(n, n)`` matrix of in-neighbours (row ``j``
+        holds whom ``j`` follows): the one-SpMV yardstick of ``orgsim bench``."""
+        if self.customers is None:
+            raise ValueError("this scenario has no customers (arrivals.mode = 'poisson')")
+        return self.customers.in_neighbours_matrix()
+
+    def service_hours(self) -> np.ndarray:
+        """Hours of service each thread has received so far (every stage it was served
+        at, by every server), in thread order: with the thread table's times, it tells a
+        queue's wait from its sojourn (MODEL.md 6.1, 6.2)."""
+        return self.core.threads.column("service_ticks") * self.dt_hours
+
+    def topic_silos(self) -> dict[str, str]:
+        """The silo that owns each topic, by name."""
+        org = self.core.org
+        return {t: org.silo_names[org.topic_silo[i]] for i, t in enumerate(org.topic_names)}
+
+    def org_chart(self) -> pd.DataFrame:
+        """One row per employee: ``silo``, ``level``, ``manager``, ``on_board``,
+        ``empowered``, ``training``, ``social_share`` and ``busy`` (serving a thread now),
+        read from the arrays (copies)."""
+        org = self.core.org
+        return pd.DataFrame(
+            {
+                "silo": pd.Categorical.from_codes(org.silo, org.silo_names),
+                "level": org.level.copy(),
+                "manager": org.manager.copy(),
+                "on_board": org.on_board.copy(),
+                "empowered": org.empowered.copy(),
+                "training": org.training.copy(),
+                "social_share": org.social_share.copy(),
+                "busy": self.core.serving >= 0,
+            }
+        )
+
     def kpis(self) -> dict[str, float]:
         """Every KPI of MODEL.md section 5, by its contract name."""
         core = self.core
         utilization = core.busy_work / core.capacity_work if core.capacity_work else 0.0
         kpis = organization_kpis(core.threads, self.dt_hours, utilization)
-        kpis.update(public_kpis(self))
+        kpis.update(
+            public_kpis(
+                self.public.customers,
+                core.threads.column("turns"),
+                core.counters["answered"],
+                self.public.broadcasts,
+                self.public.negative_exposures,
+                self.recorder.quality(),
+            )
+        )
         return kpis
 
     def series(self) -> pd.DataFrame:
@@ -328,7 +336,7 @@ class OrgModel(mesa.Model):
             return np.where(ticks >= 0, (ticks - created) * dt, np.nan)
 
         ids = np.arange(th.size)
-        reach = self.cascade.reach(ids) if self.customers is not None else np.zeros(th.size, int)
+        reach = self.public.reach(ids)
         channel_names = [c.name for c in self.scenario_spec.channels]
         voice = th.column("voice")
         return pd.DataFrame(

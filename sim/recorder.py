@@ -14,7 +14,9 @@ import numpy as np
 from sim.threads import Phase, Stage, State
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
+    from sim.levers import Levers
+    from sim.organization import OrgCore
+    from sim.public import Customers
 
 __all__ = ["SERIES", "Recorder"]
 
@@ -50,17 +52,18 @@ class Recorder:
     for the Mesa ``DataCollector``'s reporters.
     """
 
-    def __init__(self, model: OrgModel) -> None:
-        self.model = model
+    def __init__(
+        self, core: OrgCore, customers: Customers | None, levers: Levers, topic_shares: np.ndarray
+    ) -> None:
+        self.core = core
+        self.customers = customers
+        self.levers = levers
         self.size = 0
         self._table = np.zeros((len(SERIES), 256), dtype=np.float64)
         self.last: dict[str, float] = dict.fromkeys(SERIES, 0.0)
         """The latest value of each series (0 before the first tick, as the table's)."""
         self._broadcasts = 0
-        weights = np.array(
-            [s.topic_weight for s in model.scenario_spec.silos for _ in s.topics], float
-        )
-        self._topic_weight = weights / weights.sum() if weights.sum() else None
+        self._topic_shares = topic_shares
 
     def column(self, name: str) -> np.ndarray:
         return self._table[_ROW[name], : self.size]
@@ -75,13 +78,10 @@ class Recorder:
         self.size += 1
 
     def quality(self) -> float:
-        quality = self.model.core.topic_quality
-        if self._topic_weight is None:
-            return float(quality.mean())
-        return float(quality @ self._topic_weight)
+        return float(self.levers.topic_quality @ self._topic_shares)
 
     def _row(self, broadcasts: int) -> dict[str, float]:
-        core = self.model.core
+        core = self.core
         th = core.threads
         live = th.live
         state_counts = np.bincount(th.state[live], minlength=_N_STATES)
@@ -103,7 +103,7 @@ class Recorder:
             "broadcasts": self._broadcasts,
             "replies": core.counters["answered"],
         }
-        people = self.model.customers
+        people = self.customers
         if people is None:
             for name in ("mean_sentiment", "mean_trust", "fan_share", "detractor_share"):
                 row[name] = np.nan

@@ -12,7 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["NO_TICK", "Phase", "Speaker", "Stage", "State", "ThreadTable"]
+__all__ = ["NO_TICK", "Kind", "Phase", "Speaker", "Stage", "State", "ThreadTable", "names"]
 
 NO_TICK = np.int32(-1)
 
@@ -32,18 +32,14 @@ class State(IntEnum):
     ABANDONED = 8
 
 
-TERMINAL = (State.RESOLVED, State.ABANDONED)
-
-
 class Stage(IntEnum):
-    """Work stages with a service time (MODEL.md 4.4). ``POST`` is instantaneous."""
+    """Work stages with a service time (MODEL.md 4.4). Approval is a wait, not a served
+    stage (:meth:`sim.organization.core.OrgCore.wait`); posting takes no time."""
 
     TRIAGE = 0
     FORWARD = 1
     DRAFT = 2
     POLISH = 3
-    APPROVE = 4
-    POST = 5
 
 
 class Phase(IntEnum):
@@ -53,6 +49,28 @@ class Phase(IntEnum):
     SERVICE = 1  # being worked on until ``ready_tick``
     DELAY = 2  # in transit, awaiting approval or a follow-up until ``ready_tick``
     IDLE = 3  # answered and done talking, or terminal
+
+
+class Kind(IntEnum):
+    """What a thread is (MODEL.md 2, messages); the schema's names are these, lower case."""
+
+    COMPLAINT = 0
+    QUESTION = 1
+    PRAISE = 2
+
+
+def names(codes: type[IntEnum]) -> tuple[str, ...]:
+    """The lower-case names of an enum's codes 0, 1, 2, ... in order: the words the
+    scenario files and output tables use for them.
+
+    >>> names(Kind)
+    ('complaint', 'question', 'praise')
+    >>> names(Speaker)
+    ('expert', 'generalist', 'brand', 'executive')
+    """
+    members = sorted((m for m in codes if m.value >= 0), key=lambda m: m.value)
+    assert [m.value for m in members] == list(range(len(members))), "codes must be 0, 1, ..."
+    return tuple(m.name.lower() for m in members)
 
 
 class Speaker(IntEnum):

@@ -7,7 +7,11 @@ any number, however small, changes it. ``tests/data/golden_hashes.json`` holds t
 fingerprints measured at commit da17a19 (before the floor-plan refactor, issue 12);
 ``tests/test_bit_identical.py`` checks them.
 
-Regenerate (only when a change is *meant* to move results, and say so in the commit):
+The stored fingerprints were computed by running this file in a checkout of da17a19
+(with ``tests/data/edges.txt`` copied there); a configuration added later is
+fingerprinted the same way, against that commit, never against the code under test.
+Regenerate from the current code only when a change is *meant* to move results, and
+say so in the commit:
 
     .venv/bin/python tests/golden.py > tests/data/golden_hashes.json
 """
@@ -168,6 +172,71 @@ CONFIGURATIONS: dict[str, tuple[str, list[str], float]] = {
             ' "organization.empowered_share"=0.9}}]',
         ],
         72,
+    ),
+    # graphs, patience, conversation length (the defaults' other branches)
+    "erdos_renyi": (
+        WORLD,
+        [*SMALL, _k("direct_dial"), "graph.kind=erdos_renyi", "graph.mean_degree=8"],
+        48,
+    ),
+    "watts_strogatz": (WORLD, [*SMALL, _k("switchboard"), "graph.kind=watts_strogatz"], 48),
+    "barabasi_albert": (
+        WORLD,
+        [*SMALL, _k("coached_direct_dial"), "graph.kind=barabasi_albert"],
+        48,
+    ),
+    "edge_list": (
+        WORLD,
+        [
+            *SMALL,
+            "customers.n_customers=800",
+            _k("direct_dial"),
+            "graph.kind=edge_list",
+            f"graph.path={ROOT / 'tests' / 'data' / 'edges.txt'}",
+        ],
+        48,
+    ),
+    "patience_kinds": (
+        WORLD,
+        [
+            *SMALL,
+            _k("direct_dial"),
+            "channels.twitter.patience=fixed",
+            "channels.blog.patience=infinite",
+            'interventions=[{at_hours=12, crisis={topic="defects", threads=100, hours=3}}]',
+        ],
+        48,
+    ),
+    "patience_kinds_poisson": (
+        WORLD,
+        [
+            "arrivals.mode=poisson",
+            _k("switchboard"),
+            "channels.linkedin.patience=fixed",
+            'interventions=[{at_hours=12, crisis={topic="refunds", threads=100, hours=3}}]',
+        ],
+        48,
+    ),
+    "one_turn": (
+        WORLD,
+        [
+            *SMALL,
+            _k("direct_dial"),
+            "conversation.max_turns=1",
+            "conversation.followup_probability=1.0",
+        ],
+        48,
+    ),
+    "switch_round_trip": (
+        WORLD,
+        [
+            *SMALL,
+            _k("direct_dial"),
+            "structure.cross_claim=0.05",
+            'interventions=[{at_hours=12, set={"structure.kind"="switchboard"}},'
+            ' {at_hours=24, set={"structure.kind"="direct_dial"}}]',
+        ],
+        48,
     ),
     "quality_fix": (
         WORLD,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim import OrgModel
-from sim.graph import power_law_cluster
+from sim.public.graph_generators import power_law_cluster
 
 SCENARIO = "scenarios/benchmark_1m.toml"
 SIZES = [
@@ -49,7 +49,7 @@ def test_benchmark_part_posting(benchmark, warm: OrgModel) -> None:
     core = warm.core
 
     def post() -> None:
-        warm.posting.open(core.threads, core.tick, core.topic_quality, 0.7)
+        warm.public.posting.open(core.threads, core.tick, warm.levers.topic_quality, 0.7)
 
     before = core.threads.size
     benchmark.pedantic(post, rounds=10, iterations=1)
@@ -59,7 +59,7 @@ def test_benchmark_part_posting(benchmark, warm: OrgModel) -> None:
 def test_benchmark_part_spread(benchmark, warm: OrgModel) -> None:
     no_new = np.zeros(0, dtype=np.int64)
     exposed = benchmark.pedantic(
-        lambda: warm.cascade.step(warm.tick, no_new), rounds=10, iterations=1
+        lambda: warm.public.spread.step(warm.tick, no_new), rounds=10, iterations=1
     )
     assert exposed.thread.size == exposed.customer.size
 
@@ -79,7 +79,7 @@ def test_benchmark_part_opinions(benchmark, warm: OrgModel) -> None:
     """Relaxation plus word of mouth (the candidates' rows of the graph) with an empty
     event queue: the part whose cost grows with the customers."""
     before = warm.customers.sentiment.copy()
-    benchmark.pedantic(warm.opinions.apply, rounds=10, iterations=1)
+    benchmark.pedantic(warm.public.opinions.apply, rounds=10, iterations=1)
     assert not np.array_equal(before, warm.customers.sentiment)
 
 

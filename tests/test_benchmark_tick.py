@@ -36,4 +36,4 @@ def test_benchmark_full_tick(benchmark, warm_model: OrgModel) -> None:
     ticks_before = warm_model.tick
     benchmark.pedantic(warm_model.step, rounds=20, iterations=1, warmup_rounds=2)
     assert warm_model.tick > ticks_before  # 22 ticks when timed, 1 with --benchmark-disable
-    assert warm_model.cascade.spreading.size > 0
+    assert warm_model.public.spread.spreading.size > 0

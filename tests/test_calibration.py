@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
 
+from experiments.statistics import mean_ci
 from sim import OrgModel
 from sim.scenario import load_scenario
 
@@ -36,9 +36,7 @@ def runs() -> list[OrgModel]:
 
 
 def interval(values: list[float]) -> tuple[float, float]:
-    values = np.asarray(values)
-    half = stats.t.ppf(0.995, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size)
-    return values.mean() - half, values.mean() + half
+    return mean_ci(values, confidence=0.99).interval
 
 
 def test_average_first_response_is_about_ten_hours(runs: list[OrgModel]) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import KPI_CONTRACT
+from conftest import KPI_CONTRACT, STRUCTURES
 
 import sim
-from sim.cli import main
-from sim.scenario import STRUCTURES, Scenario
+from sim.cli import main, scenario_file_schema
+from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -128,8 +128,8 @@ def test_schema_prints_json_schema(capsys):
     code, out, err = cli(capsys, "schema")
     assert code == 0, err
     schema = strict_json(out)
-    assert set(schema["properties"]) == set(Scenario.model_fields)
-    assert schema == json.loads(json.dumps(Scenario.model_json_schema()))
+    assert set(schema["properties"]) == {*Scenario.model_fields, "extends"}
+    assert schema == json.loads(json.dumps(scenario_file_schema()))
 
 
 # ----------------------------------------------------------------------------- run
@@ -414,12 +414,10 @@ def test_failed_write_leaves_no_manifest_and_no_temporary_files(capsys, monkeypa
     assert out == ""
     assert "Traceback" not in err
     assert len(calls) == 2
-    assert all(p.parent == out_dir and p.name.endswith(".tmp") for p in calls)
-    assert not (out_dir / "run.json").exists()  # the manifest is written last
-    assert not (out_dir / "threads.parquet").exists()  # no half file under the final name
-    assert list(out_dir.glob(".*.tmp")) == []
-    assert list(out_dir.glob("*.tmp")) == []
-    assert len(pd.read_parquet(out_dir / "series.parquet")) == 4  # the first file is whole
+    # the files went into a staging directory beside --out, which is gone with them
+    assert all(p.parent.name.startswith(".out.partial.") for p in calls)
+    assert not out_dir.exists()  # nothing that looks like a run, finished or not
+    assert list(tmp_path.iterdir()) == []
 
 
 # ----------------------------------------------------------------------------- console script

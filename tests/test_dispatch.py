@@ -1,4 +1,4 @@
-"""Tests for sim.dispatch: the prefilter before the sort never changes who is served.
+"""Tests for sim.organization.dispatch: the prefilter before the sort never changes who is served.
 
 ``match_pools`` drops the threads that cannot be among a pool's best before it sorts
 (a priority histogram per pool, or one selection when a single pool holds every
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.dispatch as dispatch
+import sim.organization.dispatch as dispatch
 
 
 def _every_thread(pool, priority, n_free, origin):  # the prefilter switched off

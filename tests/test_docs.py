@@ -3,7 +3,7 @@
 - ``docs/ODD.md`` has the seven ODD element titles (Grimm et al. 2020) as its ``##``
   headings, in order;
 - every parameter of the scenario schema is documented there, and the generated
-  parameter tables are the ones ``python -m experiments.parameters`` renders now (a new
+  parameter tables are the ones ``python -m sim.scenario.parameter_tables`` renders now (a new
   parameter without a docstring, unit and source fails here);
 - every shipped scenario file starts with a ``#`` header comment;
 - the README's two fresh-machine commands exist verbatim, and CI runs the test one.
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from experiments import parameters
 from sim.scenario import Scenario
+from sim.scenario import parameter_tables as parameters
 
 ROOT = Path(__file__).resolve().parent.parent
+STRUCTURE_MARKERS = (parameters.STRUCTURES_BEGIN, parameters.STRUCTURES_END)
 ODD = ROOT / "docs" / "ODD.md"
 ODD_ELEMENTS = [
     "Purpose and patterns",
@@ -73,7 +74,12 @@ def test_every_top_level_section_has_a_table(odd: str) -> None:
 
 def test_generated_parameter_tables_are_up_to_date(odd: str) -> None:
     fresh = parameters.splice(odd, parameters.render())
-    assert fresh == odd, "docs/ODD.md is stale: run `python -m experiments.parameters`"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = parameters.render_structures()
+    assert parameters.splice(readme, block, *STRUCTURE_MARKERS) == readme, (
+        "README.md's structures table is stale: run `python -m sim.scenario.parameter_tables`"
+    )
+    assert fresh == odd, "docs/ODD.md is stale: run `python -m sim.scenario.parameter_tables`"
 
 
 def test_every_parameter_has_a_docstring_unit_and_source() -> None:

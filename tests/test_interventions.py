@@ -18,8 +18,8 @@ from test_contract import check_invariants
 
 from sim import OrgModel
 from sim.agents import Employee
+from sim.organization.structures.direct_dial import DirectDial
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
-from sim.structures.direct_dial import DirectDial
 from sim.threads import Phase, State
 
 SMALL = SMALL_WORLD
@@ -75,7 +75,7 @@ def test_switch_to_direct_dial_keeps_every_thread_and_cuts_hops() -> None:
     model.step()  # the switch fires in the first tick of hour 24
     assert model.timeline.fired == [(24.0, "structure.kind")]
     assert isinstance(model.core.structure, DirectDial)
-    assert model.core.structure_spec.kind == "direct_dial"
+    assert model.levers.structure.kind == "direct_dial"
     for tick in range(24 * TICKS_PER_HOUR):
         if tick:
             model.step()
@@ -197,7 +197,7 @@ def test_flattening_approvals() -> None:
     table = model.threads()
     assert (table.loc[table["created_hours"] >= 24, "approvals_waited"] == 0).all()
     assert (table.loc[table["created_hours"] < 24, "approvals_waited"] == 3).any()
-    assert model.core.structure_spec.approval_depth == 0
+    assert model.levers.structure.approval_depth == 0
     without, with_ = paired(
         SEEDS,
         48,
@@ -292,14 +292,14 @@ def test_interventions_fire_in_time_order_and_are_logged() -> None:
     model = OrgModel(scenario, rng=0)
     model.run_hours(1.5)
     assert model.timeline.fired == []
-    assert model.core.culture.listening == 0.5
+    assert model.levers.culture.listening == 0.5
     model.run_hours(2)
     assert model.timeline.fired == [
         (1.5, "culture.listening, culture.honesty"),
         (3.0, "open the silos"),
     ]
-    assert (model.core.culture.listening, model.core.culture.honesty) == (0.9, 1.0)
-    assert model.core.culture.spin == 0.0
+    assert (model.levers.culture.listening, model.levers.culture.honesty) == (0.9, 1.0)
+    assert model.levers.culture.spin == 0.0
 
 
 # ---------------------------------------------------- rejected at load time
@@ -352,7 +352,7 @@ def test_a_lever_value_is_rejected_or_applied_as_validated() -> None:
     except ScenarioError:
         return  # rejected at load time: fine
     model.run_hours(6)
-    assert model.core.culture.leadership_integrity == 0.5
+    assert model.levers.culture.leadership_integrity == 0.5
 
 
 # ------------------------------------------- ramps keep what they do not change
@@ -431,12 +431,12 @@ def test_a_product_fix_ramp_starts_from_each_topics_quality() -> None:
     during the ramp adds to it: every topic ends at 0.95 or above."""
     model = small(0, "learning.rate=0.05", at(48, ramp_hours=24, culture__product_quality=0.95))
     model.run_hours(48)
-    before = model.core.topic_quality.copy()
+    before = model.levers.topic_quality.copy()
     assert before.max() > 0.7 + 0.01  # something was learnt
     model.step()  # the ramp's first tick (learning may add to it)
-    assert np.all(model.core.topic_quality >= before + (0.95 - before) / 96 - 1e-6)
+    assert np.all(model.levers.topic_quality >= before + (0.95 - before) / 96 - 1e-6)
     model.run_hours(24)
-    quality = model.core.topic_quality
+    quality = model.levers.topic_quality
     assert np.all((quality >= 0.95 - 1e-6) & (quality <= 1.0))
 
 
@@ -473,3 +473,55 @@ def test_a_later_setting_replaces_a_running_ramp() -> None:
     org = model.core.org
     model.run_hours(52)
     np.testing.assert_allclose(org.training[org.silo != org.comms], 0.2, atol=1e-6)
+
+
+# ------------------------------------------------ structure knobs and switches
+
+
+def switch_with_knobs(order: list[tuple[str, object]]) -> OrgModel:
+    pairs = ", ".join(f'"{k}"={toml_value(v)}' for k, v in order)
+    model = small(4, f"interventions=[{{at_hours=2, set={{{pairs}}}}}]", kind="switchboard")
+    model.run_hours(6)
+    return model
+
+
+def test_a_switch_with_its_knobs_is_the_same_whatever_the_key_order() -> None:
+    """MODEL.md 7: an intervention's set applies as one. The knobs set with a switch
+    are the new structure's from its setup on (coachees_per_coach sizes the coaching
+    at setup), whether they come before or after structure.kind in the table; at
+    da17a19 the knob first was applied, and a knob after the kind was not seen."""
+    knobs = [("structure.coachees_per_coach", 2.0), ("structure.coaching_per_week", 0.9)]
+    kind = [("structure.kind", "coached_direct_dial")]
+    first, last = switch_with_knobs([*knobs, *kind]), switch_with_knobs([*kind, *knobs])
+    for model in (first, last):
+        assert model.levers.structure.coachees_per_coach == 2.0
+        assert model.levers.structure.coaching_per_week == 0.9
+        assert model.core.structure.coverage < 1.0  # 2 per coach: fewer than the trainees
+    pd.testing.assert_frame_equal(first.threads(), last.threads())
+    pd.testing.assert_frame_equal(first.series(), last.series())
+
+
+def test_a_structure_knob_keeps_its_value_across_switches() -> None:
+    """Direct dial with cross_claim 0.05, a switchboard in between, direct dial again:
+    the knob is 0.05 again, not its default (the switchboard does not take it)."""
+    switches = (
+        'interventions=[{at_hours=2, set={"structure.kind"="switchboard"}},'
+        ' {at_hours=4, set={"structure.kind"="direct_dial"}}]'
+    )
+    model = small(4, "structure.cross_claim=0.05", switches, kind="direct_dial")
+    model.run_hours(3)
+    assert model.levers.structure.kind == "switchboard"
+    assert not hasattr(model.levers.structure, "cross_claim")
+    model.run_hours(2)
+    assert model.levers.structure.cross_claim == 0.05
+
+
+def test_a_knob_ramp_ends_when_the_structure_stops_taking_it() -> None:
+    ramp = (
+        'interventions=[{at_hours=1, ramp_hours=10, set={"structure.cross_claim"=0.9}},'
+        ' {at_hours=3, set={"structure.kind"="switchboard"}}]'
+    )
+    model = small(4, ramp, kind="direct_dial")
+    model.run_hours(6)  # (the ramp would have written a knob the switchboard lacks)
+    assert model.levers.structure.kind == "switchboard"
+    assert not [r for r in model.timeline.ramps if r.path.startswith("structure.")]

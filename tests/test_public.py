@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim import OrgModel
-from sim.customers import Customer
+from sim.agents import Customer
 from sim.scenario import SPEAKERS, scenario_from_dict
 from sim.threads import State
 
@@ -146,11 +146,17 @@ def test_state_stays_in_range_for_any_levers(levers: dict, kind: str, seed: int)
     assert table["reach"].max() <= people.n
     assert table["state"].notna().all()
     assert set(table["state"].unique()) <= LIFECYCLE
-    assert table["state"].value_counts().sum() == len(table)
-    assert model.core.threads.count_by_state().sum() == len(table)
+    by_state = model.core.threads.count_by_state()  # by code; the table says it by name
+    assert by_state.size == len(State)  # no code outside the lifecycle
+    for state in State:
+        assert by_state[state] == (table["state"] == state.name.lower()).sum(), state
     kpis = model.kpis()
-    assert kpis["fan_share"] + kpis["detractor_share"] <= 1.0
-    assert kpis["net_sentiment"] == kpis["fan_share"] - kpis["detractor_share"]
+    spec = model.scenario_spec.customers  # MODEL.md 2 and 5, from the sentiments
+    fans = float(np.mean(people.sentiment >= spec.fan_threshold))
+    detractors = float(np.mean(people.sentiment <= spec.detractor_threshold))
+    assert kpis["fan_share"] == pytest.approx(fans, abs=1e-12)
+    assert kpis["detractor_share"] == pytest.approx(detractors, abs=1e-12)
+    assert kpis["net_sentiment"] == pytest.approx(fans - detractors, abs=1e-12)
     for name, value in kpis.items():
         assert isinstance(value, float), name
         assert math.isnan(value) or math.isfinite(value), (name, value)
@@ -358,7 +364,7 @@ def test_series_have_the_public_columns_and_cumulative_counts() -> None:
         assert series[cumulative].iloc[-1] > 0
     kpis = model.kpis()
     assert series["replies"].iloc[-1] == model.core.counters["answered"]
-    assert series["broadcasts"].iloc[-1] == model.broadcasting.count
+    assert series["broadcasts"].iloc[-1] == model.public.broadcasts
     assert kpis["interactivity"] == pytest.approx(
         series["replies"].iloc[-1] / (series["replies"].iloc[-1] + series["broadcasts"].iloc[-1])
     )
@@ -382,7 +388,10 @@ def test_kpis_have_every_contract_name() -> None:
     model = run_small(3, 24)
     kpis = model.kpis()
     assert set(KPI_CONTRACT) <= set(kpis)
-    assert kpis["net_sentiment"] == kpis["fan_share"] - kpis["detractor_share"]
+    sentiment = model.customers.sentiment  # MODEL.md 5: net_sentiment = fan - detractor
+    spec = model.scenario_spec.customers
+    net = np.mean(sentiment >= spec.fan_threshold) - np.mean(sentiment <= spec.detractor_threshold)
+    assert kpis["net_sentiment"] == pytest.approx(float(net), abs=1e-12)
     for name in KPI_CONTRACT:
         assert math.isfinite(kpis[name]), name
 
@@ -428,7 +437,7 @@ def test_paraphrase_below_minimum_fidelity_teaches_nothing() -> None:
         "learning.min_fidelity=0.3",
     )
     topics = model.core.org.topic_names
-    quality = model.core.topic_quality
+    quality = model.levers.topic_quality
     general = topics.index("general")
     others = np.arange(len(topics)) != general
     assert np.all(quality[others] == np.float32(0.7))
@@ -439,7 +448,7 @@ def test_paraphrase_below_minimum_fidelity_teaches_nothing() -> None:
 def test_no_learning_keeps_quality_exactly(kind: str) -> None:
     model = run_small(5, 48, "learning.rate=0", "culture.product_quality=0.625", kind=kind)
     assert model.core.counters["answered"] > 0
-    assert np.all(model.core.topic_quality == np.float32(0.625))
+    assert np.all(model.levers.topic_quality == np.float32(0.625))
     assert model.kpis()["quality_final"] == pytest.approx(0.625, abs=1e-12)
     assert np.allclose(model.series()["quality"], 0.625, rtol=0, atol=1e-12)
 
@@ -472,7 +481,8 @@ def test_a_spin_found_out_costs_its_audience_one_penalty() -> None:
         drawn += [(int(i), int(after[i])) for i in new]
     now = model.core.tick - 1
     pending = sorted((i, tick) for i, tick in drawn if tick > now)
-    queued = sorted(zip(model._spin_threads.tolist(), model._spin_ticks.tolist(), strict=True))
+    spins = model.public.spins  # the public side's ledger of spins not yet found out
+    queued = sorted(zip(spins.threads.tolist(), spins.ticks.tolist(), strict=True))
     assert (th.turns[: th.size] >= 2).sum() > 20  # follow-up turns happened
     assert len(pending) > 20
     assert queued == pending

@@ -6,12 +6,12 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import STRUCTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.scenario import (
-    STRUCTURES,
     Scenario,
     ScenarioError,
     load_scenario,
@@ -234,9 +234,46 @@ def test_later_override_wins():
 
 
 def test_override_applies_after_extends():
-    scenario = load_scenario(SCENARIOS / "direct_dial.toml", ["structure.kind=switchboard"])
+    scenario = load_scenario(SCENARIOS / "expert_routing.toml", ["structure.kind=switchboard"])
     assert scenario.structure.kind == "switchboard"
-    assert scenario.name == "direct_dial"
+    assert scenario.name == "expert_routing"
+
+
+def test_each_structure_takes_only_its_own_parameters():
+    """A switchboard cannot be given a direct-dial or coaching knob; the error says
+    which structures take it (issue 12: a discriminated union on kind)."""
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(SCENARIOS / "direct_dial.toml", ["structure.kind=switchboard"])
+    assert "structure.cross_claim: switchboard takes no cross_claim; it is a parameter of " in (
+        str(error.value)
+    )
+    with pytest.raises(ScenarioError, match=r"it is a parameter of coached_direct_dial$"):
+        load_scenario(WORLD, ["structure.coaching_per_week=0.5"])
+    coached = load_scenario(
+        WORLD, ["structure.kind=coached_direct_dial", "structure.coaching_per_week=0.5"]
+    )
+    assert coached.structure.coaching_per_week == 0.5
+    with pytest.raises(
+        ScenarioError, match=r"structure.kind = \"star\": must be one of 'switchboard'"
+    ):
+        load_scenario(WORLD, ["structure.kind=star"])
+    with pytest.raises(
+        ScenarioError, match="unknown key for switchboard; did you mean 'approval_depth'"
+    ):
+        load_scenario(WORLD, ["structure.aproval_depth=2"])
+
+
+def test_an_intervention_may_set_only_the_parameters_of_the_structure_then_in_force():
+    switch = (
+        'interventions=[{at_hours=1, set={"structure.kind"="direct_dial",'
+        ' "structure.cross_claim"=0.9}}]'
+    )
+    assert load_scenario(WORLD, [switch]).interventions[0].set["structure.cross_claim"] == 0.9
+    wrong = 'interventions=[{at_hours=1, set={"structure.cross_claim"=0.9}}]'
+    with pytest.raises(
+        ScenarioError, match=r"interventions.0.set.structure.cross_claim: switchboard takes no"
+    ):
+        load_scenario(WORLD, [wrong])
 
 
 def test_override_creates_a_section_the_file_lacks(tmp_path):
@@ -316,7 +353,7 @@ def test_overrides_may_be_any_iterable():
 def test_override_with_wrong_type_names_key():
     message = error_of(WORLD, ["organization.n_employees=many"])
     assert "organization.n_employees" in message
-    assert "'many'" in message
+    assert '"many"' in message
     assert "world.toml" in message
 
 
@@ -400,8 +437,8 @@ def test_wrong_type_names_file_key_and_value(tmp_path):
     message = error_of(path)
     assert "typed.toml" in message
     assert "organization.n_employees" in message
-    assert "'many'" in message
-    assert "integer" in message
+    assert '"many"' in message
+    assert "must be a whole number" in message
 
 
 def test_out_of_range_names_key_value_and_bound(tmp_path):
@@ -422,7 +459,7 @@ def test_below_range_names_lower_bound(tmp_path):
 def test_unknown_structure_kind_lists_the_allowed_kinds(tmp_path):
     path = write(tmp_path / "kind.toml", '[structure]\nkind = "matrix"\n')
     message = error_of(path)
-    assert "structure.kind" in message and "'matrix'" in message
+    assert "structure.kind" in message and '"matrix"' in message
     for kind in STRUCTURES:
         assert kind in message
 
@@ -533,4 +570,7 @@ def test_share_override_out_of_range_is_rejected(key, value):
         load_scenario(WORLD, [f"{key}={value!r}"])
     message = str(info.value)
     assert key in message
-    assert ("<= 1" in message) if value > 1 else (">= 0" in message)
+    if math.isinf(value):
+        assert "must be a finite number" in message
+    else:
+        assert ("<= 1" in message) if value > 1 else (">= 0" in message)

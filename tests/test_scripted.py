@@ -7,10 +7,10 @@ import pytest
 from conftest import fixed, two_silo_world
 
 from sim import OrgModel
-from sim.org import level_sizes
+from sim.organization.org import level_sizes
+from sim.organization.service import MAX_TICKS, draw_ticks
 from sim.scenario import scenario_from_dict
 from sim.scenario.schema import DelayShape
-from sim.service import MAX_TICKS, draw_ticks
 
 
 def test_one_server_fifo_answers_at_one_two_three_hours() -> None:

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_small
 
 from sim import OrgModel
-from sim.answers import LEG_FOLLOWUP
+from sim.organization.legs import Leg
 from sim.rng import MECHANISMS, Streams, seed_sequence
 from sim.threads import Phase
 
@@ -72,7 +72,7 @@ def test_follow_ups_change_no_service_time(seed: int) -> None:
     quiet = poisson_run(seed, "conversation.followup_probability=0")
     late = poisson_run(seed, "conversation.followup_hours=100000")
     th = late.core.threads
-    waiting = (th.leg[: th.size] == LEG_FOLLOWUP) & (th.phase[: th.size] == Phase.DELAY)
+    waiting = (th.leg[: th.size] == Leg.FOLLOWUP) & (th.phase[: th.size] == Phase.DELAY)
     assert waiting.sum() > 20  # follow-ups drawn
     assert th.turns[: th.size].max() == 1  # none came back and was answered
     a, b = quiet.kpis(), late.kpis()

@@ -8,7 +8,7 @@ from conftest import two_silo_world
 from scipy import stats
 
 from sim import OrgModel
-from sim.structures import Structure, make_structure
+from sim.organization.structures import Structure, make_structure
 
 
 def test_coaching_raises_training_of_on_board_staff_only() -> None:

@@ -20,7 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.compare import summarise
-from experiments.runner import RunResult, jobs_for, run_jobs
+from experiments.measurements import RunResult
+from experiments.runner import jobs_for, run_jobs
 from sim.scenario import load_scenario
 from viz.kpi_cards import CARDS, CardSpec, format_delta, format_value
 from viz.plots import COLORS
@@ -58,7 +59,7 @@ class EnsembleResult:
     names
         Scenario names of panes A and B, as ``summarise`` labels them.
     results
-        Every run (:class:`experiments.runner.RunResult`), by (pane, replication).
+        Every run (:class:`experiments.measurements.RunResult`), by (pane, replication).
     summary
         :func:`experiments.compare.summarise`: per KPI and pane the mean and its 95 %
         CI; for B the paired difference B − A and its 95 % CI.
@@ -109,7 +110,7 @@ def run_ensemble(
     """
     scenarios = [load_scenario(p, settings.overrides()) for p in settings.scenarios]
     jobs = jobs_for(scenarios, replications, settings.seed, hours)
-    results = run_jobs(jobs, executor, progress)
+    results = [run.measured for run in run_jobs(jobs, executor=executor, progress=progress)]
     names = _names(settings)
     return EnsembleResult(settings, replications, hours, names, results, summarise(results, names))
 

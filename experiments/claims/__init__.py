@@ -30,7 +30,9 @@ The modules:
   :mod:`~experiments.claims.public` (essays 002 to 004): the claims by theme;
 - :mod:`~experiments.claims.catalogue`: :data:`CLAIMS`, :data:`SWEEPS` and
   :data:`EXTRA_SWEEPS`;
-- :mod:`~experiments.claims.runs`: :func:`measure`, :class:`Runs`, :func:`run_all` and
+- :mod:`~experiments.claims.metrics`: :func:`measure_claim_metrics`, what one run
+  measures (a measurement of :mod:`experiments.runner`);
+- :mod:`~experiments.claims.runs`: :class:`Runs`, :func:`run_all` and
   :func:`measure_all`;
 - :mod:`~experiments.claims.evaluation`: the paired tests and :class:`ClaimOutcome`;
 - :mod:`~experiments.claims.crossover`: :class:`Crossover` and :func:`find_crossover`;
@@ -68,13 +70,12 @@ from experiments.claims.design import (
 from experiments.claims.evaluation import (
     ALPHA,
     BOOTSTRAP,
-    CONFIDENCE,
     NORMALITY_ALPHA,
     ClaimOutcome,
     evaluate,
-    mean_ci,
     paired_test,
 )
+from experiments.claims.metrics import SERIES_COLUMNS, WITHIN_HOURS, measure_claim_metrics
 from experiments.claims.organization import (
     UNSATURATED_COMMS,
     hierarchy_claims,
@@ -93,18 +94,10 @@ from experiments.claims.public import (
     listening_claims,
     word_of_mouth_claims,
 )
-from experiments.claims.runs import (
-    SERIES_COLUMNS,
-    WITHIN_HOURS,
-    Measured,
-    RunKey,
-    Runs,
-    measure,
-    measure_all,
-    run_all,
-)
+from experiments.claims.runs import Measured, RunKey, Runs, measure_all, run_all
 from experiments.claims.switchboard import switchboard_claims
 from experiments.runner import local_executor as local_executor  # tests/test_claims.py
+from experiments.statistics import CONFIDENCE
 
 __all__ = [
     "ALPHA",
@@ -150,9 +143,8 @@ __all__ = [
     "interactivity_claims",
     "listening_claims",
     "main",
-    "mean_ci",
-    "measure",
     "measure_all",
+    "measure_claim_metrics",
     "paired_test",
     "quality_claims",
     "run_all",

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from experiments.claims.catalogue import CLAIMS, EXTRA_SWEEPS, SWEEPS
-from experiments.claims.design import ROOT
 from experiments.claims.outputs import write_outputs
 from experiments.claims.runs import measure_all
 from experiments.runner import local_executor
@@ -31,7 +30,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Run the essay-claim experiments and the crossover sweeps; write "
         "claims.json and figures.",
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "figures")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("claims-out"),
+        help="where to write claims.json and the figures (default claims-out/; "
+        "pass docs/figures to refresh the published ones)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     executor = local_executor(args.workers)

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from experiments.claims.design import BASE_SEED, Sweep
-from experiments.claims.evaluation import BOOTSTRAP, mean_ci, paired_test
+from experiments.claims.evaluation import BOOTSTRAP, paired_test
+from experiments.statistics import mean_ci
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def find_crossover(sweep: Sweep, central: np.ndarray, distributed: np.ndarray) -
     loads = np.asarray(sweep.loads, float)
     differences = central - distributed
     rows = [mean_ci(row) for row in differences]
-    mean_difference = np.array([mean for mean, _ in rows])
+    mean_difference = np.array([row.mean for row in rows])
     rng = np.random.default_rng(BASE_SEED)
     n = differences.shape[1]
     crossings = []
@@ -121,7 +122,7 @@ def find_crossover(sweep: Sweep, central: np.ndarray, distributed: np.ndarray) -
         crossings.append(_crossing(loads, _row_means(sample)))
     found = np.array([c for c in crossings if c is not None])
     at = _crossing(loads, mean_difference)
-    cis = np.array([ci for _, ci in rows])
+    cis = np.array([row.interval for row in rows])
     bracket = None
     if at is not None:
         sb_faster = loads[(loads < at) & (cis[:, 1] < 0)]
@@ -138,8 +139,8 @@ def find_crossover(sweep: Sweep, central: np.ndarray, distributed: np.ndarray) -
         loads=loads,
         central_means=_row_means(central),
         distributed_means=_row_means(distributed),
-        central_ci=np.array([mean_ci(row)[1] for row in central]),
-        distributed_ci=np.array([mean_ci(row)[1] for row in distributed]),
+        central_ci=np.array([mean_ci(row).interval for row in central]),
+        distributed_ci=np.array([mean_ci(row).interval for row in distributed]),
         differences=differences,
         mean_difference=mean_difference,
         ci=cis,

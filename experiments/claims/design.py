@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sim.organization import structure_names
 from sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,18 +31,18 @@ SMALL_WORLD: tuple[str, ...] = (
 about 13 threads an hour. The cost of a run is per tick, so run length is what counts:
 a two-week run takes one to two seconds."""
 
-SB, DD, ER, CDD = (
-    "switchboard.toml",
-    "direct_dial.toml",
-    "expert_routing.toml",
-    "coached_direct_dial.toml",
-)
-STRUCTURE_NAMES = {
-    SB: "switchboard",
-    DD: "direct dial",
-    ER: "expert routing",
-    CDD: "coached direct dial",
-}
+ESSAY_STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
+"""The four structures of MODEL.md 4.3, whose claims the catalogue tests."""
+if not set(ESSAY_STRUCTURES) <= set(structure_names()):  # pragma: no cover - a removed one
+    raise ImportError(f"the essay claims need the structures {ESSAY_STRUCTURES}")
+
+STRUCTURE_NAMES = {f"{kind}.toml": kind.replace("_", " ") for kind in structure_names()}
+"""The shipped file of every registered structure (most central first) -> its name in
+words, e.g. ``"direct_dial.toml": "direct dial"``."""
+SB, DD, ER, CDD = (f"{kind}.toml" for kind in ESSAY_STRUCTURES)
+"""The files of the structures the essays' claims are about (essay 003 names them); a
+structure registered beyond these is run by the contract suite and ``compare``, and a
+claim about it is one more entry in the catalogue."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class Claim:
     levels
         Two or more levels; replication ``k`` of each runs on the same seed.
     kpi
-        A run metric of :func:`measure` (every KPI of MODEL.md 5 and a few more).
+        A run metric of :func:`~experiments.claims.metrics.measure_claim_metrics`
+        (every KPI of MODEL.md 5 and a few more).
     expected
         ``"greater"``: the mean contrast is expected above ``margin``; ``"less"``: below.
     contrast

@@ -14,28 +14,13 @@ import numpy as np
 from scipy import stats
 
 from experiments.claims.design import BASE_SEED, Claim
+from experiments.statistics import mean_ci
 
 ALPHA = 0.01
 """One-sided significance level of every claim test."""
-CONFIDENCE = 0.95
-"""Confidence of the reported intervals (two-sided, paired Student t)."""
 NORMALITY_ALPHA = 0.01
 """Below this Shapiro-Wilk p-value the contrasts count as clearly non-normal."""
 BOOTSTRAP = 2000
-
-
-def mean_ci(values: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """Mean and 95% Student t interval of the finite values."""
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return float("nan"), (float("nan"), float("nan"))
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, (float("nan"), float("nan"))
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, values.size - 1) * values.std(ddof=1)
-    half /= np.sqrt(values.size)
-    return mean, (mean - float(half), mean + float(half))
 
 
 def paired_test(
@@ -220,7 +205,8 @@ def evaluate(claim: Claim, values: np.ndarray) -> ClaimOutcome:
     values = np.asarray(values, float)
     values = values[:, np.all(np.isfinite(values), axis=0)]
     contrasts = np.asarray(claim.contrast, float) @ values
-    mean, ci = mean_ci(contrasts)
+    estimate = mean_ci(contrasts)
+    mean, ci = estimate.mean, estimate.interval
     p, test, shapiro = paired_test(contrasts, claim.margin, claim.expected)
     gap, gap_ci = _gap_closed(values, claim.gap) if claim.gap else (None, None)
     return ClaimOutcome(claim, values, contrasts, mean, ci, p, test, shapiro, gap, gap_ci)

@@ -15,8 +15,9 @@ from matplotlib.ticker import FuncFormatter
 
 from experiments.claims.crossover import Crossover
 from experiments.claims.design import BASE_SEED, ROOT
-from experiments.claims.evaluation import ALPHA, CONFIDENCE, ClaimOutcome
+from experiments.claims.evaluation import ALPHA, ClaimOutcome
 from experiments.claims.runs import Measured
+from experiments.statistics import CONFIDENCE
 from sim.outputs import atomic_write, write_json
 
 EFFECT_LIMITS = (-20.0, 200.0)

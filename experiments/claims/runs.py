@@ -1,12 +1,13 @@
-"""The runs behind the claims: measuring one run, planning the runs a batch of claims
-and sweeps needs (shared runs once), running them and judging the batch."""
+"""The runs behind the claims: planning the runs a batch of claims and sweeps needs
+(shared runs once), running them through :mod:`experiments.runner` with
+:func:`~experiments.claims.metrics.measure_claim_metrics`, and judging the batch."""
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, as_completed
+from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,111 +16,10 @@ from experiments.claims.catalogue import CLAIMS, SWEEPS
 from experiments.claims.crossover import Crossover, find_crossover
 from experiments.claims.design import BASE_SEED, Claim, Sweep
 from experiments.claims.evaluation import ClaimOutcome, evaluate
-from experiments.runner import Job, RunResult, hourly, jobs_for
-from sim.model import OrgModel
+from experiments.claims.metrics import measure_claim_metrics
+from experiments.measurements import RunResult
+from experiments.runner import Job, Progress, jobs_for, run_jobs
 from sim.scenario import Scenario
-
-WITHIN_HOURS = (1, 2, 4, 8, 12, 24)
-"""The ``answered_within_{X}h_share`` metrics :func:`measure` computes."""
-SERIES_COLUMNS = ("mean_trust", "mean_sentiment", "fan_share", "brand_followers")
-
-
-def _share(mask: np.ndarray) -> float:
-    return float(mask.mean()) if mask.size else float("nan")
-
-
-def measure(job: Job) -> RunResult:
-    """Run one job and measure every metric the claims use.
-
-    The KPIs of MODEL.md 5 (``model.kpis()``) plus:
-
-    - ``answered_within_{X}h_share`` for X in :data:`WITHIN_HOURS`: share of the threads
-      opened at least X hours before the end whose first answer came within X hours;
-      the same over ``cross_`` (topics owned by a silo other than comms, which a
-      switchboard must hand across a silo wall) and ``own_`` topics (owned by comms);
-      ``cross_answered_share`` and ``cross_first_response_hours_mean``;
-    - ``answer_authenticity_mean``, ``answer_signal_mean``: mean authenticity, and
-      authenticity × voice weight (the trust signal before honesty), of the answered
-      threads' last answers; ``signal_{speaker}_mean`` by who spoke;
-    - ``gaffe_rate``: gaffes per answer posted;
-    - ``threads_per_hour``, ``complaints_per_hour`` and ``complaints_per_hour_late``
-      (over the second half of the run);
-    - with customers: ``trust_at_half``, ``trust_change_late`` (credibility at the end
-      minus at half time), ``fan_share_rise`` (end minus the first tick),
-      ``brand_followers_final`` and ``brand_followers_share``.
-
-    Parameters
-    ----------
-    job
-        The run (scenario, hours and seed), as :func:`experiments.runner.jobs_for` makes.
-
-    Returns
-    -------
-    experiments.runner.RunResult
-        With the metrics above in ``kpis`` and the hourly series of
-        :data:`SERIES_COLUMNS`.
-    """
-    started = time.perf_counter()
-    model = OrgModel(job.scenario, rng=job.seed_sequence())
-    model.run_hours(job.hours)
-    kpis = {name: float(value) for name, value in model.kpis().items()}
-    table = model.threads()
-    end = model.hours
-    created = table["created_hours"].to_numpy(float)
-    first = table["first_response_hours"].to_numpy(float)
-    org = model.core.org
-    cross = org.topic_silo[table["topic"].cat.codes.to_numpy()] != org.comms
-    answered = ~np.isnan(first)
-    for x in WITHIN_HOURS:
-        eligible = created <= end - x
-        fast = answered & (np.nan_to_num(first, nan=np.inf) <= x)
-        kpis[f"answered_within_{x}h_share"] = _share(fast[eligible])
-        kpis[f"cross_answered_within_{x}h_share"] = _share(fast[eligible & cross])
-        kpis[f"own_answered_within_{x}h_share"] = _share(fast[eligible & ~cross])
-    kpis["cross_answered_share"] = _share(answered[cross])
-    cross_answered = first[answered & cross]
-    kpis["cross_first_response_hours_mean"] = (
-        float(cross_answered.mean()) if cross_answered.size else float("nan")
-    )
-    authenticity = table["authenticity"].to_numpy(float)[answered]
-    signal = authenticity * table["voice_weight"].to_numpy(float)[answered]
-    kpis["answer_authenticity_mean"] = float(authenticity.mean()) if answered.any() else np.nan
-    kpis["answer_signal_mean"] = float(signal.mean()) if answered.any() else np.nan
-    voice = table["voice"].to_numpy()[answered]
-    for speaker in ("expert", "generalist", "brand", "executive"):
-        mine = voice == speaker
-        kpis[f"signal_{speaker}_mean"] = float(signal[mine].mean()) if mine.any() else np.nan
-    answers = model.core.counters["answered"]
-    kpis["gaffe_rate"] = model.core.counters["gaffes"] / answers if answers else np.nan
-    complaint = (table["kind"] == "complaint").to_numpy()
-    kpis["threads_per_hour"] = len(table) / end
-    kpis["complaints_per_hour"] = float(complaint.sum()) / end
-    kpis["complaints_per_hour_late"] = float((complaint & (created >= end / 2)).sum()) / (end / 2)
-    per_tick = model.series()
-    series = hourly(per_tick, model.dt_hours)
-    if model.customers is not None:
-        trust = series["mean_trust"]
-        half = max(1, round(trust.size / 2)) - 1
-        kpis["trust_at_half"] = float(trust[half])
-        kpis["trust_change_late"] = float(trust[-1] - trust[half])
-        fans = per_tick["fan_share"].to_numpy(float)
-        kpis["fan_share_rise"] = float(fans[-1] - fans[0])
-        followers = float(np.count_nonzero(model.customers.follows_brand))
-        kpis["brand_followers_final"] = followers
-        kpis["brand_followers_share"] = followers / model.customers.n
-    return RunResult(
-        scenario_index=job.scenario_index,
-        replication=job.replication,
-        seed_entropy=job.seed_entropy,
-        seed_spawn_key=job.seed_spawn_key,
-        hours=job.hours,
-        kpis=kpis,
-        series={k: v for k, v in series.items() if k in ("hours", *SERIES_COLUMNS)},
-        first_response_hours=first[answered],
-        resolution_hours=table["resolution_hours"].dropna().to_numpy(float),
-        seconds=time.perf_counter() - started,
-    )
-
 
 RunKey = tuple[str, float, int]
 """(scenario digest, hours, replication): runs with equal keys are the same run."""
@@ -187,7 +87,7 @@ def _cost(job: Job) -> float:
 def run_all(
     runs: Runs,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Runs:
     """Run every planned job not yet run, longest first.
 
@@ -207,24 +107,10 @@ def run_all(
         key=lambda key: -_cost(runs.jobs[key]),
     )
     started = time.perf_counter()
-    if executor is None:
-        for done, key in enumerate(todo, start=1):
-            runs.results[key] = measure(runs.jobs[key])
-            if progress is not None:
-                progress(done, len(todo))
-    else:
-        futures: dict[Future[RunResult], RunKey] = {
-            executor.submit(measure, runs.jobs[key]): key for key in todo
-        }
-        try:
-            for done, future in enumerate(as_completed(futures), start=1):
-                runs.results[futures[future]] = future.result()
-                if progress is not None:
-                    progress(done, len(todo))
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    planned = {runs.jobs[key].key: key for key in todo}
+    finished = run_jobs([runs.jobs[key] for key in todo], measure_claim_metrics, executor, progress)
+    for run in finished:
+        runs.results[planned[run.key]] = run.measured
     runs.seconds += time.perf_counter() - started
     return runs
 
@@ -244,7 +130,7 @@ def measure_all(
     claims: Sequence[Claim] = CLAIMS,
     sweeps: Sequence[Sweep] = SWEEPS,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Measured:
     """Plan every run of ``claims`` and ``sweeps`` (shared runs once), run them and
     judge each claim and sweep.

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from experiments.claims.design import (
     BASELINE,
-    CDD,
     DD,
-    ER,
-    SB,
     STRUCTURE_NAMES,
     Claim,
     Level,
@@ -17,8 +14,9 @@ from experiments.claims.design import (
 
 
 def _structures(*overrides: str) -> tuple[Level, ...]:
-    """The four shipped structures as levels, each with the same overrides."""
-    return tuple(Level(STRUCTURE_NAMES[s], s, overrides) for s in (SB, DD, ER, CDD))
+    """The shipped structures as levels (most central first), each with the same
+    overrides."""
+    return tuple(Level(name, file, overrides) for file, name in STRUCTURE_NAMES.items())
 
 
 def switchboard_claims() -> tuple[Claim, ...]:

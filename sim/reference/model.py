@@ -79,7 +79,7 @@ class ReferenceModel(mesa.Model):
         self.streams = Streams.from_seed(rng)
         super().__init__(rng=self.streams.world.getrandbits(63))
         self.spec = scenario
-        self.dt_hours = scenario.time.tick_minutes / 60.0
+        self.dt_hours = scenario.time.tick_hours
         self.fan_threshold = scenario.customers.fan_threshold
         self.detractor_threshold = scenario.customers.detractor_threshold
         self.tick = 0

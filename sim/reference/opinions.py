@@ -46,7 +46,7 @@ class Opinions:
         self.model = model
         self.spec = spec.opinions
         self.rnd = model.streams.opinions
-        dt = spec.time.tick_minutes / 60.0
+        dt = spec.time.tick_hours
         self.relax = 1.0 - math.exp(-dt / self.spec.memory_hours)
         self.bass_step = dt / self.spec.bass_period_hours
         self.fast_ticks = self.spec.fast_hours / dt
@@ -166,7 +166,7 @@ class Broadcasting:
         self.spec = model.spec.broadcast
         self.rnd = model.streams.broadcasts  # how many: common to every structure
         self.unfollow = model.streams.opinions  # who leaves: the public's reaction
-        self.dt = model.spec.time.tick_minutes / 60.0
+        self.dt = model.spec.time.tick_hours
         self.count = 0
 
     def _poisson(self, mean: float) -> int:

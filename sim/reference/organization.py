@@ -70,7 +70,7 @@ class Organization:
         self.model = model
         self.spec = spec
         self.culture = spec.culture
-        self.dt = spec.time.tick_minutes / 60.0
+        self.dt = spec.time.tick_hours
         self.employees = employees
         self.pools: list[Pool] = []
         self.live: list[Thread] = []

@@ -52,7 +52,7 @@ class Posting:
         spec = model.spec
         self.model = model
         self.spec = spec.posting
-        self.dt = spec.time.tick_minutes / 60.0
+        self.dt = spec.time.tick_hours
         self.rnd = model.streams.posting
         self.topics = spec.topics
         self.topic_weight = [s.topic_weight for s in spec.silos for _ in s.topics]
@@ -144,7 +144,7 @@ class Spread:
 
     def __init__(self, model: ReferenceModel) -> None:
         spec = model.spec
-        dt = spec.time.tick_minutes / 60.0
+        dt = spec.time.tick_hours
         self.rnd = model.streams.spread
         self.spec = spec.spread
         self.channel = {c.name: c for c in spec.channels}

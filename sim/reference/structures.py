@@ -1,4 +1,5 @@
-"""The four routing structures of MODEL.md 4.3, one thread at a time.
+"""The routing structures of MODEL.md 4.3, one thread at a time (each registers itself
+by its ``name``; a structure of the vectorized core without one here is not docked).
 
 Each structure decides who serves social work and at what share of their time
 (:meth:`ReferenceStructure.setup`), where a thread that opens a turn goes
@@ -50,6 +51,13 @@ class ReferenceStructure:
     """Base class: the interface and what the structures share."""
 
     name: ClassVar[str] = ""
+    registry: ClassVar[dict[str, type[ReferenceStructure]]] = {}
+    """Every reference structure, by ``name``."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            ReferenceStructure.registry[cls.name] = cls
 
     def setup(self, org: Organization) -> None:
         raise NotImplementedError
@@ -302,12 +310,12 @@ class CoachedDirectDial(DirectDial):
         return True
 
 
-STRUCTURES = {s.name: s for s in (Switchboard, DirectDial, ExpertRouting, CoachedDirectDial)}
-
-
 def make_structure(kind: str) -> ReferenceStructure:
     """The reference structure for a scenario's ``structure.kind``."""
     try:
-        return STRUCTURES[kind]()
+        return ReferenceStructure.registry[kind]()
     except KeyError:
-        raise ValueError(f"unknown structure {kind!r}; known: {sorted(STRUCTURES)}") from None
+        known = sorted(ReferenceStructure.registry)
+        raise ValueError(
+            f"no reference implementation of {kind!r}; there is one of {known}"
+        ) from None

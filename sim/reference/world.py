@@ -2,8 +2,9 @@
 their follower network (MODEL.md 2).
 
 Only initial conditions come from shared code: the graph generators of
-:mod:`sim.graph` and the level sizes of :func:`sim.org.level_sizes`. Everything else is
-built here, one object at a time, from the reference's own random streams.
+:func:`sim.public.build_graph` and the level sizes of
+:func:`sim.organization.level_sizes`. Everything else is built here, one object at a
+time, from the reference's own random streams.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from sim import graph as graphs
-from sim.org import level_sizes
+from sim.organization import level_sizes
+from sim.public import build_graph
 from sim.reference.agents import Customer, Employee
 from sim.scenario import Scenario
 
@@ -80,20 +81,7 @@ def build_employees(model: ReferenceModel, rnd: random.Random) -> list[Employee]
 
 def follower_graph(scenario: Scenario, rng: np.random.Generator) -> nx.DiGraph:
     """The customers' graph as a networkx DiGraph: edge i -> j means j sees i's posts."""
-    spec, n = scenario.graph, scenario.customers.n_customers
-    if spec.kind == "power_law_cluster":
-        csr = graphs.power_law_cluster(n, spec.m, spec.p_triangle, rng)
-    elif spec.kind == "barabasi_albert":
-        csr = graphs.barabasi_albert(n, spec.m, rng)
-    elif spec.kind == "watts_strogatz":
-        csr = graphs.watts_strogatz(n, spec.k, spec.p_rewire, rng)
-    elif spec.kind == "erdos_renyi":
-        csr = graphs.erdos_renyi(n, spec.mean_degree, rng)
-    elif spec.kind == "complete":
-        csr = graphs.complete(n)
-    else:
-        csr = graphs.read_edge_list(spec.path, n_customers=n)
-    return csr.to_networkx(force=True)
+    return build_graph(scenario, rng).to_networkx(force=True)
 
 
 def build_customers(model: ReferenceModel, network: Network, rnd: random.Random) -> list[Customer]:

@@ -14,8 +14,13 @@ PositiveHours = Annotated[float, Field(gt=0.0, le=100_000.0)]
 
 
 class Section(BaseModel):
-    """Base of every section: immutable, unknown keys rejected."""
+    """Base of every section: immutable, unknown keys and non-finite numbers rejected
+    (files are validated strictly too: :func:`sim.scenario.scenario_from_dict`)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        use_attribute_docstrings=True,
+        allow_inf_nan=False,
     )

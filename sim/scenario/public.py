@@ -1,5 +1,5 @@
 """Scenario sections for the public side: customers, their graph, posting, spread,
-opinions, broadcasting, learning and interventions (MODEL.md 2, 4.1-4.2, 4.7-4.10).
+opinions and broadcasting (MODEL.md 2, 4.1-4.2, 4.7-4.8).
 
 Rates are per hour; durations in hours. Defaults give a world of tens of thousands of
 customers in which the structures' differences show within a simulated week.
@@ -7,19 +7,18 @@ customers in which the structures' differences show within a simulated week.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import os
+from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Hours, PositiveHours, Section, Share
+from sim.scenario.base import PositiveHours, Section, Share
 
 __all__ = [
     "BroadcastSpec",
-    "CrisisSpec",
     "CustomersSpec",
     "GraphSpec",
-    "InterventionSpec",
-    "LearningSpec",
     "OpinionSpec",
     "PostingSpec",
     "SpreadSpec",
@@ -49,7 +48,7 @@ class GraphSpec(Section):
     """Holme-Kim, Barabasi-Albert: edges per new customer (count); mean degree about 2m."""
     p_triangle: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
     """Holme-Kim: chance each further edge closes a triangle. The vectorized generator is
-    faithful to the published clustering up to 0.5 (sim.graph)."""
+    faithful to the published clustering up to 0.5 (sim.public.graph)."""
     k: Annotated[int, Field(ge=2, le=1000)] = 10
     """Watts-Strogatz: ring neighbours per customer (count, even)."""
     p_rewire: Share = 0.1
@@ -62,8 +61,17 @@ class GraphSpec(Section):
 
     @model_validator(mode="after")
     def _path_for_edge_list(self) -> GraphSpec:
-        if self.kind == "edge_list" and not self.path:
+        if self.kind != "edge_list":
+            return self
+        if not self.path:
             raise ValueError("graph.path: an edge_list graph needs a file path")
+        path = Path(self.path)
+        if not path.exists():
+            raise ValueError(f"graph.path = {self.path!r}: no such file")
+        if not path.is_file():
+            raise ValueError(f"graph.path = {self.path!r}: not a file (an edge-list file is)")
+        if not os.access(path, os.R_OK):
+            raise ValueError(f"graph.path = {self.path!r}: cannot be read (permission denied)")
         return self
 
 
@@ -196,48 +204,3 @@ class BroadcastSpec(Section):
     ``(1 - leadership integrity)``."""
     unfollow: Effect = 0.01
     """Chance per broadcast that a follower leaves, times ``(1 - interactivity)``."""
-
-
-class LearningSpec(Section):
-    """Quality learning from complaints (MODEL.md 4.9; essay 000)."""
-
-    rate: Effect = 0.002
-    """Quality gained per faithfully heard complaint, times leadership integrity and ``(1 -
-    quality)``."""
-    switchboard_fidelity: Share = 0.5
-    """Share of a complaint's detail that survives a switchboard's paraphrase (learning weight;
-    direct hearing is 1)."""
-    min_fidelity: Share = 0.3
-    """Complaints heard with less fidelity than this teach nothing."""
-
-
-class CrisisSpec(Section):
-    """A burst of complaints on one topic (MODEL.md 4.10)."""
-
-    topic: str
-    """Topic of the burst; must be one of the silos' topics."""
-    threads: Annotated[int, Field(ge=1, le=10_000_000)]
-    """Number of complaint threads in the burst (count)."""
-    hours: PositiveHours = 6.0
-    """Hours over which the burst is spread evenly."""
-
-
-class InterventionSpec(Section):
-    """Set or ramp levers at a given hour (MODEL.md 4.10).
-
-    ``set`` maps lever paths to values, e.g. ``{"culture.silo_permeability" = 1.0,
-    "structure.kind" = "direct_dial", "organization.training" = 0.8}``. Numeric levers
-    ramp linearly over ``ramp_hours`` (0: at once).
-    """
-
-    at_hours: Hours
-    """When it fires, in hours from the start (rounded to the nearest tick)."""
-    label: str = ""
-    """Text that names the intervention in outputs."""
-    set: dict[str, Any] = Field(default_factory=dict)
-    """Lever path to new value: any ``culture.*`` or ``structure.*`` key, or
-    ``organization.training``, ``onboard_share``, ``empowered_share``."""
-    ramp_hours: Hours = 0.0
-    """Hours over which numeric levers move linearly to their target (0: at once)."""
-    crisis: CrisisSpec | None = None
-    """An optional burst of complaints on one topic."""

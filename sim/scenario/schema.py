@@ -13,8 +13,10 @@ The sections split the world (what customers and the workload do: ``arrivals``,
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+import os
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from sim.scenario.base import Hours, PositiveHours, Section, Share
@@ -22,16 +24,40 @@ from sim.scenario.public import (
     BroadcastSpec,
     CustomersSpec,
     GraphSpec,
-    InterventionSpec,
-    LearningSpec,
     OpinionSpec,
     PostingSpec,
     SpreadSpec,
 )
+from sim.scenario.structure import (
+    DEFAULT_KIND,
+    StructureParams,
+    not_a_parameter,
+    params_for,
+    structure_choice,
+)
+from sim.scenario.timeline import InterventionSpec
+from sim.threads import Kind, Speaker, names
 
-STRUCTURES = ("switchboard", "direct_dial", "expert_routing", "coached_direct_dial")
-KINDS = ("complaint", "question", "praise")
-SPEAKERS = ("expert", "generalist", "brand", "executive")
+if TYPE_CHECKING:  # at run time, the union of every registered structure (bind_structures)
+    StructureChoice = StructureParams
+
+KINDS = names(Kind)
+"""Thread kinds by code (:class:`sim.threads.Kind`)."""
+SPEAKERS = names(Speaker)
+"""Speakers by code (:class:`sim.threads.Speaker`): the fields of ``[voice]``."""
+MAX_TICKS = 2_000_000
+"""Most ticks in one run (about 57 years of 15-minute ticks); ``ORGSIM_MAX_TICKS``
+raises it."""
+MAX_THREADS = 50_000_000
+"""Most threads one run may be expected to open; ``ORGSIM_MAX_THREADS`` raises it."""
+
+
+def _limit(variable: str, default: int) -> int:
+    """A bound, raised by an environment variable holding a whole number."""
+    text = os.environ.get(variable, "")
+    return int(text) if text.isdigit() else default
+
+
 LEVER_SECTIONS = ("culture", "structure", "organization")
 ORGANIZATION_LEVERS = ("training", "onboard_share", "empowered_share")
 
@@ -44,6 +70,11 @@ class TimeSpec(Section):
     this length."""
     hours: Annotated[float, Field(gt=0.0, le=100_000.0)] = 336.0
     """Default run length, in hours (the CLI's ``--hours`` overrides it)."""
+
+    @property
+    def tick_hours(self) -> float:
+        """Length of one tick, in hours: the one conversion from ``tick_minutes``."""
+        return self.tick_minutes / 60.0
 
 
 class DelayShape(Section):
@@ -168,40 +199,6 @@ class OrganizationSpec(Section):
     """Expertise in other silos' topics, in [0, 1]."""
 
 
-class StructureSpec(Section):
-    """The routing structure (MODEL.md 4.3) and its own parameters."""
-
-    kind: Literal[STRUCTURES] = "switchboard"  # type: ignore[valid-type]
-    """Routing structure: ``switchboard``, ``direct_dial``, ``expert_routing`` or
-    ``coached_direct_dial``."""
-    approval_depth: Annotated[int, Field(ge=0, le=20)] = 1
-    """Approval levels (count) an answer climbs before it is posted: switchboard, every answer,
-    up the comms chain above the polisher; the others, answers by authors who are not
-    empowered, up the author's chain."""
-    cross_claim: Share = 0.3
-    """Direct dial: chance per tick, at permeability 1, that a free watcher of another silo
-    claims a thread whose own silo's watchers are all busy; times permeability."""
-    intranet_find_hours: Hours = 0.25
-    """Direct dial: mean hours a cross-silo claimant needs to find an expert of the owning silo
-    through the social intranet."""
-    offline_find_hours: Hours = 8.0
-    """Direct dial without the intranet: mean hours to find an expert."""
-    offline_find_probability: Share = 0.3
-    """Direct dial without the intranet: chance of finding an expert at all; otherwise the
-    claimant answers as a generalist."""
-    coaching_per_week: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
-    """Coached direct dial: training gained per week by on-board staff, times ``(1 - training)``
-    and the coaching coverage."""
-    coachees_per_coach: Annotated[float, Field(gt=0.0, le=10_000.0)] = 20.0
-    """Coached direct dial: on-board employees one comms front-line coach can follow (count);
-    fewer coaches scale coaching down."""
-    generalist_quality: Share = 0.5
-    """Quality multiplier for an answer whose author's silo does not own the topic."""
-    analytics_weight_hours: Hours = 4.0
-    """With analytics on, a thread moves this many hours ahead in its queue per unit of
-    ``ln(author influence)``; an author with the mean follower count does not move."""
-
-
 class CultureSpec(Section):
     """Culture levers (MODEL.md 2, organization)."""
 
@@ -230,6 +227,19 @@ class CultureSpec(Section):
     (always on in coached direct dial)."""
     analytics: bool = False
     """Prioritise influential authors in every queue (always on in coached direct dial)."""
+
+
+class LearningSpec(Section):
+    """Quality learning from complaints (MODEL.md 4.9; essay 000)."""
+
+    rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.002
+    """Quality gained per faithfully heard complaint, times leadership integrity and ``(1 -
+    quality)``."""
+    switchboard_fidelity: Share = 0.5
+    """Share of a complaint's detail that survives a switchboard's paraphrase (learning weight;
+    direct hearing is 1)."""
+    min_fidelity: Share = 0.3
+    """Complaints heard with less fidelity than this teach nothing."""
 
 
 class ChannelSpec(Section):
@@ -344,8 +354,9 @@ class Scenario(Section):
     """One line on what the scenario shows."""
     time: TimeSpec = TimeSpec()
     """Tick length and default run length."""
-    structure: StructureSpec = StructureSpec()
-    """The routing structure and its own parameters (MODEL.md 4.3)."""
+    structure: StructureChoice = Field(default_factory=lambda: params_for(DEFAULT_KIND)())
+    """The routing structure and its own parameters (MODEL.md 4.3): a table whose ``kind``
+    says which structure, and so which parameters it takes."""
     culture: CultureSpec = CultureSpec()
     """Culture levers (MODEL.md 2, organization)."""
     organization: OrganizationSpec = OrganizationSpec()
@@ -412,9 +423,39 @@ class Scenario(Section):
                 f"{len(self.silos)} silos (at least 2 per silo)"
             )
         self._check_graph()
-        for i, intervention in enumerate(self.interventions):
-            self._check_intervention(i, intervention, topics)
+        self.check_size(self.time.hours)
+        kind = self.structure.kind  # the structure in force when each one fires
+        order = sorted(range(len(self.interventions)), key=lambda i: self.interventions[i].at_hours)
+        for i in order:
+            intervention = self.interventions[i]
+            kind = intervention.set.get("structure.kind", kind)
+            self._check_intervention(i, intervention, topics, kind)
         return self
+
+    def check_size(self, hours: float, source: str = "time.hours") -> None:
+        """Refuse a run too big to finish: more ticks than :data:`MAX_TICKS` or more
+        expected threads than :data:`MAX_THREADS` in ``hours`` (named by ``source``).
+        Both bounds can be raised with the environment variables ``ORGSIM_MAX_TICKS``
+        and ``ORGSIM_MAX_THREADS``."""
+        max_ticks = _limit("ORGSIM_MAX_TICKS", MAX_TICKS)
+        ticks = hours / self.time.tick_hours
+        if not ticks <= max_ticks:
+            raise ValueError(
+                f"{source} = {hours:g} at time.tick_minutes = {self.time.tick_minutes:g} is "
+                f"{ticks:.3g} ticks; at most {max_ticks:,} (set ORGSIM_MAX_TICKS to raise it)"
+            )
+        if self.arrivals.mode == "poisson":
+            rate = self.arrivals.threads_per_hour
+        else:
+            p = self.posting
+            rate = (p.problem_rate + p.question_rate + p.praise_rate) * self.customers.n_customers
+        threads = rate * hours + sum(i.crisis.threads for i in self.interventions if i.crisis)
+        max_threads = _limit("ORGSIM_MAX_THREADS", MAX_THREADS)
+        if not threads <= max_threads:
+            raise ValueError(
+                f"{source} = {hours:g}: up to {threads:.3g} threads at these rates; at most "
+                f"{max_threads:,} (set ORGSIM_MAX_THREADS to raise it)"
+            )
 
     def _check_graph(self) -> None:
         """The generators' own limits, stated in the file's terms."""
@@ -426,8 +467,11 @@ class Scenario(Section):
         if g.kind == "erdos_renyi" and g.mean_degree > n - 1:
             raise ValueError(f"graph.mean_degree = {g.mean_degree}: must be <= n_customers - 1")
 
-    def _check_intervention(self, i: int, intervention: InterventionSpec, topics: list) -> None:
-        """Every lever an intervention sets must exist and take the value given."""
+    def _check_intervention(
+        self, i: int, intervention: InterventionSpec, topics: list, kind: str
+    ) -> None:
+        """Every lever an intervention sets must exist and take the value given; a
+        structure's parameter must be one of the structure in force after it (``kind``)."""
         where = f"interventions.{i}"
         if intervention.crisis is not None and intervention.crisis.topic not in topics:
             raise ValueError(
@@ -442,18 +486,27 @@ class Scenario(Section):
                     f"{', '.join(LEVER_SECTIONS)} (e.g. culture.silo_permeability)"
                 )
             section = getattr(self, section_name)
+            model = type(section)
+            values = section.model_dump()
+            if section_name == "structure":
+                try:
+                    model = params_for(kind)
+                except ValueError as error:
+                    raise ValueError(f"{where}.set.structure.kind = {kind!r}: {error}") from None
+                values = {k: v for k, v in values.items() if k in model.model_fields}
+                values["kind"] = kind
+                if key not in model.model_fields:
+                    raise ValueError(f"{where}.set.{path}: {not_a_parameter(kind, key)}")
             if section_name == "organization" and key not in ORGANIZATION_LEVERS:
                 raise ValueError(
                     f"{where}.set.{path}: cannot change during a run; organization levers "
                     f"are {', '.join(ORGANIZATION_LEVERS)}"
                 )
-            if key not in type(section).model_fields:
-                known = ", ".join(sorted(type(section).model_fields))
+            if key not in model.model_fields:
+                known = ", ".join(sorted(model.model_fields))
                 raise ValueError(f"{where}.set.{path}: unknown lever (known: {known})")
             try:
-                checked = type(section).model_validate(
-                    {**section.model_dump(), key: value}, strict=True
-                )
+                checked = model.model_validate({**values, key: value}, strict=True)
             except ValidationError as error:
                 reason = error.errors(include_url=False)[0]["msg"]
                 raise ValueError(f"{where}.set.{path} = {value!r}: {reason}") from None
@@ -463,3 +516,26 @@ class Scenario(Section):
     def topics(self) -> list[str]:
         """All topic names, silo by silo."""
         return [t for s in self.silos for t in s.topics]
+
+    @property
+    def topic_shares(self) -> np.ndarray:
+        """Each topic's share of the traffic, silo by silo: its silo's ``topic_weight``
+        over the sum of every topic's (never 0: validation needs one weight above 0)."""
+        weights = np.array([s.topic_weight for s in self.silos for _ in s.topics], float)
+        return weights / weights.sum()
+
+
+def bind_structures(kinds: list[str]) -> None:
+    """Make the registered structures the allowed values of ``Scenario.structure``.
+
+    Called by :mod:`sim.organization.structures` once it has imported every structure
+    module, with their kinds from the most central to the most distributed (listings
+    follow that order); until then a :class:`Scenario` cannot be validated.
+    """
+    registry = StructureParams.registry
+    ordered = {kind: registry[kind] for kind in kinds}
+    registry.clear()
+    registry.update(ordered)
+    Scenario.model_rebuild(
+        force=True, _types_namespace={"StructureChoice": structure_choice(kinds)}
+    )

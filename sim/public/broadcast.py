@@ -3,7 +3,7 @@
 The organization spends its social effort between replying and broadcasting, set by
 ``listening``: it broadcasts ``rate_per_hour x (1 - listening)`` times an hour, and its
 repliers work at ``0.5 + listening`` of their social speed (1 at the default 0.5; see
-:meth:`sim.core.OrgCore.refresh_speed`). Broadcasts reach the brand's followers. They
+:meth:`sim.organization.core.OrgCore.refresh_speed`). Broadcasts reach the brand's followers. They
 move sentiment little (``sentiment x leadership integrity``), cost trust among
 followers whose experience contradicts them (``say_do_trust x (1 - integrity)`` for
 followers with negative sentiment: essay 001, social media "can actually expose the
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.customers import Customers
+from sim.public.cascade import bernoulli_positions
+from sim.public.customers import Customers
 from sim.scenario.schema import CultureSpec, Scenario
-from sim.spread import bernoulli_positions
 
 __all__ = ["Broadcasting", "interactivity"]
 
@@ -49,7 +49,7 @@ class Broadcasting:
         run with one seed broadcasts at the same ticks (common random numbers)."""
         self.unfollow_rng = unfollow_rng
         """Who stops following: the public's reaction (the opinions stream)."""
-        self.dt = scenario.time.tick_minutes / 60.0
+        self.dt = scenario.time.tick_hours
         self.count = 0
 
     def step(self, culture: CultureSpec, replies: int) -> int:

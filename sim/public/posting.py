@@ -8,7 +8,7 @@
 - **Questions** arrive per customer-hour at ``question_rate x activity``.
 - **Praise** comes from fans at ``praise_rate`` per fan-hour.
 - Follow-up turns (authors replying to answers) are opened by the core
-  (:mod:`sim.answers`).
+  (:mod:`sim.organization.answers`).
 
 Common random numbers (MODEL.md 7). Candidates are drawn at the largest possible rate
 from the ``posting`` stream, in the same order and amount whatever the state, and then
@@ -25,15 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.customers import Customers
-from sim.scenario import KINDS
+from sim.public.customers import Customers
+from sim.public.patience import Patience
 from sim.scenario.schema import Scenario
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable
 
 __all__ = ["CustomerPosting", "PostingEvents"]
 
-COMPLAINT, QUESTION, PRAISE = (KINDS.index(k) for k in ("complaint", "question", "praise"))
-_KINDS_IN_ORDER = np.array([COMPLAINT, QUESTION, PRAISE], dtype=np.int8)
+_KINDS_IN_ORDER = np.array([Kind.COMPLAINT, Kind.QUESTION, Kind.PRAISE], dtype=np.int8)
 
 
 def _open_last_edge(cdf: np.ndarray) -> np.ndarray:
@@ -61,18 +60,13 @@ class CustomerPosting:
         self.rng = rng
         self.customers = customers
         self.spec = scenario.posting
-        self.dt = scenario.time.tick_minutes / 60.0
-        weights = np.array([s.topic_weight for s in scenario.silos for _ in s.topics], float)
-        self.topic_cdf = np.cumsum(weights / weights.sum())
+        self.dt = scenario.time.tick_hours
+        self.topic_cdf = np.cumsum(scenario.topic_shares)
         channel = np.array([c.share for c in scenario.channels], float)
         self.channel_cdf = np.cumsum(channel / channel.sum())
         self._topic_edges = _open_last_edge(self.topic_cdf)
         self._channel_edges = _open_last_edge(self.channel_cdf)
-        self.patience_mode = np.array(
-            [("exponential", "fixed", "infinite").index(c.patience) for c in scenario.channels]
-        )
-        self.patience_ticks = np.array([c.patience_hours for c in scenario.channels]) / self.dt
-        self._all_exponential = bool((self.patience_mode == 0).all())
+        self.patience = Patience(scenario.channels, self.dt)
         total_activity = float(customers.activity_cdf[-1])
         self.mean_problems = self.spec.problem_rate * total_activity * self.dt
         self.mean_questions = self.spec.question_rate * total_activity * self.dt
@@ -127,13 +121,7 @@ class CustomerPosting:
         n = author_all.size
         uc = np.concatenate([u[4:, posted], uq[2:], up[2:, praising]], axis=1)
         channel = self._pick(self._channel_edges, uc[0])
-        mean = self.patience_ticks[channel]
-        if self._all_exponential:
-            patience = -np.log1p(-uc[1]) * mean
-        else:
-            mode = self.patience_mode[channel]
-            patience = np.where(mode == 0, -np.log1p(-uc[1]) * mean, mean)
-            patience[mode == 2] = np.inf
+        patience = self.patience.ticks(channel, uc[1])
         ids = threads.append(
             n,
             kind=kind,

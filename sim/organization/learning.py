@@ -4,7 +4,7 @@ Now.").
 
 A complaint answered by an employee of the silo that owns its topic teaches with its
 *fidelity*: 1 when the expert heard the customer directly, ``switchboard_fidelity``
-after a switchboard's paraphrase (:class:`sim.structures.switchboard.Switchboard`).
+after a switchboard's paraphrase (:class:`sim.organization.structures.switchboard.Switchboard`).
 Complaints heard with less than ``min_fidelity`` teach nothing; abandoned complaints
 were never heard and teach nothing. Each topic's quality rises by
 ``rate x leadership integrity x (sum of fidelities) x (1 - quality)`` per tick:
@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.org import Organization
-from sim.scenario import KINDS
+from sim.organization.org import Organization
 from sim.scenario.schema import CultureSpec, LearningSpec
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable
 
 __all__ = ["learn"]
 
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 
 def learn(

@@ -1,4 +1,5 @@
-"""Tests for sim.spread: exact small-graph behaviour, statistics of the sampler, properties."""
+"""Tests for the independent-cascade kernel (sim.public.cascade): exact small-graph
+behaviour, statistics of the sampler, properties."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.spread import (
+from sim.public.cascade import (
     CascadeState,
     Exposures,
     bernoulli_positions,

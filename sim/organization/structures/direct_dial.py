@@ -18,79 +18,99 @@ Employees'"; essay 000: "Social interactions on the net are blind to internal si
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Literal
 
 import numpy as np
 
-from sim.structures.base import Leg, Structure
+from sim.organization.routing import Routing
+from sim.organization.structures.base import Leg, Structure
+from sim.scenario.base import Hours, Share
+from sim.scenario.structure import StructureParams
 from sim.threads import Stage, State
 
-if TYPE_CHECKING:
-    from sim.core import OrgCore
+__all__ = ["DirectDial", "DirectDialParams"]
 
-__all__ = ["DirectDial"]
+
+class DirectDialParams(StructureParams):
+    """Direct dial's own parameters: cross-silo claims and expert finding."""
+
+    kind: Literal["direct_dial"] = "direct_dial"
+    """Routing structure: ``direct_dial``."""
+    cross_claim: Share = 0.3
+    """Chance per tick, at permeability 1, that a free watcher of another silo claims a
+    thread whose own silo's watchers are all busy; times permeability."""
+    intranet_find_hours: Hours = 0.25
+    """Mean hours a cross-silo claimant needs to find an expert of the owning silo through
+    the social intranet."""
+    offline_find_hours: Hours = 8.0
+    """Without the intranet: mean hours to find an expert."""
+    offline_find_probability: Share = 0.3
+    """Without the intranet: chance of finding an expert at all; otherwise the claimant
+    answers as a generalist."""
 
 
 class DirectDial(Structure):
     """Silo feeds claimed by on-board staff; cross-silo claims; own voice."""
 
     name = "direct_dial"
+    Params = DirectDialParams
+    order = 20
     overflows = True
 
-    def feed_members(self, core: OrgCore) -> np.ndarray:
+    def feed_members(self, routing: Routing) -> np.ndarray:
         """Who watches the public feed: every on-board employee."""
-        return core.org.on_board.copy()
+        return routing.org.on_board.copy()
 
-    def setup(self, core: OrgCore) -> None:
-        org = core.org
-        watching = self.feed_members(core)
-        self.experts, self.expert_offsets = self.experts_by_silo(core)
+    def setup(self, routing: Routing) -> None:
+        org = routing.org
+        watching = self.feed_members(routing)
+        self.experts, self.expert_offsets = self.experts_by_silo(routing)
         serving = watching.copy()
         serving[self.experts] = True
-        self.set_social_shares(core, serving)
-        core.define_pools(np.where(watching, org.silo, -1), np.arange(org.n_silos))
+        self.set_social_shares(routing, serving)
+        routing.define_pools(np.where(watching, org.silo, -1), np.arange(org.n_silos))
         self.feed_size = np.bincount(org.silo[watching], minlength=org.n_silos).astype(float)
         self.unwatched = self.feed_size == 0
         """Silos none of whose people watch the feed: their threads go to other feeds."""
         self.all_watched = not self.unwatched.any()
         """Whether every silo has someone watching its feed (then no thread crosses)."""
 
-    def route(self, core: OrgCore, ids: np.ndarray) -> None:
-        th, org = core.threads, core.org
+    def route(self, routing: Routing, ids: np.ndarray) -> None:
+        th, org = routing.threads, routing.org
         owner = org.topic_silo[th.topic[ids]].astype(np.int64)
         if self.all_watched:
-            core.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)
+            routing.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)
             return
         cross = self.unwatched[owner]  # no one of the owning silo watches
         if not cross.any():
-            core.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)
+            routing.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner)
             return
         own = ids[~cross]
-        core.enqueue(own, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner[~cross])
-        u = core.streams.routing.random(int(cross.sum()))
+        routing.enqueue(own, Stage.DRAFT, State.OPEN, Leg.DRAFT, pool=owner[~cross])
+        u = routing.streams.routing.random(int(cross.sum()))
         other = self._other_feed(owner[cross], u)
-        core.enqueue(ids[cross], Stage.FORWARD, State.OPEN, Leg.CLAIM, pool=other)
+        routing.enqueue(ids[cross], Stage.FORWARD, State.OPEN, Leg.CLAIM, pool=other)
 
     def overflow(
-        self, core: OrgCore, waiting: np.ndarray, free: np.ndarray
+        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Own silo first (MODEL.md 4.3): a thread left waiting in its own silo's
         feed -- every watcher there is busy -- is seen by the free watchers of other
         silos with probability ``permeability x cross_claim`` this tick; the oldest
         of those are claimed, one per free watcher, who starts looking for an expert."""
-        th = core.threads
+        th = routing.threads
         waiting = waiting[th.leg[waiting] == Leg.DRAFT]
         if waiting.size == 0 or free.size == 0:
             return waiting[:0], free[:0]
-        p_cross = core.culture.silo_permeability * core.structure_spec.cross_claim
-        rng = core.streams.routing
+        p_cross = routing.levers.culture.silo_permeability * routing.levers.structure.cross_claim
+        rng = routing.streams.routing
         seen = waiting[rng.random(waiting.size) < p_cross]
         k = min(seen.size, free.size)
         if k == 0:
             return waiting[:0], free[:0]
-        claimed = seen[np.argsort(core.priority(seen), kind="stable")[:k]]
+        claimed = seen[np.argsort(routing.priority(seen), kind="stable")[:k]]
         claimant = free[rng.permutation(free.size)[:k]]
-        core.enqueue(claimed, Stage.FORWARD, State.OPEN, Leg.CLAIM, holder=claimant)
+        routing.enqueue(claimed, Stage.FORWARD, State.OPEN, Leg.CLAIM, holder=claimant)
         return claimed, claimant
 
     def _other_feed(self, owner: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -103,44 +123,44 @@ class DirectDial(Structure):
         # no other silo on board: the owner's feed after all (it may be empty too)
         return np.where(total > 0, pick, owner)
 
-    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+    def leg_handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
         return {Leg.CLAIM: self._claimed, Leg.DRAFT: self._drafted}
 
-    def _claimed(self, core: OrgCore, ids: np.ndarray) -> None:
+    def _claimed(self, routing: Routing, ids: np.ndarray) -> None:
         """A claimant outside the owning silo looks for an expert (essay 003: "a
         social intranet ... will speed up answering the tricky questions")."""
-        th, org, spec = core.threads, core.org, core.structure_spec
+        th, org, spec = routing.threads, routing.org, routing.levers.structure
         owner = org.topic_silo[th.topic[ids]].astype(np.int64)
-        if self.uses_intranet(core):
+        if self.uses_intranet(routing):
             found = np.ones(ids.size, dtype=bool)
             hours = spec.intranet_find_hours
         else:
-            found = core.streams.routing.random(ids.size) < spec.offline_find_probability
+            found = routing.streams.routing.random(ids.size) < spec.offline_find_probability
             hours = spec.offline_find_hours
         found &= np.diff(self.expert_offsets)[owner] > 0  # a silo may have no experts
         to_expert = ids[found]
-        expert = self.pick_least_loaded(core, self.experts, self.expert_offsets, owner[found])
-        core.enqueue(
+        expert = self.pick_least_loaded(routing, self.experts, self.expert_offsets, owner[found])
+        routing.enqueue(
             to_expert,
             Stage.DRAFT,
             State.FORWARDED,
             Leg.DRAFT,
             holder=expert,
             delay_hours=hours,
-            delay_spec=core.scenario.service.handoff,
+            delay_spec=routing.scenario.service.handoff,
         )
         alone = ids[~found]
-        left = core.speed[th.holder[alone]] <= 0  # the claimant left the feed meanwhile
+        left = routing.speed[th.holder[alone]] <= 0  # the claimant left the feed meanwhile
         keep = alone[~left]
-        core.enqueue(keep, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[keep])
+        routing.enqueue(keep, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=th.holder[keep])
         if left.any():  # (an intervention took people off board): back to the feeds
-            self.route(core, alone[left])
+            self.route(routing, alone[left])
 
-    def _drafted(self, core: OrgCore, ids: np.ndarray) -> None:
-        self.record_draft(core, ids)
-        self.approve_or_post(core, ids)
+    def _drafted(self, routing: Routing, ids: np.ndarray) -> None:
+        self.record_draft(routing, ids)
+        self.approve_or_post(routing, ids)
 
-    def approval_depth(self, core: OrgCore, ids: np.ndarray) -> np.ndarray:
+    def approval_depth(self, routing: Routing, ids: np.ndarray) -> np.ndarray:
         """Empowered authors post without approval; the others climb their chain."""
-        empowered = core.org.empowered[core.threads.drafter[ids]]
-        return np.where(empowered, 0, core.structure_spec.approval_depth)
+        empowered = routing.org.empowered[routing.threads.drafter[ids]]
+        return np.where(empowered, 0, routing.levers.structure.approval_depth)

@@ -11,7 +11,7 @@ where the state multiplier is the negativity bias: ``unanswered_complaint`` for 
 complaint nobody has answered, ``gaffe`` once a gaffe was posted (gaffes spread most),
 ``answered`` once answered (it cools down), 1 otherwise. Reach counts distinct
 customers. The frontier expansion is vectorized over all threads at once, with
-geometric skipping (:mod:`sim.spread`).
+geometric skipping (:mod:`sim.public.cascade`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.customers import Customers
-from sim.scenario import KINDS
+from sim.public.cascade import Exposures, expand_frontier
+from sim.public.customers import Customers
 from sim.scenario.schema import Scenario
-from sim.spread import Exposures, expand_frontier
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable, names
 
-__all__ = ["Cascade", "Exposed"]
+__all__ = ["Exposed", "Spread"]
 
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 
 @dataclass
@@ -45,7 +44,7 @@ class Exposed:
     """Exposure to an unanswered complaint or a gaffe (the negative reach of MODEL.md 5)."""
 
 
-class Cascade:
+class Spread:
     """All live cascades: the exposure sets, the frontier, the visibility window."""
 
     def __init__(
@@ -60,11 +59,11 @@ class Cascade:
         self.graph = customers.graph
         self.exposures = Exposures(customers.n)
         spec = scenario.spread
-        dt = scenario.time.tick_minutes / 60.0
+        dt = scenario.time.tick_hours
         self.first_hop = np.array([min(1.0, spec.view_share * c.reach) for c in scenario.channels])
         self.reshare = np.array([c.reshare for c in scenario.channels])
         self.visible_ticks = np.array([c.visible_hours / dt for c in scenario.channels])
-        self.kind_factor = np.array([getattr(spec, k) for k in KINDS])
+        self.kind_factor = np.array([getattr(spec, k) for k in names(Kind)])
         self.spec = spec
         self.spreading = np.zeros(0, dtype=np.int64)  # sorted thread ids still visible
         self.frontier_thread = np.zeros(0, dtype=np.int64)

@@ -1,6 +1,6 @@
 """The routing-structure interface (MODEL.md 4.3).
 
-A structure is a policy object. The core calls four methods and never asks for a
+A structure is a policy object. The routing calls four methods and never asks for a
 structure's name:
 
 - :meth:`Structure.setup` decides who serves social work, at what share of their
@@ -19,90 +19,88 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from sim.answers import post_answers
+from sim.organization.legs import Leg
+from sim.organization.routing import Routing
+from sim.scenario.structure import StructureParams
 from sim.threads import State
 
-if TYPE_CHECKING:
-    from sim.core import OrgCore
-
 __all__ = ["Leg", "Structure"]
-
-
-class Leg:
-    """Progress markers shared by the structures (stored in ``threads.leg``)."""
-
-    TRIAGE = 1
-    LIAISON = 2
-    DRAFT = 3
-    POLISH = 4
-    CLAIM = 5
-    APPROVAL = 20  # APPROVAL + k: k approvals done in this turn
 
 
 class Structure(ABC):
     """Base class of the routing policies."""
 
     name: ClassVar[str]
+    """The ``structure.kind`` that selects this structure."""
+    Params: ClassVar[type[StructureParams]] = StructureParams
+    """Its parameters: a subclass of :class:`~sim.scenario.structure.StructureParams`
+    whose ``kind`` is :attr:`name` (a scenario's ``[structure]`` table)."""
+    order: ClassVar[int] = 100
+    """Where it sits in listings, from the most central (switchboard, 10) to the most
+    distributed; ties are broken by name."""
     registry: ClassVar[dict[str, type[Structure]]] = {}
     overflows: ClassVar[bool] = False
-    """Whether :meth:`overflow` may pair leftover threads and servers (the core then
+    """Whether :meth:`overflow` may pair leftover threads and servers (the routing then
     computes what is left after the pools are served)."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if "name" in cls.__dict__:
+            kind = cls.Params.model_fields["kind"].default
+            if kind != cls.name:
+                raise TypeError(f"{cls.__name__}.Params has kind {kind!r}, not {cls.name!r}")
             Structure.registry[cls.name] = cls
 
     # --------------------------------------------------------------- interface
 
     @abstractmethod
-    def setup(self, core: OrgCore) -> None:
+    def setup(self, routing: Routing) -> None:
         """Set social shares and pools. Called once, before the first tick."""
 
     @abstractmethod
-    def route(self, core: OrgCore, ids: np.ndarray) -> None:
+    def route(self, routing: Routing, ids: np.ndarray) -> None:
         """Place threads that have just opened a turn."""
 
     @abstractmethod
-    def leg_handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+    def leg_handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
         """What to do when a step ends, by leg."""
 
     @cached_property
-    def handlers(self) -> dict[int, Callable[[OrgCore, np.ndarray], None]]:
+    def handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
         """:meth:`leg_handlers`, built once (:meth:`advance` runs every tick)."""
         return self.leg_handlers()
 
-    def on_tick(self, core: OrgCore) -> None:  # noqa: B027 - optional hook
+    def on_tick(self, routing: Routing) -> None:  # noqa: B027 - optional hook
         """Per-tick work of the structure's own (default: none)."""
 
     def overflow(
-        self, core: OrgCore, waiting: np.ndarray, free: np.ndarray
+        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (thread, server) to start beyond the queues' own matching: called
         with the pooled threads left waiting and the pool members left free (only
         when there are both). Default: none."""
         return waiting[:0], free[:0]
 
-    def uses_analytics(self, core: OrgCore) -> bool:
+    def uses_analytics(self, routing: Routing) -> bool:
         """Prioritise influential authors in queues (essay 003, analytics)."""
-        return core.culture.analytics
+        return routing.levers.culture.analytics
 
-    def uses_intranet(self, core: OrgCore) -> bool:
+    def uses_intranet(self, routing: Routing) -> bool:
         """Expert finding through the social intranet (essay 003)."""
-        return core.culture.social_intranet
+        return routing.levers.culture.social_intranet
 
-    def advance(self, core: OrgCore, ids: np.ndarray) -> None:
+    def advance(self, routing: Routing, ids: np.ndarray) -> None:
         """Dispatch finished threads to the handler of their leg."""
         if ids.size == 0:
             return
-        legs = core.threads.leg[ids]
+        legs = routing.threads.leg[ids]
         approvals = legs >= Leg.APPROVAL
         if approvals.any():
-            self.continue_approval(core, ids[approvals])
+            self.continue_approval(routing, ids[approvals])
             ids, legs = ids[~approvals], legs[~approvals]
             if ids.size == 0:
                 return
@@ -111,29 +109,29 @@ class Structure(ABC):
             handler = self.handlers.get(leg)
             if handler is None:
                 raise RuntimeError(f"{self.name}: no handler for leg {leg}")
-            handler(core, ids if len(present) == 1 else ids[legs == leg])
+            handler(routing, ids if len(present) == 1 else ids[legs == leg])
 
     # ----------------------------------------------------------------- helpers
 
-    def set_social_shares(self, core: OrgCore, serving: np.ndarray) -> None:
+    def set_social_shares(self, routing: Routing, serving: np.ndarray) -> None:
         """On-board employees give ``social_share_onboard`` of their capacity to
         social work; the others in ``serving`` give ``social_share_offboard``
         (essay 003: experts "who aren't on board" treat it as low priority)."""
-        spec = core.scenario.organization
-        org = core.org
+        spec = routing.scenario.organization
+        org = routing.org
         share = np.where(org.on_board, spec.social_share_onboard, spec.social_share_offboard)
         org.social_share[:] = np.where(serving, share, 0.0)
 
-    def experts_by_silo(self, core: OrgCore) -> tuple[np.ndarray, np.ndarray]:
+    def experts_by_silo(self, routing: Routing) -> tuple[np.ndarray, np.ndarray]:
         """Front-line employees sorted by silo, and each silo's start offset."""
-        org = core.org
+        org = routing.org
         front = np.flatnonzero(org.level == 0)
         front = front[np.argsort(org.silo[front], kind="stable")]
         counts = np.bincount(org.silo[front], minlength=org.n_silos)
         return front, np.concatenate([[0], np.cumsum(counts)])
 
     def pick_least_loaded(
-        self, core: OrgCore, members: np.ndarray, offsets: np.ndarray, group: np.ndarray
+        self, routing: Routing, members: np.ndarray, offsets: np.ndarray, group: np.ndarray
     ) -> np.ndarray:
         """For each thread, one member of its group by the power of two choices:
         draw two members at random and take the one holding fewer threads
@@ -144,57 +142,57 @@ class Structure(ABC):
         count = offsets[group + 1] - start
         if (count == 0).any():
             raise ValueError("a silo has no one to route to")
-        u = core.streams.routing.random((2, group.size))
+        u = routing.streams.routing.random((2, group.size))
         a = members[start + (u[0] * count).astype(np.int64)]
         b = members[start + (u[1] * count).astype(np.int64)]
-        load = core.holder_load()
+        load = routing.holder_load()
         return np.where(load[b] < load[a], b, a)
 
-    def approve_or_post(self, core: OrgCore, ids: np.ndarray) -> None:
+    def approve_or_post(self, routing: Routing, ids: np.ndarray) -> None:
         """Start the approval chain above the current holder (MODEL.md 4.4): wait at
         each level up to :meth:`approval_depth` levels, then post."""
         if ids.size == 0:
             return
-        core.threads.leg[ids] = Leg.APPROVAL
+        routing.threads.leg[ids] = Leg.APPROVAL
         done = np.zeros(ids.size, dtype=np.int64)  # (what the leg just set says)
-        self._approval_step(core, ids, self.approval_depth(core, ids), done)
+        self._approval_step(routing, ids, self.approval_depth(routing, ids), done)
 
-    def continue_approval(self, core: OrgCore, ids: np.ndarray) -> None:
+    def continue_approval(self, routing: Routing, ids: np.ndarray) -> None:
         """One more level of approval, or post when the chain is done."""
         if ids.size == 0:
             return
-        done = core.threads.leg[ids].astype(np.int64) - Leg.APPROVAL
-        self._approval_step(core, ids, self.approval_depth(core, ids), done)
+        done = routing.threads.leg[ids].astype(np.int64) - Leg.APPROVAL
+        self._approval_step(routing, ids, self.approval_depth(routing, ids), done)
 
-    def record_draft(self, core: OrgCore, ids: np.ndarray) -> None:
+    def record_draft(self, routing: Routing, ids: np.ndarray) -> None:
         """The holder who finished drafting is the answer's author."""
-        core.threads.drafter[ids] = core.threads.holder[ids]
+        routing.threads.drafter[ids] = routing.threads.holder[ids]
 
-    def approval_depth(self, core: OrgCore, ids: np.ndarray) -> np.ndarray:
+    def approval_depth(self, routing: Routing, ids: np.ndarray) -> np.ndarray:
         """Approval levels this structure requires for each thread (default: the
         lever, for every thread)."""
-        return np.full(ids.size, core.structure_spec.approval_depth)
+        return np.full(ids.size, routing.levers.structure.approval_depth)
 
     def _approval_step(
-        self, core: OrgCore, ids: np.ndarray, depth: np.ndarray, done: np.ndarray
+        self, routing: Routing, ids: np.ndarray, depth: np.ndarray, done: np.ndarray
     ) -> None:
         """Threads below their ``depth`` with a manager above climb one level and wait
         for that approver; the others post. ``done`` counts the approvals each thread
         has had in this turn (its leg minus ``Leg.APPROVAL``)."""
-        th = core.threads
-        approver = core.org.manager[th.holder[ids]]
+        th = routing.threads
+        approver = routing.org.manager[th.holder[ids]]
         more = (done < depth) & (approver >= 0)
         if not more.any():
-            post_answers(core, ids)
+            routing.post(ids)
             return
         climbing, approvers = ids[more], approver[more]
         th.holder[climbing] = approvers
         th.approvals_waited[climbing] += 1
-        core.wait(
+        routing.wait(
             climbing,
             State.APPROVAL,
             Leg.APPROVAL + done[more] + 1,
-            core.approval_hours(approvers),
-            core.scenario.service.approve,
+            routing.approval_hours(approvers),
+            routing.scenario.service.approve,
         )
-        post_answers(core, ids[~more])
+        routing.post(ids[~more])

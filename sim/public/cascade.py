@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from sim.graph import concatenated_ranges, sort_unique
+from sim.public.graph import concatenated_ranges, sort_unique
 
 __all__ = ["CascadeState", "Exposures", "bernoulli_positions", "cascade_step", "expand_frontier"]
 

@@ -1,6 +1,6 @@
 """The parameter tables of ``docs/ODD.md``, generated from the scenario schema.
 
-``python -m experiments.parameters`` rewrites the block between
+``python -m sim.scenario.parameter_tables`` rewrites the block between
 ``<!-- parameters:begin -->`` and ``<!-- parameters:end -->`` in ``docs/ODD.md``: one
 table per section with each parameter's path, its default (from ``Scenario()``), its
 unit, its allowed range (from the schema's constraints), its meaning (the attribute
@@ -8,7 +8,7 @@ docstring, which is also its description in ``orgsim schema``) and its source or
 rationale.
 
 Units and sources are data, kept next to this module in
-``experiments/parameter_sources.toml`` (:data:`SOURCES_FILE`, shipped as package data):
+``sim/scenario/parameter_sources.toml`` (:data:`SOURCES_FILE`, shipped as package data):
 one table per parameter path with a ``unit`` and a ``source``, a ``*`` in a path standing
 for any one name (``service.*.sigma``); its header comment describes the format. This
 module reads it (:func:`load_sources`, into :data:`PARAMETERS`), checks it against the
@@ -39,6 +39,7 @@ from pydantic.fields import FieldInfo
 
 from sim.outputs import atomic_write
 from sim.scenario import Scenario
+from sim.scenario.structure import StructureParams, params_for, takers_of
 
 __all__ = [
     "BEGIN",
@@ -54,9 +55,15 @@ __all__ = [
     "splice",
 ]
 
-ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+_WHO = "sim.scenario.parameter_tables"
+"""Who speaks in error messages."""
+ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 BEGIN = "<!-- parameters:begin -->"
 END = "<!-- parameters:end -->"
+README = ODD.parent.parent / "README.md"
+SCENARIOS = ODD.parent.parent / "scenarios"
+STRUCTURES_BEGIN = "<!-- structures:begin -->"
+STRUCTURES_END = "<!-- structures:end -->"
 
 #: Order of the tables; ``""`` is the scenario's own top-level keys.
 SECTIONS = (
@@ -116,7 +123,7 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, tuple[str, str]]:
         with path.open("rb") as file:
             document = tomllib.load(file)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise SystemExit(f"experiments.parameters: {path}: {error}") from error
+        raise SystemExit(f"{_WHO}: {path}: {error}") from error
     entries: dict[str, tuple[str, str]] = {}
     malformed = []
     for key, entry in document.items():
@@ -137,7 +144,7 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, tuple[str, str]]:
             malformed.append(f'["{key}"] (has {found})')
     if malformed:
         raise SystemExit(
-            f"experiments.parameters: {path}: each entry must be a table with exactly a "
+            f"{_WHO}: {path}: each entry must be a table with exactly a "
             "non-empty text `unit` and `source`; not so: " + "; ".join(malformed)
         )
     return entries
@@ -216,11 +223,26 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
+def _structure_leaves() -> Iterator[tuple[str, FieldInfo, str]]:
+    """The parameters of ``[structure]``: those every structure takes, then each
+    registered structure's own, once each, marked with the structures that take them."""
+    yield from ((f"structure.{n}", f, "") for n, f in StructureParams.model_fields.items())
+    seen = set(StructureParams.model_fields)
+    for kind in sorted(StructureParams.registry):
+        for name, field in params_for(kind).model_fields.items():
+            if name not in seen:
+                seen.add(name)
+                yield f"structure.{name}", field, f"{', '.join(takers_of(name))} only:"
+
+
 def _leaves(
     model: type[BaseModel], prefix: str = "", context: str = ""
 ) -> Iterator[tuple[str, FieldInfo, str]]:
     """(path, field, the parent fields' descriptions) of every leaf parameter."""
     for name, field in model.model_fields.items():
+        if model is Scenario and name == "structure":
+            yield from _structure_leaves()
+            continue
         inner, array = _model_of(field.annotation)
         if inner is None:
             yield prefix + name, field, context
@@ -270,8 +292,12 @@ def _dig(document: Any, keys: list[str]) -> Any:
 
 
 def _default(path: str, field: FieldInfo) -> str:
-    """The default of ``Scenario()``; for arrays of tables, each default entry's value."""
+    """The default of ``Scenario()``; for arrays of tables, each default entry's value;
+    for a structure's own parameter, the default of the first structure that takes it."""
     defaults = Scenario().model_dump(mode="python")
+    section, _, key = path.partition(".")
+    if section == "structure" and key not in StructureParams.model_fields:
+        return f"`{_value(getattr(params_for(takers_of(key)[0])(), key))}`"
     head, _, rest = path.partition("[]")
     if not rest:
         return f"`{_value(_dig(defaults, path.split('.')))}`"
@@ -298,6 +324,8 @@ def _default(path: str, field: FieldInfo) -> str:
 
 def _allowed(field: FieldInfo) -> str:
     """The allowed range, from the schema's constraints."""
+    if field is StructureParams.model_fields["kind"]:
+        return "one of " + ", ".join(f"`{kind}`" for kind in StructureParams.registry)
     annotation = field.annotation
     lower = upper = ""
     extra = []
@@ -362,7 +390,7 @@ def parameters() -> list[Parameter]:
     if undescribed:
         problems.append("parameters without an attribute docstring: " + ", ".join(undescribed))
     if problems:
-        raise SystemExit("experiments.parameters: " + "; ".join(problems))
+        raise SystemExit(f"{_WHO}: " + "; ".join(problems))
     rows = []
     for path, field, context in leaves:
         unit, source = sources[path]
@@ -389,6 +417,8 @@ def _section_heading(section: str) -> list[str]:
         return ["#### Top level", ""]
     field = Scenario.model_fields[section]
     _, array = _model_of(field.annotation)
+    if section == "structure":
+        array = False
     title = f"#### `[[{section}]]`" if array else f"#### `[{section}]`"
     lines = [title, ""]
     note = _clean(field.description or "")
@@ -412,11 +442,11 @@ def render() -> str:
         by_section.setdefault(row.section, []).append(row)
     unknown = set(by_section) - set(SECTIONS)
     if unknown:
-        raise SystemExit(f"experiments.parameters: sections without a table: {sorted(unknown)}")
+        raise SystemExit(f"{_WHO}: sections without a table: {sorted(unknown)}")
     lines = [
         BEGIN,
-        "<!-- Generated by `python -m experiments.parameters`; edit the schema's docstrings",
-        "     and experiments/parameter_sources.toml, not this block. -->",
+        "<!-- Generated by `python -m sim.scenario.parameter_tables`; edit the schema's",
+        "     docstrings and sim/scenario/parameter_sources.toml, not this block. -->",
         "",
     ]
     for section in SECTIONS:
@@ -434,20 +464,48 @@ def render() -> str:
     return "\n".join(lines)
 
 
-def splice(document: str, block: str) -> str:
+def splice(document: str, block: str, begin: str = BEGIN, end: str = END) -> str:
     """``document`` with the text between the markers (inclusive) replaced by ``block``."""
-    start, end = document.find(BEGIN), document.find(END)
-    if start < 0 or end < start:
-        raise SystemExit(f"experiments.parameters: {ODD} lacks the markers {BEGIN} ... {END}")
-    return document[:start] + block + document[end + len(END) :]
+    start, stop = document.find(begin), document.find(end)
+    if start < 0 or stop < start:
+        raise SystemExit(f"{_WHO}: the document lacks the markers {begin} ... {end}")
+    return document[:start] + block + document[stop + len(end) :]
+
+
+def render_structures() -> str:
+    """The README's table of structure scenarios, markers included: one row per
+    registered structure (most central first), from ``scenarios/<kind>.toml``'s
+    ``description``."""
+    from sim.scenario.loader import load_scenario
+
+    lines = [
+        STRUCTURES_BEGIN,
+        "<!-- Generated by `python -m sim.scenario.parameter_tables` from the structure",
+        "     registry and each scenario's `description`; edit those, not this block. -->",
+        "",
+        "| file | what it shows |",
+        "|---|---|",
+    ]
+    for kind in StructureParams.registry:
+        path = SCENARIOS / f"{kind}.toml"
+        shown = _clean(load_scenario(path).description) if path.exists() else "(no scenario file)"
+        lines.append(f"| `{path.name}` | {shown} |")
+    lines.append(STRUCTURES_END)
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite the parameter block of ``docs/ODD.md`` (atomically)."""
+    """Rewrite the parameter block of ``docs/ODD.md`` (or of the file given) and the
+    structures table of ``README.md`` (atomically)."""
     path = Path(argv[0]) if argv else ODD
     text = splice(path.read_text(encoding="utf-8"), render())
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     print(f"{path}: {len(parameters())} parameters")
+    if not argv:
+        readme = README.read_text(encoding="utf-8")
+        readme = splice(readme, render_structures(), STRUCTURES_BEGIN, STRUCTURES_END)
+        atomic_write(README, lambda tmp: tmp.write_text(readme, encoding="utf-8"))
+        print(f"{README}: {len(StructureParams.registry)} structures")
     return 0
 
 

@@ -27,15 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.customers import Customers
-from sim.scenario import KINDS
+from sim.public.cascade import bernoulli_positions
+from sim.public.customers import Customers
 from sim.scenario.schema import Scenario
-from sim.spread import bernoulli_positions
-from sim.threads import ThreadTable
+from sim.threads import Kind, ThreadTable
 
 __all__ = ["Opinions"]
 
-COMPLAINT = KINDS.index("complaint")
+COMPLAINT = Kind.COMPLAINT
 
 _Queue = list[tuple[np.ndarray, np.ndarray | float]]
 """Queued events: (customers, one value for all of them or one value each)."""
@@ -65,7 +64,7 @@ class Opinions:
         self.spec = spec = scenario.opinions
         self.people = customers
         self.rng = rng
-        dt = scenario.time.tick_minutes / 60.0
+        dt = scenario.time.tick_hours
         self.relax = 1.0 - np.exp(-dt / spec.memory_hours)
         self.bass_step = dt / spec.bass_period_hours
         self.fast_ticks = spec.fast_hours / dt
@@ -125,7 +124,7 @@ class Opinions:
         hurts, a gaffe hurts more and costs trust, an answer helps.
 
         ``negative``, if given, is ``(kind == complaint & ~answered) | gaffe`` of the
-        exposures (:attr:`sim.cascade.Exposed.negative`), which saves recomputing it.
+        exposures (:attr:`sim.public.spread.Exposed.negative`), which saves recomputing it.
         """
         if not thread.size:
             return

@@ -4,7 +4,7 @@ Each customer is a row: ``sentiment`` in [-1, 1], ``trust`` in [0, 1], an activi
 rate (how often they have problems and post), whether they follow the brand's own
 account, and their place in the directed graph (an edge i -> j means j sees what i
 posts). Fans and detractors are derived from sentiment. Nothing here is one Python
-object per customer; :class:`Customer` agents are made only for customers someone
+object per customer; :class:`sim.agents.Customer` agents are made only for customers someone
 inspects.
 """
 
@@ -12,35 +12,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 import scipy.sparse
 
-from sim import graph as graphs
+from sim.public.graph import SocialGraph
+from sim.public.graph_generators import build_graph
 from sim.scenario.schema import Scenario
 
-if TYPE_CHECKING:
-    from sim.model import OrgModel
-
-__all__ = ["Customer", "Customers", "build_customers", "build_graph"]
-
-
-def build_graph(scenario: Scenario, rng: np.random.Generator) -> graphs.SocialGraph:
-    """The customers' graph from the scenario's ``[graph]`` section."""
-    spec, n = scenario.graph, scenario.customers.n_customers
-    if spec.kind == "power_law_cluster":
-        return graphs.power_law_cluster(n, spec.m, spec.p_triangle, rng)
-    if spec.kind == "barabasi_albert":
-        return graphs.barabasi_albert(n, spec.m, rng)
-    if spec.kind == "watts_strogatz":
-        return graphs.watts_strogatz(n, spec.k, spec.p_rewire, rng)
-    if spec.kind == "erdos_renyi":
-        return graphs.erdos_renyi(n, spec.mean_degree, rng)
-    if spec.kind == "complete":
-        return graphs.complete(n)
-    return graphs.read_edge_list(spec.path, n_customers=n)
+__all__ = ["Customers", "build_customers"]
 
 
 @dataclass
@@ -61,7 +41,7 @@ class Customers:
         Who receives the organization's broadcasts.
     """
 
-    graph: graphs.SocialGraph
+    graph: SocialGraph
     sentiment: np.ndarray
     baseline: np.ndarray
     trust: np.ndarray
@@ -77,7 +57,7 @@ class Customers:
         self._activity_total = self.activity_cdf[-1]
         self._last = self.activity_cdf.size - 1
         self.in_degree = self.graph.in_degree().astype(np.float32)
-        self._following: graphs.SocialGraph | None = None
+        self._following: SocialGraph | None = None
         self._followers_of: scipy.sparse.csr_array | None = None
 
     @property
@@ -95,7 +75,7 @@ class Customers:
         index = self.activity_cdf.searchsorted(u * self._activity_total, side="right")
         return np.minimum(index, self._last, out=index).astype(np.int32)
 
-    def following(self) -> graphs.SocialGraph:
+    def following(self) -> SocialGraph:
         """The transpose of the follower graph, made once: row ``j`` lists the
         customers ``j`` follows (its in-neighbours)."""
         if self._following is None:
@@ -150,36 +130,3 @@ def build_customers(scenario: Scenario, rng: np.random.Generator) -> Customers:
     )
     customers.graph_seconds = graph_seconds  # reported by orgsim bench
     return customers
-
-
-class Customer(mesa.Agent):
-    """One customer, made on demand by :meth:`sim.model.OrgModel.customer`: a view of
-    a row of the arrays (no per-tick work, no object for customers nobody inspects)."""
-
-    def __init__(self, model: OrgModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def _rows(self) -> Customers:
-        return self.model.customers
-
-    sentiment = property(lambda self: float(self._rows.sentiment[self.index]))
-    trust = property(lambda self: float(self._rows.trust[self.index]))
-    activity = property(lambda self: float(self._rows.activity[self.index]))
-    follows_brand = property(lambda self: bool(self._rows.follows_brand[self.index]))
-    fan = property(lambda self: self.sentiment >= self._rows.fan_threshold)
-    detractor = property(lambda self: self.sentiment <= self._rows.detractor_threshold)
-
-    @property
-    def followers(self) -> np.ndarray:
-        g = self._rows.graph
-        return g.indices[g.indptr[self.index] : g.indptr[self.index + 1]]
-
-    @property
-    def threads(self) -> np.ndarray:
-        """Ids of the threads this customer opened."""
-        return np.flatnonzero(self.model.core.threads.column("author") == self.index)
-
-    def __repr__(self) -> str:
-        return f"Customer({self.index}, sentiment={self.sentiment:+.2f}, trust={self.trust:.2f})"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.public.patience import Patience
 from sim.scenario.schema import Scenario
 from sim.threads import ThreadTable
 
@@ -25,24 +26,16 @@ class PoissonArrivals:
 
     def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.dt = scenario.time.tick_minutes / 60.0
+        self.dt = scenario.time.tick_hours
         spec = scenario.arrivals
-        topic_w = np.array([s.topic_weight for s in scenario.silos for _ in s.topics], float)
-        topic_w = (
-            topic_w / topic_w.sum()
-            if topic_w.sum() > 0
-            else np.full(topic_w.size, 1 / topic_w.size)
-        )
+        topic_w = scenario.topic_shares
         channel_w = np.array([c.share for c in scenario.channels], float)
         channel_w /= channel_w.sum()
         self.cell_rate = spec.threads_per_hour * np.outer(topic_w, channel_w) * self.dt
         kinds = np.array([spec.complaint, spec.question, spec.praise], float)
         self.kind_cdf = np.cumsum(kinds / kinds.sum())
         self.n_channels = channel_w.size
-        self.patience_mode = np.array(
-            [("exponential", "fixed", "infinite").index(c.patience) for c in scenario.channels]
-        )
-        self.patience_ticks = np.array([c.patience_hours for c in scenario.channels]) / self.dt
+        self.patience = Patience(scenario.channels, self.dt)
         self.influence_sigma = spec.influence_sigma
 
     def open(self, threads: ThreadTable, tick: int) -> np.ndarray:
@@ -53,10 +46,7 @@ class PoissonArrivals:
         topic, channel = np.divmod(cell, self.n_channels)
         u = self.rng.random((3, n))
         kind = np.searchsorted(self.kind_cdf, u[0], side="right").clip(max=2)
-        mode = self.patience_mode[channel]
-        mean = self.patience_ticks[channel]
-        patience = np.where(mode == 0, -np.log1p(-u[1]) * mean, mean)
-        patience[mode == 2] = np.inf
+        patience = self.patience.ticks(channel, u[1])
         influence = np.exp(self.influence_sigma * self.rng.standard_normal(n))
         return threads.append(
             n,

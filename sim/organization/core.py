@@ -10,7 +10,7 @@ routing structure. One :meth:`OrgCore.step` is:
    answered threads whose author replies reopen as a follow-up turn;
 4. threads still unanswered past their author's patience are abandoned (MODEL.md
    4.6: answers are posted first, so an answer due now still counts);
-5. free servers take work, ranked within queues (:mod:`sim.dispatch`);
+5. free servers take work, ranked within queues (:mod:`sim.organization.dispatch`);
 6. busy and available work are accumulated for ``utilization``.
 
 Nothing here loops in Python over threads or employees.
@@ -23,16 +23,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.answers import LEG_FOLLOWUP
-from sim.dispatch import match_own_queues, match_pools
-from sim.org import Organization
+from sim.levers import Levers
+from sim.organization.answers import AnswerDraws, Voices, grade_answers
+from sim.organization.dispatch import match_own_queues, match_pools
+from sim.organization.legs import Leg
+from sim.organization.org import Organization
+from sim.organization.service import EXPONENTIAL, draw_ticks
 from sim.rng import Streams
-from sim.scenario.schema import SPEAKERS, DelayShape, Scenario
-from sim.service import EXPONENTIAL, draw_ticks
+from sim.scenario.schema import DelayShape, Scenario
 from sim.threads import Phase, Stage, State, ThreadTable
 
 if TYPE_CHECKING:
-    from sim.structures.base import Structure
+    from sim.organization.structures.base import Structure
 
 __all__ = ["OrgCore", "TickEvents"]
 
@@ -43,14 +45,12 @@ zero-hour waits); zero-hour follow-ups chain up to ``max_turns`` turns. The cap,
 ``ROUNDS_PER_TURN x (max_turns + 1)``, only stops a structure that never settles."""
 _NO_IDS = np.zeros(0, dtype=np.int64)
 
-_STAGE_STATE = np.array(
+_STAGE_STATE = np.array(  # the state of a thread in service, by Stage
     [
         State.TRIAGE,
         State.FORWARDED,
         State.DRAFTING,
         State.POLISHING,
-        State.APPROVAL,
-        State.ANSWERED,
     ],
     dtype=np.int8,
 )
@@ -85,24 +85,28 @@ class OrgCore:
     scenario
         Validated scenario.
     org
-        Built organization (:func:`sim.org.build_organization`).
+        Built organization (:func:`sim.organization.org.build_organization`).
     structure
-        A routing policy (:mod:`sim.structures`).
+        A routing policy (:mod:`sim.organization.structures`).
     streams
         Random streams (:class:`sim.rng.Streams`).
     """
 
     def __init__(
-        self, scenario: Scenario, org: Organization, structure: Structure, streams: Streams
+        self,
+        scenario: Scenario,
+        org: Organization,
+        structure: Structure,
+        streams: Streams,
+        levers: Levers,
     ) -> None:
         self.scenario = scenario
+        self.levers = levers
         self.max_rounds = ROUNDS_PER_TURN * (scenario.conversation.max_turns + 1)
         self.org = org
         self.streams = streams
         self.structure = structure
-        self.structure_spec = scenario.structure
-        self.culture = scenario.culture
-        self.dt = scenario.time.tick_minutes / 60.0
+        self.dt = scenario.time.tick_hours
         self.tick = 0
         self.threads = ThreadTable()
         n = org.n_employees
@@ -115,9 +119,7 @@ class OrgCore:
         """Each pool's silo, then -1 (as :attr:`_holder_silo`)."""
         self._in_pool = np.zeros(n, dtype=bool)
         """Whether each employee belongs to a pool (``pool_of >= 0``)."""
-        self.topic_quality = np.full(len(org.topic_names), self.culture.product_quality, np.float32)
-        self.level_voice = np.array([lv.voice_weight for lv in scenario.levels], np.float32)
-        self.speaker_voice = np.array([getattr(scenario.voice, s) for s in SPEAKERS], np.float32)
+        self.voices = Voices.from_scenario(scenario)
         self.level_approval_hours = np.array(
             [lv.approval_hours for lv in scenario.levels], np.float64
         )
@@ -140,7 +142,7 @@ class OrgCore:
         """Social work-hours per hour of each employee: capacity x social share x
         (0.5 + listening), so replying gets more of the social effort as listening
         rises (MODEL.md 4.8; 1x at the default listening of 0.5)."""
-        factor = 0.5 + self.culture.listening
+        factor = 0.5 + self.levers.culture.listening
         self.speed = (self.org.capacity * self.org.social_share * factor).astype(np.float32)
         self._serves = self.speed > 0
         """Whether each employee does social work (speed above 0)."""
@@ -276,8 +278,7 @@ class OrgCore:
         th.phase[ids] = Phase.WAITING
         delay = self.draw_delay(delay_spec or EXPONENTIAL, delay_hours, ids.size)
         th.ready_tick[ids] = self.tick + delay
-        instant = holder is not None and stage < len(self.stage_specs)
-        if instant and self.stage_specs[stage].mean_hours == 0:
+        if holder is not None and self.stage_specs[stage].mean_hours == 0:
             # a stage that takes no time is done as soon as its holder has it
             th.phase[ids[delay == 0]] = Phase.DELAY
 
@@ -297,6 +298,56 @@ class OrgCore:
         th.leg[ids] = leg
         th.phase[ids] = Phase.DELAY
         th.ready_tick[ids] = self.tick + self.draw_delay(spec or EXPONENTIAL, hours, ids.size)
+
+    def post(self, ids: np.ndarray) -> None:
+        """Publish answers for ``ids``: draw their random numbers (a fixed amount per
+        answer, from the answers stream), grade them (:func:`grade_answers`), and write
+        what they are into the table, the counters and this tick's events."""
+        if ids.size == 0:
+            return
+        th, spec = self.threads, self.scenario
+        rng = self.streams.answers
+        t = self.tick
+        u = rng.random((5, ids.size))
+        # one of each delay per answer, used or not: a fixed number of draws per answer
+        found_after = self.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
+        reply_after = self.draw_delay(EXPONENTIAL, spec.conversation.followup_hours, ids.size, rng)
+        draws = AnswerDraws(uniforms=u, found_after=found_after, reply_after=reply_after)
+        graded = grade_answers(
+            th, ids, self.org, self.engagement, self.levers, self.voices, spec, draws
+        )
+        th.quality[ids] = graded.quality
+        th.authenticity[ids] = graded.authenticity
+        th.voice[ids] = graded.speaker
+        th.voice_weight[ids] = graded.voice_weight
+        th.gaffe[ids] |= graded.gaffe  # a gaffe stays on the thread
+        th.turns[ids] = graded.turns
+        first = th.first_response_tick[ids] < 0
+        th.first_response_tick[ids[first]] = t
+        th.holder[ids] = -1
+        th.pool[ids] = -1
+        self.counters["answered"] += ids.size
+        self.counters["gaffes"] += int(np.count_nonzero(graded.gaffe))
+        th.admitted[ids] = graded.admitted
+        th.spun[ids] = graded.spun
+        found = ids[graded.spin_found]
+        if found.size:  # found out later: the public side queues each discovery once
+            when = t + np.maximum(found_after[graded.spin_found], 1)
+            th.spin_found_tick[found] = when
+            self.events.spin_found.append((found, when.astype(np.int64)))
+        self.events.answered.append(ids)
+        self.events.resolved.append(graded.resolved)
+        th.state[ids] = State.ANSWERED
+        th.phase[ids] = Phase.IDLE
+        done = ids[graded.resolved]
+        th.state[done] = State.RESOLVED
+        th.resolution_tick[done] = t
+        self.counters["resolved"] += done.size
+        again = ids[graded.talk]
+        if again.size:
+            th.phase[again] = Phase.DELAY
+            th.leg[again] = Leg.FOLLOWUP
+            th.ready_tick[again] = t + reply_after[graded.talk]
 
     def holder_load(self) -> np.ndarray:
         """Threads held by each employee, as of the start of this tick's routing.
@@ -374,7 +425,7 @@ class OrgCore:
                 return
             served = due[phase[is_due] == Phase.SERVICE]
             self.serving[th.holder[served]] = -1
-            followup = th.leg[due] == LEG_FOLLOWUP
+            followup = th.leg[due] == Leg.FOLLOWUP
             if followup.any():
                 self._reopen(due[followup])
                 self.structure.advance(self, due[~followup])
@@ -399,7 +450,7 @@ class OrgCore:
         th = self.threads
         priority = th.turn_tick[ids].astype(np.float64)
         if self.structure.uses_analytics(self):
-            ahead = self.structure_spec.analytics_weight_hours / self.dt
+            ahead = self.levers.structure.analytics_weight_hours / self.dt
             priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
         return priority
 
