@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import annotated_types
 
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, StructureParams, load_scenario
 
 __all__ = [
     "LEVERS",
@@ -100,6 +100,8 @@ class Lever:
 
 def _field(path: str) -> Any:
     section, _, key = path.partition(".")
+    if section == "structure":  # a union on kind: the knobs every structure takes
+        return StructureParams.model_fields[key]
     return Scenario.model_fields[section].annotation.model_fields[key]
 
 
@@ -198,8 +200,12 @@ def parse_typed(path: str, text: str) -> LeverValue:
 
 
 def _strip_origin(message: str, origin: str) -> str:
-    """The loader's message without the leading ``file: `` it names."""
-    return message.removeprefix(f"{origin}: ")
+    """The loader's message without the leading ``file: `` and ``--set ...: `` it names
+    (the dashboard applies a lever as a ``--set``; next to the control that is noise)."""
+    message = message.removeprefix(f"{origin}: ")
+    if message.startswith("--set ") and ": " in message:
+        message = message.split(": ", 1)[1]
+    return message
 
 
 def lever_error(
