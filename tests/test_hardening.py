@@ -318,3 +318,12 @@ def test_debug_variable_zero_means_off(monkeypatch, capsys):
     code, _, err = cli(capsys, "validate", DIRECT_DIAL)
     assert code == 1 and "Traceback" not in err
     assert os.environ["ORGSIM_DEBUG"] == "0"
+
+
+def test_too_many_customers_are_refused_and_the_bound_can_be_raised(tmp_path, monkeypatch):
+    path = write(tmp_path / "big.toml", "[customers]\nn_customers = 60000000\n")
+    with pytest.raises(Exception, match="at most 50,000,000 \\(set ORGSIM_MAX_CUSTOMERS"):
+        load_scenario(path)
+    monkeypatch.setenv("ORGSIM_MAX_CUSTOMERS", "100000000")
+    monkeypatch.setenv("ORGSIM_MAX_THREADS", "10000000000")
+    assert load_scenario(path).customers.n_customers == 60_000_000

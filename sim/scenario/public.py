@@ -78,7 +78,7 @@ class GraphSpec(Section):
 class CustomersSpec(Section):
     """Customers' initial state and heterogeneity (MODEL.md 2)."""
 
-    n_customers: Annotated[int, Field(ge=2, le=50_000_000)] = 20_000
+    n_customers: Annotated[int, Field(ge=2, le=2_147_483_647)] = 20_000
     """Number of customers (count): the graph's nodes."""
     sentiment_mean: Signed = 0.1
     """Mean of the initial sentiment (normal, clipped to [-1, 1]), in sentiment units."""

@@ -50,6 +50,9 @@ MAX_TICKS = 2_000_000
 raises it."""
 MAX_THREADS = 50_000_000
 """Most threads one run may be expected to open; ``ORGSIM_MAX_THREADS`` raises it."""
+MAX_CUSTOMERS = 50_000_000
+"""Most customers in one run (a graph of about 10 edges each needs some 8 GB at 50
+million); ``ORGSIM_MAX_CUSTOMERS`` raises it, up to the graph's int32 ids."""
 
 
 def _limit(variable: str, default: int) -> int:
@@ -433,10 +436,18 @@ class Scenario(Section):
         return self
 
     def check_size(self, hours: float, source: str = "time.hours") -> None:
-        """Refuse a run too big to finish: more ticks than :data:`MAX_TICKS` or more
-        expected threads than :data:`MAX_THREADS` in ``hours`` (named by ``source``).
-        Both bounds can be raised with the environment variables ``ORGSIM_MAX_TICKS``
-        and ``ORGSIM_MAX_THREADS``."""
+        """Refuse a run too big to finish: more customers than :data:`MAX_CUSTOMERS`,
+        more ticks than :data:`MAX_TICKS` or more expected threads than
+        :data:`MAX_THREADS` in ``hours`` (named by ``source``). Each bound can be raised
+        with an environment variable: ``ORGSIM_MAX_CUSTOMERS``, ``ORGSIM_MAX_TICKS``,
+        ``ORGSIM_MAX_THREADS``."""
+        max_customers = _limit("ORGSIM_MAX_CUSTOMERS", MAX_CUSTOMERS)
+        n = self.customers.n_customers
+        if self.arrivals.mode == "customers" and n > max_customers:
+            raise ValueError(
+                f"customers.n_customers = {n:,}: at most {max_customers:,} "
+                "(set ORGSIM_MAX_CUSTOMERS to raise it)"
+            )
         max_ticks = _limit("ORGSIM_MAX_TICKS", MAX_TICKS)
         ticks = hours / self.time.tick_hours
         if not ticks <= max_ticks:
