@@ -258,6 +258,43 @@ def test_an_ensemble_can_be_cancelled(page):
     expect(page.get_by_role("button", name="Run ensemble")).to_be_enabled()
 
 
+def test_pane_b_as_a_after_an_intervention_switches_structure_at_its_hour(page, folder):
+    page.locator(".v-select", has_text="Pane B:").click()
+    page.get_by_role("option", name="A after an intervention").click()
+    page.get_by_label("Switch B to").first.wait_for()
+    page.get_by_text("this replaces A's own interventions in B", exact=False).wait_for()
+    type_lever(page, "at hour", "0")
+    page.get_by_text("switch hour '0': must be a number > 0").wait_for()
+    type_lever(page, "at hour", "12")
+    page.get_by_text("switch hour '0'").wait_for(state="hidden")
+    wait_for_hours(page, 0.0)
+    step_days(page, 1)
+    marker = page.locator('#markers li[data-pane="B"]')
+    expect(marker).to_have_text("B: switch to direct_dial at 12 h")
+    assert marker.get_attribute("data-hours") == "12.0"
+    assert kpi(page, "answered_share", "B") != kpi(page, "answered_share", "A")
+    page.screenshot(path=str(folder / "after-intervention.png"), full_page=True)
+    page.get_by_role("tab", name="Organization").click()  # B's name says what it runs
+    expect(page.locator("body")).to_contain_text("B: switchboard + switch to direct_dial at 12 h")
+
+
+def test_a_pane_override_with_a_bad_value_shows_the_schemas_message(page):
+    type_lever(page, "Value (A)", "25")
+    page.get_by_role("button", name="Set for A").click()
+    page.get_by_text("structure.approval_depth = 25: must be <= 20").wait_for()
+    assert "Traceback" not in page.locator("body").inner_text()
+    type_lever(page, "Value (A)", "3")
+    page.get_by_role("button", name="Set for A").click()
+    page.get_by_text("own values (on Reset): approval_depth=3").wait_for()
+    page.get_by_text("structure.approval_depth = 25").wait_for(state="hidden")
+    press_reset(page)
+    page.get_by_text("own values (applied): approval_depth=3").wait_for()
+    step_days(page, 1)  # (also: the rebuild is done)
+    page.get_by_role("tab", name="Organization").click()
+    expect(page.locator("body")).to_contain_text("A: switchboard + structure.approval_depth=3")
+    assert page.get_by_text("B: direct_dial +", exact=False).count() == 0  # B: its file's
+
+
 def test_ctrl_c_stops_the_command_and_frees_the_port(chromium, tmp_path):
     with dashboard_server(tmp_path / "server.log", offline=False) as running:
         port = running.port

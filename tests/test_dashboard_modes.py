@@ -232,3 +232,52 @@ def test_the_server_runs_offline_switches_and_a_project_solara_home(monkeypatch,
     assert {"--production", "--no-check-version"} <= set(words)
     assert words[words.index("--host") + 1] == "127.0.0.1"
     assert missing_assets() == []  # solara-assets ships what this solara's page asks for
+
+
+def test_the_ensemble_runs_pane_b_with_its_own_override_as_orgsim_compare_would(tmp_path, capsys):
+    """Pane B's own ``approval_depth=4`` equals ``orgsim compare`` of A and a file that
+    sets it (same seed and replications); pane A is as without the override."""
+    own = Settings(
+        (SWITCHBOARD, DIRECT_DIAL),
+        seed=5,
+        base=SMALL,
+        pane_sets=((), ("structure.approval_depth=4",)),
+    )
+    result = run_ensemble(own, replications=2, hours=12.0)
+    assert result.names == ["switchboard", "direct_dial + structure.approval_depth=4"]
+    deeper = tmp_path / "deeper.toml"
+    deeper.write_text(
+        f'extends = "{DIRECT_DIAL}"\n[structure]\napproval_depth = 4\n', encoding="utf-8"
+    )
+    argv = ["compare", SWITCHBOARD, str(deeper), "-r", "2", "--seed", "5", "--hours", "12"]
+    assert main([*argv, "--workers", "1", "--set", SMALL[0], "--json"]) == 0
+    compare = json.loads(capsys.readouterr().out)["kpis"]
+    checked = 0
+    for row in result.summary.itertuples(index=False):
+        expected = list(compare[row.kpi].values())[result.names.index(row.scenario)]
+        for field in ("mean", "diff"):
+            if expected[field] is not None:
+                assert getattr(row, field) == expected[field], (row.kpi, row.scenario, field)
+                checked += 1
+    assert checked > 30
+    plain = run_ensemble(Settings((SWITCHBOARD, DIRECT_DIAL), 5, SMALL), 2, 12.0)
+    pick = {r.kpi: r.mean for r in plain.summary.itertuples() if r.scenario == "switchboard"}
+    assert {r.kpi: r.mean for r in result.summary.itertuples() if r.scenario == "switchboard"} == (
+        pytest.approx(pick, nan_ok=True)
+    )
+    b = {r.kpi: r.mean for r in result.summary.itertuples() if r.scenario != "switchboard"}
+    p = {r.kpi: r.mean for r in plain.summary.itertuples() if r.scenario != "switchboard"}
+    assert any(b[k] != p[k] for k in b if np.isfinite(b[k]) and np.isfinite(p[k]))
+
+
+def test_the_export_lists_each_panes_own_overrides():
+    switch = 'interventions=[{at_hours=2.0, label="switch", set={"structure.kind"="direct_dial"}}]'
+    settings = Settings((SWITCHBOARD, SWITCHBOARD), 1, SMALL, pane_sets=((), (switch,)))
+    comparison = Comparison(settings)
+    comparison.step_hours(3)
+    with zipfile.ZipFile(io.BytesIO(export_zip(comparison))) as archive:
+        manifest = json.loads(archive.read("dashboard.json"))
+    assert manifest["panes"]["A"]["pane_overrides"] == []
+    assert manifest["panes"]["B"]["pane_overrides"] == [switch]
+    assert manifest["panes"]["B"]["scenario"]["interventions"][0]["label"] == "switch"
+    assert manifest["panes"]["A"]["scenario"]["interventions"] == []

@@ -18,17 +18,19 @@ from viz.config import environment, read_config
 from viz.kpi_cards import CARDS, kpi_cards
 from viz.levers import (
     LEVERS,
+    after_intervention,
     check_levers,
     lever,
     lever_error,
     override_text,
     overrides_for,
     parse_typed,
+    parse_value,
     scenario_values,
 )
 from viz.model_access import FlowTracker, org_grid, thread_places
 from viz.plots import PANELS, QUEUES, draw_panels, markers_for, plot_panels
-from viz.session import Comparison, LeverError, Player, Settings, ticks_due
+from viz.session import Comparison, LeverError, PaneError, Player, Settings, ticks_due, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SWITCHBOARD = str(ROOT / "scenarios/switchboard.toml")
@@ -61,7 +63,9 @@ def test_levers_take_their_bounds_and_texts_from_the_schema():
         lever("structure.approval_depth").minimum,
         lever("structure.approval_depth").maximum,
     ) == (0, 20)
-    assert lever("customers.n_customers").maximum == 50_000_000
+    # the field's own bound (the graph's int32 ids); the 50 million run limit is a
+    # check across the scenario (ORGSIM_MAX_CUSTOMERS raises it), not the field's
+    assert lever("customers.n_customers").maximum == 2**31 - 1
     assert lever("culture.analytics").kind == "bool"
     for item in LEVERS:
         assert item.description, item.path
@@ -432,3 +436,78 @@ def test_the_command_hands_its_settings_to_the_app():
 def test_by_default_the_panes_are_switchboard_and_direct_dial():
     config = read_config({})
     assert [Path(p).stem for p in config.initial] == ["switchboard", "direct_dial"]
+
+
+# ------------------------------------------------------------------ per-pane overrides
+
+
+def test_a_pane_override_changes_only_that_pane():
+    plain = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=3, base=SMALL))
+    depth = ("structure.approval_depth=4",)
+    own = Comparison(
+        Settings((SWITCHBOARD, DIRECT_DIAL), seed=3, base=SMALL, pane_sets=((), depth))
+    )
+    assert own.models["B"].scenario_spec.structure.approval_depth == 4
+    assert own.models["A"].scenario_spec == plain.models["A"].scenario_spec
+    for comparison in (plain, own):
+        comparison.step_hours(48)
+    assert own.threads("A").equals(plain.threads("A"))  # same seed: pane A untouched
+    assert own.snapshot().kpis["A"] == plain.snapshot().kpis["A"]
+    assert not own.threads("B").equals(plain.threads("B"))
+    assert own.snapshot().kpis["B"] != plain.snapshot().kpis["B"]
+    assert own.snapshot().names["B"] == "direct_dial + structure.approval_depth=4"
+
+
+def test_a_pane_override_comes_after_the_common_levers():
+    settings = Settings(
+        (SWITCHBOARD, DIRECT_DIAL),
+        base=SMALL,
+        changed={"culture.honesty": 0.2},
+        pane_sets=(("culture.honesty=0.9",), ()),
+    )
+    assert settings.pane_overrides(0)[-2:] == ["culture.honesty=0.2", "culture.honesty=0.9"]
+    a, b = validate(settings)
+    assert (a.culture.honesty, b.culture.honesty) == (0.9, 0.2)
+
+
+def test_a_bad_pane_override_names_the_pane_with_the_schemas_message():
+    comparison = Comparison(Settings((SWITCHBOARD, DIRECT_DIAL), seed=0, base=SMALL))
+    before = comparison.models
+    bad = Settings((SWITCHBOARD, DIRECT_DIAL), 0, SMALL, pane_sets=((), ("culture.honesty=3",)))
+    with pytest.raises(PaneError) as caught:
+        comparison.reset(bad)
+    assert caught.value.pane == "B"
+    assert str(caught.value) == "culture.honesty = 3: must be <= 1.0"
+    assert comparison.models is before
+    assert lever_error(SWITCHBOARD, "culture.honesty", 3.0, SMALL) == (
+        "culture.honesty = 3.0: must be <= 1.0"
+    )
+
+
+def test_typed_values_of_any_lever_are_parsed():
+    assert parse_value("culture.social_intranet", " off ") is False
+    assert parse_value("structure.approval_depth", "4") == 4
+    with pytest.raises(ScenarioError, match="must be on or off"):
+        parse_value("culture.analytics", "maybe")
+
+
+def test_a_after_an_intervention_is_a_until_the_switch_then_the_new_structure():
+    switch = after_intervention("direct_dial", 12)
+    comparison = Comparison(
+        Settings((SWITCHBOARD, SWITCHBOARD), seed=4, base=SMALL, pane_sets=((), (switch,)))
+    )
+    b = comparison.models["B"]
+    assert [i.label for i in b.scenario_spec.interventions] == ["switch to direct_dial"]
+    comparison.step_hours(11.75)  # the last tick before the switch
+    assert comparison.threads("A").equals(comparison.threads("B"))
+    assert comparison.models["A"].core.structure.name == b.core.structure.name == "switchboard"
+    comparison.step_hours(24.25)
+    assert b.core.structure.name == "direct_dial" == b.levers.structure.kind
+    assert comparison.models["A"].core.structure.name == "switchboard"
+    assert not comparison.threads("A").equals(comparison.threads("B"))
+    snap = comparison.snapshot()
+    assert [(m.pane, m.hours, m.label) for m in snap.markers] == [
+        ("B", 12.0, "switch to direct_dial")
+    ]
+    assert snap.names["B"] == "switchboard + switch to direct_dial at 12 h"
+    assert snap.kpis["A"] != snap.kpis["B"]

@@ -20,18 +20,31 @@ import solara
 import solara.lab
 
 from sim.cli import MAX_SEED
+from sim.organization import structure_names
 from sim.scenario import ScenarioError, load_scenario
 from viz.config import AppConfig, read_config
 from viz.ensemble import EnsembleResult, draw_ensemble, ensemble_rows, run_ensemble
 from viz.export import export_zip
 from viz.fragments import STYLE, cards_html, clock_text, flows_html, grid_html
 from viz.kpi_cards import format_value, kpi_cards
-from viz.levers import LEVERS, Lever, LeverValue, lever_error, parse_typed, scenario_values
+from viz.levers import (
+    LEVERS,
+    Lever,
+    LeverValue,
+    after_intervention,
+    lever,
+    lever_error,
+    overrides_for,
+    parse_typed,
+    parse_value,
+    scenario_values,
+)
 from viz.plots import draw_panels, plot_panels
 from viz.session import (
     PANES,
     Comparison,
     LeverError,
+    PaneError,
     Player,
     Settings,
     Snapshot,
@@ -46,6 +59,8 @@ SPEEDS: dict[str, float] = {
     "1 week / s": 168.0,
     "as fast as possible": math.inf,
 }
+AFTER = "A after an intervention"
+"""Pane B's third choice: pane A's scenario, switching structure mid-run."""
 REDRAW_SECONDS = 0.3
 """At most about three redraws a second while playing."""
 
@@ -168,6 +183,92 @@ def LeverControl(
             solara.Text(message, style={"font-size": "11px", "color": "#b3261e"})
 
 
+def parse_hour(text: str) -> tuple[float | None, str]:
+    """The switch hour typed in: ``(hours, "")``, or ``(None, message)``.
+
+    Examples
+    --------
+    >>> parse_hour("12"), parse_hour("0")
+    ((12.0, ''), (None, "switch hour '0': must be a number > 0"))
+    """
+    try:
+        hours = float(text.strip().replace(",", ""))
+    except ValueError:
+        hours = math.nan
+    if not (math.isfinite(hours) and hours > 0):
+        return None, f"switch hour {text.strip()!r}: must be a number > 0"
+    return hours, ""
+
+
+@solara.component
+def PaneOverrides(
+    pane: str,
+    scenario: str,
+    common: tuple[str, ...],
+    own: solara.Reactive[dict],
+    applied: tuple[str, ...],
+):
+    """A pane's own lever values: pick a lever, type a value, apply it to this pane
+    only (on Reset, like the sidebar), see the list, clear it."""
+    labels = {item.label: item.path for item in LEVERS}
+    chosen = solara.use_reactive(lever("structure.approval_depth").label)
+    text = solara.use_reactive("")
+    message = solara.use_reactive("")
+    mine = own.value.get(pane, {})
+
+    def apply() -> None:
+        path = labels[chosen.value]
+        try:
+            value = parse_value(path, text.value)
+        except ScenarioError as error:
+            message.value = str(error)
+            return
+        others = {k: v for k, v in mine.items() if k != path}
+        problem = lever_error(scenario, path, value, [*common, *overrides_for(others)])
+        if problem is not None:
+            message.value = problem
+            return
+        message.value = ""
+        own.value = {**own.value, pane: {**mine, path: value}}
+
+    def clear() -> None:
+        message.value = ""
+        own.value = {**own.value, pane: {}}
+
+    item = lever(labels[chosen.value])
+    with solara.Column(gap="0px", classes=[f"pane-overrides-{pane}"]):
+        solara.Text(
+            f"Pane {pane} only (applies on Reset):", style={"font-size": "11px", "color": "#555"}
+        )
+        with solara.Row(gap="4px", style={"align-items": "center", "padding-top": "12px"}):
+            with solara.Column(style={"width": "185px"}, gap="0px"):
+                solara.Select(f"{pane}'s own lever", values=list(labels), value=chosen, dense=True)
+            with solara.Column(style={"width": "88px"}, gap="0px"):
+                solara.InputText(
+                    f"Value ({pane})",
+                    value=text,
+                    error=bool(message.value),
+                    dense=True,
+                    continuous_update=False,
+                )
+            solara.Button(f"Set for {pane}", on_click=apply, small=True)
+        hint = f"{item.path} [{item.range_text}]"
+        solara.Text(hint, style={"font-size": "10px", "color": "#777"})
+        if message.value:
+            solara.Text(message.value, style={"font-size": "11px", "color": "#b3261e"})
+        if mine or applied:
+            with solara.Row(gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
+                listed = ", ".join(f"{p.split('.')[-1]}={v}" for p, v in mine.items()) or "none"
+                when = "applied" if tuple(overrides_for(mine)) == applied else "on Reset"
+                solara.Text(
+                    f"own values ({when}): {listed}",
+                    style={"font-size": "11px", "color": "#555"},
+                    classes=[f"pane-overrides-list-{pane}"],
+                )
+                if mine:
+                    solara.Button("clear", on_click=clear, text=True, x_small=True)
+
+
 @solara.component
 def Page():
     cfg = config()
@@ -186,6 +287,11 @@ def Page():
     speed = solara.use_reactive("1 day / s")
     panes = solara.use_reactive(cfg.initial)
     building = solara.use_reactive(False)
+    own = solara.use_reactive({"A": {}, "B": {}})  # each pane's own levers (staged)
+    after = solara.use_reactive(None)  # (kind, hours) while pane B is AFTER
+    after_hours = solara.use_reactive("12")
+    after_error = solara.use_reactive("")
+    pane_error = solara.use_reactive({})
 
     def publish(snap: Snapshot, still_playing: bool) -> None:
         if not still_playing:  # first: the buttons come back before the plots redraw
@@ -229,6 +335,13 @@ def Page():
         speed.value = name
         player.hours_per_second = SPEEDS[name]
 
+    def pane_sets() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Each pane's own ``--set`` strings: its levers, then B's switch if AFTER."""
+        sets = [tuple(overrides_for(own.value.get(pane, {}))) for pane in PANES]
+        if after.value is not None:
+            sets[1] = (*sets[1], after_intervention(*after.value))
+        return sets[0], sets[1]
+
     def rebuild(paths: tuple[str, str]) -> None:
         """Reset both panes with the staged levers and seed (all or nothing)."""
         player.pause(wait=True)
@@ -243,9 +356,21 @@ def Page():
             reset_error.value = "not reset: fix the seed"
             return
         seed_error.value = ""
-        settings = Settings(scenarios=paths, seed=seed, base=cfg.base, changed=dict(staged.value))
+        if after.value is not None:  # pane B is pane A's file with a switch
+            paths = (paths[0], paths[0])
+        settings = Settings(
+            scenarios=paths,
+            seed=seed,
+            base=cfg.base,
+            changed=dict(staged.value),
+            pane_sets=pane_sets(),
+        )
         try:
             scenarios = validate(settings)  # fast: the files and the schema
+        except PaneError as error:
+            pane_error.value = {error.pane: str(error)}
+            reset_error.value = f"not reset: pane {error.pane}'s own override is not allowed"
+            return
         except LeverError as error:
             lever_errors.value = {**lever_errors.value, error.path: str(error)}
             reset_error.value = "not reset: a lever's value is not allowed (see the sidebar)"
@@ -255,6 +380,7 @@ def Page():
             return
         if lever_errors.value:
             lever_errors.value = {}
+        pane_error.value = {}
         reset_error.value = ""
         run_error.value = ""
         previous = panes.value
@@ -283,8 +409,15 @@ def Page():
     labels = [_label(p, options) for p in options]
     by_label = dict(zip(labels, options, strict=True))
     values = solara.use_memo(lambda: file_values(panes.value, cfg.base), [panes.value])
-    pending = dict(staged.value) != dict(applied.changed) or seed_text.value.strip() != str(
-        applied.seed
+    staged_sets = [tuple(overrides_for(own.value.get(pane, {}))) for pane in PANES]
+    applied_own = [
+        tuple(t for t in applied.pane_sets[i] if not t.startswith("interventions="))
+        for i in range(2)
+    ]
+    pending = (
+        dict(staged.value) != dict(applied.changed)
+        or seed_text.value.strip() != str(applied.seed)
+        or staged_sets != applied_own
     )
 
     solara.Title("orgsim dashboard")
@@ -346,33 +479,107 @@ def Page():
         if building.value:
             solara.Info("Building both panes at hour 0…", dense=True)
         elif pending:
-            solara.Info("Changed levers or seed are not applied yet: press Reset.", dense=True)
+            solara.Info(
+                "Changed levers or seed are not applied yet (nor a pane's own values): "
+                "press Reset.",
+                dense=True,
+            )
         if reset_error.value:
             solara.Error(reset_error.value, dense=True)
         if run_error.value:
             solara.Error(run_error.value, dense=True)
 
-        with solara.Row(gap="16px", style={"align-items": "center"}):
+        kinds = structure_names()
+
+        def switch_to(kind: str | None = None, hours_text: str | None = None) -> None:
+            """Pane B runs pane A's file and switches to ``kind`` at the typed hour."""
+            if hours_text is not None:
+                after_hours.value = hours_text
+            hours, problem = parse_hour(after_hours.value)
+            after_error.value = problem
+            if hours is None:
+                return
+            if kind is None:
+                kind = after.value[0] if after.value is not None else None
+            if kind is None:  # first choice: a structure other than pane A's
+                own_kind = load_scenario(panes.value[0], cfg.base).structure.kind
+                kind = next((k for k in kinds if k != own_kind), kinds[0])
+            if after.value == (kind, hours) and applied.pane_sets[1][-1:] == (
+                after_intervention(kind, hours),
+            ):
+                return  # a control echoing its value: nothing to rebuild
+            after.value = (kind, hours)
+            rebuild((panes.value[0], panes.value[0]))
+
+        with solara.Row(gap="16px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
             for pane, index in (("A", 0), ("B", 1)):
 
                 def pick(label: str, index: int = index) -> None:
+                    if index == 1 and label == AFTER:
+                        switch_to()
+                        return
+                    if index == 1:
+                        after.value = None
                     paths = list(panes.value)
                     paths[index] = by_label[label]
                     rebuild((paths[0], paths[1]))
 
-                with solara.Column(style={"width": "260px"}, gap="0px"):
+                choices = [*labels, AFTER] if index == 1 else labels
+                shown = (
+                    AFTER
+                    if index == 1 and after.value is not None
+                    else _label(panes.value[index], options)
+                )
+                with solara.Column(style={"width": "340px"}, gap="2px"):
                     solara.Select(
                         f"Pane {pane}: structure / scenario",
-                        values=labels,
-                        value=_label(panes.value[index], options),
+                        values=choices,
+                        value=shown,
                         on_value=pick,
                         dense=True,
                         disabled=building.value,
                     )
+                    if index == 1 and after.value is not None:
+                        with solara.Row(gap="4px", style={"align-items": "center"}):
+                            with solara.Column(style={"width": "170px"}, gap="0px"):
+                                solara.Select(
+                                    "Switch B to",
+                                    values=list(kinds),
+                                    value=after.value[0],
+                                    on_value=lambda kind: switch_to(kind=kind),
+                                    dense=True,
+                                    disabled=building.value,
+                                )
+                            with solara.Column(style={"width": "110px"}, gap="0px"):
+                                solara.InputText(
+                                    "at hour (> 0)",
+                                    value=after_hours.value,
+                                    on_value=lambda text: switch_to(hours_text=text),
+                                    error=after_error.value or False,
+                                    dense=True,
+                                    continuous_update=False,
+                                )
+                        solara.Text(
+                            "B runs A's scenario and switches structure at that hour "
+                            "(rebuilds at once); this replaces A's own interventions in B.",
+                            style={"font-size": "11px", "color": "#555"},
+                        )
+                    PaneOverrides(
+                        pane,
+                        panes.value[0] if after.value is not None else panes.value[index],
+                        (*cfg.base, *overrides_for(staged.value)),
+                        own,
+                        applied_own[index],
+                    )
+                    if pane_error.value.get(pane):
+                        solara.Text(
+                            pane_error.value[pane], style={"font-size": "11px", "color": "#b3261e"}
+                        )
             solara.Text(
                 "Both panes run on the same seed (common random numbers); choosing a "
-                "structure restarts both at hour 0.",
-                style={"font-size": "12px", "color": "#555"},
+                "structure restarts both at hour 0. The sidebar's levers apply to both "
+                "panes; a pane's own value applies after them, to that pane only.",
+                style={"font-size": "12px", "color": "#555", "max-width": "260px"},
             )
 
         with solara.lab.Tabs(lazy=True):
@@ -400,6 +607,20 @@ def Overview(snap: Snapshot):
 
     fig = solara.use_memo(figure, [snap.plot_version])
     solara.FigureMatplotlib(fig, dependencies=[snap.plot_version], format="png")
+    if snap.markers:
+        items = "".join(
+            f'<li data-pane="{mk.pane}" data-hours="{mk.hours!r}">{mk.pane}: '
+            f"{escape(mk.label)} at {mk.hours:g} h"
+            f"{'' if mk.hours <= snap.hours else ' (ahead)'}</li>"
+            for mk in snap.markers
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                '<div id="markers" style="font-size:12px;color:#444">Interventions '
+                f'(vertical lines on the plots):<ul style="margin:2px 0">{items}</ul></div>'
+            ),
+        )
 
 
 @solara.component
@@ -625,5 +846,9 @@ def Export(state: SessionState, snap: Snapshot):
     def data() -> bytes:
         return export_zip(state.comparison, state.extra.get("ensemble"))
 
-    name = f"orgsim-dashboard-{snap.names['A']}-vs-{snap.names['B']}-{snap.hours:g}h.zip"
+    slug = {
+        pane: "".join(c if c.isalnum() or c in "_-" else "_" for c in n)
+        for pane, n in snap.names.items()
+    }
+    name = f"orgsim-dashboard-{slug['A']}-vs-{slug['B']}-{snap.hours:g}h.zip"
     solara.FileDownload(data, filename=name, label="Download zip", mime_type="application/zip")

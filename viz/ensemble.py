@@ -22,10 +22,10 @@ from matplotlib.figure import Figure
 from experiments.compare import summarise
 from experiments.measurements import RunResult
 from experiments.runner import jobs_for, run_jobs
-from sim.scenario import load_scenario
+from sim.scenario import Scenario
 from viz.kpi_cards import CARDS, CardSpec, format_delta, format_value
 from viz.plots import COLORS
-from viz.session import PANES, Settings
+from viz.session import PANES, Settings, validate
 
 __all__ = [
     "BAND",
@@ -73,9 +73,8 @@ class EnsembleResult:
     summary: pd.DataFrame
 
 
-def _names(settings: Settings) -> list[str]:
-    scenarios = [load_scenario(p, settings.overrides()) for p in settings.scenarios]
-    names = [s.name for s in scenarios]
+def _names(settings: Settings, scenarios: Sequence[Scenario]) -> list[str]:
+    names = settings.pane_names([s.name for s in scenarios])
     if names[0] == names[1]:
         names = [f"{names[0]} (A)", f"{names[1]} (B)"]
     return names
@@ -93,7 +92,7 @@ def run_ensemble(
     Parameters
     ----------
     settings
-        Files, base seed and overrides (levers) of the panes.
+        Files, base seed and overrides (levers, common and per pane) of the panes.
     replications
         R (at least 2, for a confidence interval).
     hours
@@ -108,10 +107,10 @@ def run_ensemble(
     ScenarioError
         If a scenario with these overrides is invalid.
     """
-    scenarios = [load_scenario(p, settings.overrides()) for p in settings.scenarios]
+    scenarios = validate(settings)  # with each pane's own overrides
     jobs = jobs_for(scenarios, replications, settings.seed, hours)
     results = [run.measured for run in run_jobs(jobs, executor=executor, progress=progress)]
-    names = _names(settings)
+    names = _names(settings, scenarios)
     return EnsembleResult(settings, replications, hours, names, results, summarise(results, names))
 
 

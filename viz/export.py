@@ -63,6 +63,7 @@ def export_zip(comparison: Comparison, ensemble: EnsembleResult | None = None) -
         "panes": {
             pane: {
                 "file": settings.scenarios[i],
+                "pane_overrides": list(settings.pane_sets[i]),
                 "name": snapshot.names[pane],
                 "kpis": snapshot.kpis[pane],
                 "scenario": scenarios[pane],
@@ -91,6 +92,9 @@ def export_zip(comparison: Comparison, ensemble: EnsembleResult | None = None) -
                 "seeds": "replication k of both panes: SeedSequence(seed).spawn(R)[k], "
                 "as orgsim compare",
                 "overrides": ensemble.settings.overrides(),
+                "pane_overrides": {
+                    pane: list(ensemble.settings.pane_sets[i]) for i, pane in enumerate(PANES)
+                },
                 "names": ensemble.names,
             }
         text = json.dumps(jsonable(manifest), indent=2, allow_nan=False)

@@ -9,6 +9,7 @@ so the message shown next to a control is the model's own :class:`ScenarioError`
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +23,15 @@ __all__ = [
     "LEVERS",
     "Lever",
     "LeverValue",
+    "after_intervention",
     "check_levers",
+    "describe_set",
     "lever",
     "lever_error",
     "override_text",
     "overrides_for",
     "parse_typed",
+    "parse_value",
     "scenario_values",
 ]
 
@@ -197,6 +201,71 @@ def parse_typed(path: str, text: str) -> LeverValue:
     except (ValueError, OverflowError):
         what = "a whole number" if item.kind == "int" else "a number"
         raise ScenarioError(f"{path} = {text.strip()!r}: must be {what}") from None
+
+
+_TRUE = ("on", "true", "yes", "1")
+_FALSE = ("off", "false", "no", "0")
+
+
+def parse_value(path: str, text: str) -> LeverValue:
+    """Any lever's value typed in: on/off (true/false) for a switch, else as
+    :func:`parse_typed`.
+
+    Raises
+    ------
+    ScenarioError
+        When the text is not a value of the lever's kind.
+
+    Examples
+    --------
+    >>> parse_value("culture.analytics", "On"), parse_value("culture.honesty", "0.5")
+    (True, 0.5)
+    """
+    if lever(path).kind == "bool":
+        word = text.strip().lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+        raise ScenarioError(f"{path} = {text.strip()!r}: must be on or off")
+    return parse_typed(path, text)
+
+
+def after_intervention(kind: str, hours: float) -> str:
+    """The ``--set`` that makes a pane switch to structure ``kind`` at ``hours``.
+
+    It sets the scenario's whole ``interventions`` list: the file's own interventions
+    are replaced, not extended.
+
+    Examples
+    --------
+    >>> print(after_intervention("direct_dial", 12))  # doctest: +NORMALIZE_WHITESPACE
+    interventions=[{at_hours=12.0, label="switch to direct_dial",
+    set={"structure.kind"="direct_dial"}}]
+    """
+    return (
+        f'interventions=[{{at_hours={float(hours)!r}, label="switch to {kind}", '
+        f'set={{"structure.kind"="{kind}"}}}}]'
+    )
+
+
+def describe_set(text: str) -> str:
+    """A ``--set`` string in words: an intervention list by its labels and hours, any
+    other override as it is.
+
+    Examples
+    --------
+    >>> describe_set(after_intervention("direct_dial", 12))
+    'switch to direct_dial at 12 h'
+    >>> describe_set("culture.honesty=0.9")
+    'culture.honesty=0.9'
+    """
+    if text.startswith("interventions="):
+        try:
+            items = tomllib.loads(text)["interventions"]
+            parts = [f"{i.get('label') or 'intervention'} at {i['at_hours']:g} h" for i in items]
+            return "; ".join(parts)
+        except (tomllib.TOMLDecodeError, KeyError, TypeError):
+            pass
+    return text
 
 
 def _strip_origin(message: str, origin: str) -> str:

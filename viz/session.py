@@ -19,12 +19,12 @@ from pathlib import Path
 import pandas as pd
 
 from sim import OrgModel
-from sim.scenario import Scenario, ScenarioError
-from viz.levers import LeverValue, check_levers, overrides_for
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from viz.levers import LeverValue, _strip_origin, check_levers, describe_set, overrides_for
 from viz.model_access import FlowTracker, OrgGrid, org_grid
 from viz.plots import Marker, markers_for
 
-__all__ = ["PANES", "Comparison", "Settings", "Snapshot"]
+__all__ = ["PANES", "Comparison", "PaneError", "Settings", "Snapshot"]
 
 PANES = ("A", "B")
 
@@ -43,16 +43,36 @@ class Settings:
         ``--set`` overrides given to ``orgsim dashboard`` (both panes).
     changed
         Levers changed in the sidebar (both panes), by scenario key.
+    pane_sets
+        Per pane (A, B), ``--set`` strings applied to that pane only, after the
+        common ones (a pane's own lever values, or "A after an intervention").
     """
 
     scenarios: tuple[str, str]
     seed: int = 0
     base: tuple[str, ...] = ()
     changed: Mapping[str, LeverValue] = field(default_factory=dict)
+    pane_sets: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     def overrides(self) -> list[str]:
         """Every ``--set`` string applied to both scenarios."""
         return [*self.base, *overrides_for(self.changed)]
+
+    def pane_overrides(self, index: int) -> list[str]:
+        """Every ``--set`` string of pane ``index`` (0: A, 1: B): the common ones, then
+        the pane's own."""
+        return [*self.overrides(), *self.pane_sets[index]]
+
+    def pane_note(self, index: int) -> str:
+        """The pane's own overrides in words (``""`` if it has none)."""
+        return "; ".join(describe_set(text) for text in self.pane_sets[index])
+
+    def pane_names(self, names: Sequence[str]) -> list[str]:
+        """The panes' scenario names, each with its own overrides in words."""
+        return [
+            f"{name} + {note}" if (note := self.pane_note(i)) else name
+            for i, name in enumerate(names)
+        ]
 
 
 @dataclass(frozen=True)
@@ -191,11 +211,12 @@ class Comparison:
             self._version += 1
             self._plot_version += bool(redraw_plots)
             models = self.models
+            names = self.settings.pane_names([models[pane].scenario_spec.name for pane in PANES])
             return Snapshot(
                 version=self._version,
                 hours=models["A"].hours,
                 tick=models["A"].tick,
-                names={pane: m.scenario_spec.name for pane, m in models.items()},
+                names=dict(zip(PANES, names, strict=True)),
                 kpis={pane: m.kpis() for pane, m in models.items()},
                 series={pane: m.series() for pane, m in models.items()},
                 markers=[
@@ -210,13 +231,14 @@ class Comparison:
 
 
 def validate(settings: Settings) -> list[Scenario]:
-    """Both scenarios loaded with the settings' overrides.
+    """Both scenarios loaded with the settings' overrides (common, then each pane's).
 
     Raises
     ------
     ScenarioError
         ``"<lever path>: <message>"`` shaped: the first lever at fault is named by
-        :func:`viz.levers.check_levers`.
+        :func:`viz.levers.check_levers`; a :class:`PaneError` if a pane's own
+        override is at fault.
     """
     scenarios, per_lever, general = check_levers(
         settings.scenarios, settings.base, settings.changed
@@ -226,6 +248,12 @@ def validate(settings: Settings) -> list[Scenario]:
         raise LeverError(path, message)
     if general is not None:
         raise ScenarioError(general)
+    for index, path in enumerate(settings.scenarios):
+        if settings.pane_sets[index]:
+            try:
+                scenarios[index] = load_scenario(path, settings.pane_overrides(index))
+            except ScenarioError as error:
+                raise PaneError(PANES[index], _strip_origin(str(error), str(path))) from None
     ticks = [scenario.time.tick_minutes for scenario in scenarios]
     if ticks[0] != ticks[1]:
         raise ScenarioError(
@@ -241,6 +269,14 @@ class LeverError(ScenarioError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class PaneError(ScenarioError):
+    """A pane's own override is not allowed; ``pane`` names the pane."""
+
+    def __init__(self, pane: str, message: str) -> None:
+        super().__init__(message)
+        self.pane = pane
 
 
 class Player:
