@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import STRUCTURES
 from scipy import stats
 
 import experiments.cli
@@ -57,7 +58,8 @@ def result(scenario: int, replication: int, **kpis: float) -> RunResult:
 
 @pytest.fixture(scope="module")
 def serial_and_parallel(tmp_path_factory) -> tuple[Path, Path]:
-    """The four default structures, R=2, run with --workers 1 and --workers 2."""
+    """Every registered structure's file (the default), R=2, run with --workers 1 and
+    --workers 2."""
     base = tmp_path_factory.mktemp("compare")
     for workers in ("1", "2"):
         args = [*SMALL, "--replications", "2", "--workers", workers, "--out", base / workers]
@@ -68,7 +70,7 @@ def serial_and_parallel(tmp_path_factory) -> tuple[Path, Path]:
 def test_worker_count_does_not_change_results(serial_and_parallel):
     serial, parallel = serial_and_parallel
     runs = pd.read_parquet(serial / "runs.parquet")
-    assert len(runs) == 8
+    assert len(runs) == 2 * len(STRUCTURES)
     pd.testing.assert_frame_equal(runs, pd.read_parquet(parallel / "runs.parquet"))
     pd.testing.assert_frame_equal(
         pd.read_parquet(serial / "summary.parquet"), pd.read_parquet(parallel / "summary.parquet")
@@ -78,12 +80,7 @@ def test_worker_count_does_not_change_results(serial_and_parallel):
 
 def test_replication_k_of_every_structure_shares_one_seed(serial_and_parallel):
     runs = pd.read_parquet(serial_and_parallel[0] / "runs.parquet")
-    assert runs["scenario"].unique().tolist() == [
-        "switchboard",
-        "direct_dial",
-        "expert_routing",
-        "coached_direct_dial",
-    ]
+    assert runs["scenario"].unique().tolist() == list(STRUCTURES)  # most central first
     assert (runs["seed_entropy"] == 0).all()
     assert (runs["seed_spawn_key"] == runs["replication"].astype(str)).all()
     # the replications themselves differ
@@ -98,7 +95,7 @@ def test_outputs_are_complete_and_atomic(serial_and_parallel):
         manifest = json.loads((directory / "compare.json").read_text())
         assert manifest["replications"] == 2
         assert manifest["seed"] == 0
-        assert manifest["hours"] == [12.0] * 4
+        assert manifest["hours"] == [12.0] * len(STRUCTURES)
         assert [Path(s["file"]).name for s in manifest["scenarios"]] == [
             Path(name).name for name in experiments.cli.DEFAULT_SCENARIOS
         ]
