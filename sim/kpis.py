@@ -12,12 +12,23 @@ from sim.threads import State, ThreadTable
 if TYPE_CHECKING:
     from sim.public import Customers
 
-__all__ = ["KPIS", "ORG_KPIS", "PUBLIC_KPIS", "organization_kpis", "public_kpis"]
+__all__ = [
+    "KPIS",
+    "ORG_KPIS",
+    "PUBLIC_KPIS",
+    "UNITS",
+    "kaplan_meier_median",
+    "organization_kpis",
+    "public_kpis",
+]
 
 ORG_KPIS = (
     "first_response_hours_median",
     "first_response_hours_p90",
     "first_response_hours_mean",
+    "first_response_hours_km_median",
+    "answered_within_1h_share",
+    "answered_within_24h_share",
     "resolution_hours_median",
     "resolution_hours_p90",
     "resolution_hours_mean",
@@ -27,6 +38,7 @@ ORG_KPIS = (
     "hops_mean",
     "silo_crossings_mean",
     "utilization",
+    "social_capacity",
     "gaffes",
 )
 
@@ -41,15 +53,60 @@ def _summary(hours: np.ndarray, prefix: str) -> dict[str, float]:
     }
 
 
+def kaplan_meier_median(time: np.ndarray, event: np.ndarray) -> float:
+    """Kaplan-Meier median of a time to event, with the other times censored.
+
+    Parameters
+    ----------
+    time
+        Each subject's time: of its event, or of its censoring.
+    event
+        Whether each subject's event happened at ``time`` (else it was censored then).
+
+    Returns
+    -------
+    float
+        The smallest event time at which the survival estimate falls to 0.5 or below
+        (Kaplan and Meier 1958; events at a time come before censorings at it); ``inf``
+        when it never does (fewer than half are known to have had the event), NaN
+        without subjects.
+
+    Examples
+    --------
+    >>> kaplan_meier_median(np.array([1.0, 2.0, 3.0, 4.0]), np.array([True, True, True, True]))
+    2.0
+    >>> kaplan_meier_median(np.array([1.0, 2.0, 3.0]), np.array([True, False, False]))
+    inf
+    """
+    if time.size == 0:
+        return float("nan")
+    order = np.lexsort((~event, time))  # by time; events before censorings at a time
+    time, event = time[order], event[order]
+    at_risk = time.size - np.arange(time.size)
+    survival = np.cumprod(np.where(event, 1.0 - 1.0 / at_risk, 1.0))
+    below = np.flatnonzero(survival <= 0.5)
+    return float(time[below[0]]) if below.size else float("inf")
+
+
 def organization_kpis(
-    threads: ThreadTable, dt_hours: float, utilization: float
+    threads: ThreadTable,
+    dt_hours: float,
+    utilization: float,
+    *,
+    now_tick: int,
+    social_capacity: float,
+    gaffes: int,
 ) -> dict[str, float]:
     """KPIs the organization side computes from the thread table.
 
     First response is measured from a thread's creation to its first answer, over
     answered threads; resolution from creation to resolution, over resolved threads.
-    Shares are over all threads opened. ``NaN`` marks a KPI with no threads to
-    measure (e.g. no thread was ever answered).
+    ``first_response_hours_km_median`` counts every thread: the never answered are
+    censored at their (last) abandonment or at ``now_tick``, the run's end.
+    ``answered_within_*`` are shares of all threads. Shares are over all threads
+    opened. ``NaN`` marks a KPI with no threads to measure (e.g. no thread was ever
+    answered). ``social_capacity`` (work-hours per hour given to social media, on
+    average) and ``gaffes`` (gaffe answers) are the organization's own counts.
     """
     n = threads.size
     created = threads.column("created_tick")
@@ -64,13 +121,22 @@ def organization_kpis(
         _summary((resolved_at[resolved] - created[resolved]) * dt_hours, "resolution_hours")
     )
     share = (lambda mask: float(mask.mean())) if n else (lambda mask: np.nan)
+    wait = (first - created) * dt_hours
+    abandoned_at = threads.column("abandon_tick")
+    end = np.where(abandoned_at >= 0, abandoned_at, now_tick)
+    kpis["first_response_hours_km_median"] = kaplan_meier_median(
+        np.where(answered, first - created, end - created) * dt_hours, answered
+    )
+    kpis["answered_within_1h_share"] = share(answered & (wait <= 1.0))
+    kpis["answered_within_24h_share"] = share(answered & (wait <= 24.0))
     kpis["answered_share"] = share(answered)
     kpis["resolved_share"] = share(resolved)
     kpis["abandoned_share"] = share(state == State.ABANDONED)
     kpis["hops_mean"] = float(threads.column("hops").mean()) if n else np.nan
     kpis["silo_crossings_mean"] = float(threads.column("silo_crossings").mean()) if n else np.nan
     kpis["utilization"] = utilization
-    kpis["gaffes"] = float(threads.column("gaffe").sum())
+    kpis["social_capacity"] = social_capacity
+    kpis["gaffes"] = float(gaffes)
     return kpis
 
 
@@ -126,3 +192,43 @@ def public_kpis(
 
 KPIS = ORG_KPIS + PUBLIC_KPIS
 """Every KPI name of MODEL.md section 5, in the order tables show them."""
+
+UNITS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "first_response_hours_median",
+            "first_response_hours_p90",
+            "first_response_hours_mean",
+            "first_response_hours_km_median",
+            "resolution_hours_median",
+            "resolution_hours_p90",
+            "resolution_hours_mean",
+        ),
+        "h",
+    ),
+    **dict.fromkeys(
+        (
+            "answered_share",
+            "answered_within_1h_share",
+            "answered_within_24h_share",
+            "resolved_share",
+            "abandoned_share",
+            "utilization",
+            "fan_share",
+            "detractor_share",
+            "net_sentiment",
+            "interactivity",
+        ),
+        "share",
+    ),
+    "hops_mean": "hops/thread",
+    "silo_crossings_mean": "crossings/thread",
+    "social_capacity": "work-h/h",
+    "gaffes": "answers",
+    "credibility": "trust 0-1",
+    "sentiment": "-1 to 1",
+    "conversation_depth": "turns/thread",
+    "negative_reach_per_1k": "exposures/1k",
+    "quality_final": "0-1",
+}
+"""Each KPI's unit, as tables show it."""

@@ -132,7 +132,7 @@ class OrgModel(mesa.Model):
         watch.lap("routing and work")
         acts = self._organization_acts()
         broadcasts = public.broadcast(levers.culture, core.counters["answered"])  # 7.
-        public.react(t, acts)  # 8. opinion update
+        core.escalate(public.react(t, acts))  # 8. opinion update (and escalations)
         learn(
             core.threads,
             acts.answered,
@@ -158,8 +158,10 @@ class OrgModel(mesa.Model):
 
     def _organization_acts(self) -> OrganizationActs:
         events = self.core.events
-        answered, resolved = events.answered_ids()
-        return OrganizationActs(answered, resolved, events.abandoned_ids(), events.spin_found)
+        answered, resolved, gaffe = events.answered_ids()
+        return OrganizationActs(
+            answered, resolved, gaffe, events.abandoned_ids(), events.spin_found
+        )
 
     def _open_crisis(self, n: int, topic: int) -> np.ndarray:
         """Crisis complaints for the timeline, from the interventions' own stream."""
@@ -243,8 +245,7 @@ class OrgModel(mesa.Model):
 
     @property
     def is_spreading(self) -> bool:
-        """Whether some thread still exposes new customers (its cascade frontier is not
-        empty)."""
+        """Whether some view of a thread is still to come (a cascade is under way)."""
         return self.public.is_spreading
 
     def brand_followers(self) -> int:
@@ -304,7 +305,14 @@ class OrgModel(mesa.Model):
         """Every KPI of MODEL.md section 5, by its contract name."""
         core = self.core
         utilization = core.busy_work / core.capacity_work if core.capacity_work else 0.0
-        kpis = organization_kpis(core.threads, self.dt_hours, utilization)
+        kpis = organization_kpis(
+            core.threads,
+            self.dt_hours,
+            utilization,
+            now_tick=core.tick,
+            social_capacity=core.capacity_work / core.tick if core.tick else 0.0,
+            gaffes=core.counters["gaffes"],
+        )
         kpis.update(
             public_kpis(
                 self.public.customers,

@@ -112,6 +112,7 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "silo_crossings": (np.int16, 0),
     "approvals_waited": (np.int16, 0),
     "turns": (np.int16, 0),
+    "escalations": (np.int8, 0),
     "service_ticks": (np.int32, 0),
     # outcomes
     "first_response_tick": (np.int32, -1),

@@ -62,16 +62,23 @@ class TickEvents:
 
     answered: list[np.ndarray] = field(default_factory=list)
     resolved: list[np.ndarray] = field(default_factory=list)
+    gaffe: list[np.ndarray] = field(default_factory=list)
+    """Whether each answer of :attr:`answered` was a gaffe (of the answer, not the thread)."""
     abandoned: list[np.ndarray] = field(default_factory=list)
     spin_found: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     """(threads, tick each is found out) for the spun answers posted this tick whose
     spin will be found out: one entry per spun answer, drawn once."""
 
-    def answered_ids(self) -> tuple[np.ndarray, np.ndarray]:
-        """(threads answered this tick, whether each answer resolved its thread)."""
+    def answered_ids(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(threads answered this tick, whether each answer resolved its thread,
+        whether each answer was a gaffe)."""
         if not self.answered:
-            return np.zeros(0, np.int64), np.zeros(0, bool)
-        return np.concatenate(self.answered), np.concatenate(self.resolved)
+            return np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, bool)
+        return (
+            np.concatenate(self.answered),
+            np.concatenate(self.resolved),
+            np.concatenate(self.gaffe),
+        )
 
     def abandoned_ids(self) -> np.ndarray:
         return np.concatenate(self.abandoned) if self.abandoned else np.zeros(0, np.int64)
@@ -337,6 +344,7 @@ class OrgCore:
             self.events.spin_found.append((found, when.astype(np.int64)))
         self.events.answered.append(ids)
         self.events.resolved.append(graded.resolved)
+        self.events.gaffe.append(graded.gaffe)
         th.state[ids] = State.ANSWERED
         th.phase[ids] = Phase.IDLE
         done = ids[graded.resolved]
@@ -394,6 +402,18 @@ class OrgCore:
         self._record()
         self.threads.compact()
         self.tick += 1
+
+    def escalate(self, ids: np.ndarray) -> None:
+        """The authors of these abandoned threads posted again, louder (MODEL.md 4.2,
+        4.6): each comes back as a new turn at the start of the next tick, once."""
+        if ids.size == 0:
+            return
+        th = self.threads
+        th.escalations[ids] += 1
+        th.phase[ids] = Phase.DELAY
+        th.leg[ids] = Leg.FOLLOWUP
+        th.ready_tick[ids] = self.tick
+        th.live = np.union1d(th.live, ids)
 
     def _abandon(self) -> None:
         th = self.threads

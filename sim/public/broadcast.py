@@ -5,11 +5,14 @@ The organization spends its social effort between replying and broadcasting, set
 repliers work at ``0.5 + listening`` of their social speed (1 at the default 0.5; see
 :meth:`sim.organization.core.OrgCore.refresh_speed`). Broadcasts reach the brand's followers. They
 move sentiment little (``sentiment x leadership integrity``), cost trust among
-followers whose experience contradicts them (``say_do_trust x (1 - integrity)`` for
-followers with negative sentiment: essay 001, social media "can actually expose the
+followers whose experience contradicts them (a trust signal of ``-say_do_trust x (1 -
+integrity)`` for followers with negative sentiment, weighted as a thing seen: essay 001, social media "can actually expose the
 disparity between what a leader says and what he or she actually does"), and each
 broadcast loses a follower with chance ``unfollow x (1 - interactivity)`` (essay 004:
-"Talk, talk, talk. Noise, noise noise. Seriously, shut it already.").
+"Talk, talk, talk. Noise, noise noise. Seriously, shut it already."). Followers also
+come: a fan who does not follow the brand starts to at ``follow_rate`` an hour, so a
+brand that converses (and so keeps its fans) can grow its audience while one that only
+talks loses it.
 
 Interactivity is replies / (replies + broadcasts) (essay 002: "What you should be
 striving for (and measuring) is the level of interactivity").
@@ -51,6 +54,9 @@ class Broadcasting:
         """Who stops following: the public's reaction (the opinions stream)."""
         self.dt = scenario.time.tick_hours
         self.count = 0
+        self._seen_rate = scenario.opinions.trust_rate * scenario.opinions.trust_seen
+        self._p_follow = -np.expm1(-self.spec.follow_rate * self.dt)
+        """Chance per tick that a fan who does not follow the brand starts to."""
 
     def step(self, culture: CultureSpec, replies: int) -> int:
         """Post this tick's broadcasts and apply their effects; returns how many.
@@ -60,6 +66,7 @@ class Broadcasting:
         geometric skipping: O(followers) array operations, O(leavers) draws.
         """
         spec, people = self.spec, self.people
+        self._fans_follow()
         k = int(self.rng.poisson(spec.rate_per_hour * (1.0 - culture.listening) * self.dt))
         if k == 0:
             return 0
@@ -68,8 +75,10 @@ class Broadcasting:
         integrity = culture.leadership_integrity
         sentiment, trust = people.sentiment, people.trust
         contradicted = followers[sentiment[followers] < 0]  # experience says otherwise
-        loss = np.float32(k * spec.say_do_trust * (1.0 - integrity))
-        trust[contradicted] = np.maximum(trust[contradicted] - loss, 0.0)
+        # a trust signal of -k x say_do_trust x (1 - integrity), seen (not one's own
+        # thread): trust falls by trust_rate x trust_seen x that x trust (MODEL.md 4.7)
+        signal = k * spec.say_do_trust * (1.0 - integrity) * self._seen_rate
+        trust[contradicted] *= np.float32(max(0.0, 1.0 - signal))
         gain = np.float32(k * spec.sentiment * integrity)
         sentiment[followers] = np.minimum(sentiment[followers] + gain, 1.0)
         share = interactivity(replies, self.count)
@@ -77,3 +86,13 @@ class Broadcasting:
         leaving = followers[bernoulli_positions(followers.size, p_leave, self.unfollow_rng)]
         people.follows_brand[leaving] = False
         return k
+
+    def _fans_follow(self) -> None:
+        """Fans start following the brand at ``follow_rate`` an hour (MODEL.md 4.8):
+        candidates are drawn among all customers by geometric skipping, and those who
+        are fans and not yet followers follow (O(candidates))."""
+        people = self.people
+        candidate = bernoulli_positions(people.n, self._p_follow, self.unfollow_rng)
+        if candidate.size:
+            fan = people.sentiment[candidate] >= np.float32(people.fan_threshold)
+            people.follows_brand[candidate[fan]] = True

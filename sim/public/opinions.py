@@ -4,18 +4,31 @@ Per tick, vectorized over this tick's events:
 
 - **Own experience.** A problem costs ``problem``; an answer to one's own thread gives
   ``answered x quality + fast_bonus x exp(-wait / fast_hours)`` and ``resolved`` more
-  when it resolves; being ignored (abandoned) costs ``ignored``.
+  when it resolves; being ignored (abandoned) costs ``ignored x (0.5 + severity)``.
 - **What one sees.** Each exposure to an unanswered complaint costs
   ``seen_complaint``; to an answered thread gives ``seen_answer x authenticity x
-  voice``; to a gaffe costs ``seen_gaffe`` and ``gaffe_trust`` trust. When an answer is
+  voice``; to a gaffe costs ``seen_gaffe``. When an answer is
   posted, the thread's audience so far sees it too.
-- **Trust** moves a step ``trust_rate`` toward the mean signal of the answers seen,
-  ``authenticity x voice``, plus ``admit_bonus`` when the answer admitted fault
-  ("stealing thunder") or ``spin_boost`` when it did not. A non-admitting answer is
-  found out with probability ``spin_found_probability`` after about
-  ``spin_found_hours``; its audience then loses ``spin_penalty`` trust (essay 000: "If
-  you're glossing over the truth, you will be found out and discredited").
-- **Memory.** Sentiment relaxes toward each customer's baseline on ``memory_hours``.
+- **Trust is earned by answers and lost by silence** (MODEL.md 4.7; essay 000: the
+  public expects that "it will tell you immediately"). Every turn a customer opens
+  is an expectation ``E`` of its kind (``expect_complaint``, ``expect_question``,
+  ``expect_praise``). Its outcome is a signed trust signal: an answer signals ``c x L
+  - E``, with ``c`` its credibility (authenticity x voice, plus ``admit_bonus`` when it
+  admitted fault -- "stealing thunder" -- or ``spin_boost`` when it did not) and ``L =
+  1 / (1 + wait / late_hours)`` its lateness; silence past patience signals ``-E x (1
+  + severity)``, which no answer is below, so answering never loses to silence. The
+  audience gets the same signals weighted ``trust_seen``: ``-E`` on seeing an
+  unanswered turn, ``c x L`` when its answer comes, ``c x L - E`` on seeing a turn
+  already answered. A tick's signals add up per customer ``S``, and trust moves by
+  ``trust_rate x S x (1 - trust)`` up or ``trust_rate x S x trust`` down. A gaffe
+  signals ``-gaffe_trust`` to its author and to everyone who sees it (weighted), once
+  per answer. A non-admitting answer is found out with probability
+  ``spin_found_probability`` after about ``spin_found_hours``; its audience then gets a
+  signal of ``-spin_penalty`` (essay 000: "If you're glossing over the truth, you will be
+  found out and discredited"). Every signal is in the same unit, so none of them can
+  drown the others by its scale alone.
+- **Memory.** Sentiment relaxes toward each customer's baseline on ``memory_hours``,
+  trust toward ``trust_initial`` on ``trust_memory_hours``.
 - **Word of mouth** (Bass 1969; essay 003: fans "communicate with non-fans to turn them
   into new fans"): a non-fan becomes a fan with hazard ``p + q x (share of
   in-neighbours who are fans)`` per ``bass_period_hours``. Only the customers drawn
@@ -30,7 +43,7 @@ import numpy as np
 from sim.public.cascade import bernoulli_positions
 from sim.public.customers import Customers
 from sim.scenario.schema import Scenario
-from sim.threads import Kind, ThreadTable
+from sim.threads import Kind, ThreadTable, names
 
 __all__ = ["Opinions"]
 
@@ -64,17 +77,22 @@ class Opinions:
         self.spec = spec = scenario.opinions
         self.people = customers
         self.rng = rng
-        dt = scenario.time.tick_hours
+        self.dt = dt = scenario.time.tick_hours
         self.relax = 1.0 - np.exp(-dt / spec.memory_hours)
         self.bass_step = dt / spec.bass_period_hours
         self.fast_ticks = spec.fast_hours / dt
+        self.late_ticks = spec.late_hours / dt
+        self.expect = np.array([getattr(spec, f"expect_{k}") for k in names(Kind)])
+        """What an answer is expected to be worth, by kind (MODEL.md 4.7)."""
         self._delta: _Queue = []
         self._signal: _Queue = []
         self._trust_loss: _Queue = []
         self._gap = np.empty(customers.n, dtype=np.float32)
         self._slot = np.empty(customers.n, dtype=np.int32)
-        """Scratch for :meth:`_mean_by_customer`: only slots written in a call are read."""
+        """Scratch for :meth:`_sum_by_customer`: only slots written in a call are read."""
         self._relax32 = np.float32(self.relax)
+        self._trust_relax32 = np.float32(1.0 - np.exp(-dt / spec.trust_memory_hours))
+        self._trust_initial = np.float32(scenario.customers.trust_initial)
         self._bass = spec.p_innovation != 0 or spec.q_imitation != 0
         """Whether word of mouth converts anyone at all."""
         self._bass_most = -np.expm1(-(spec.p_innovation + spec.q_imitation) * self.bass_step)
@@ -87,8 +105,8 @@ class Opinions:
         if customer.size:
             self._delta.append((customer, delta))
 
-    def believe(self, customer: np.ndarray, signal: np.ndarray) -> None:
-        """Queue a trust signal (trust steps toward the mean signal)."""
+    def believe(self, customer: np.ndarray, signal: np.ndarray | float) -> None:
+        """Queue a signed trust signal (one's own thread counts 1, others' ``trust_seen``)."""
         if customer.size:
             self._signal.append((customer, signal))
 
@@ -98,18 +116,23 @@ class Opinions:
             self._trust_loss.append((customer, loss))
 
     def answer_signal(
-        self, threads: ThreadTable, ids: np.ndarray, lift: np.ndarray | None = None
+        self,
+        threads: ThreadTable,
+        ids: np.ndarray,
+        wait_ticks: np.ndarray,
+        lift: np.ndarray | None = None,
     ) -> np.ndarray:
-        """What an answer tells its audience about the organization's voice.
-
-        ``lift`` is ``authenticity x voice_weight`` of ``ids``, if the caller has it.
-        """
+        """What an answer tells about the organization's voice: its credibility
+        (``lift = authenticity x voice_weight`` of ``ids`` plus the honesty bonuses,
+        clipped to [0, 1]) times its lateness ``1 / (1 + wait / late_hours)``."""
         spec = self.spec
         if lift is None:
             lift = threads.authenticity[ids] * threads.voice_weight[ids]
         signal = lift + np.where(threads.admitted[ids], spec.admit_bonus, 0.0)
         signal += np.where(threads.spun[ids], spec.spin_boost, 0.0)
-        return signal.clip(0.0, 1.0, out=signal)
+        signal.clip(0.0, 1.0, out=signal)
+        signal /= 1.0 + wait_ticks / self.late_ticks
+        return signal
 
     def see(
         self,
@@ -121,68 +144,96 @@ class Opinions:
         negative: np.ndarray | None = None,
     ) -> None:
         """Exposures to threads as they stood when seen: an unanswered complaint
-        hurts, a gaffe hurts more and costs trust, an answer helps.
+        hurts, a gaffe hurts more and costs trust, an answer helps. An unanswered turn
+        signals ``-E`` of trust, an answered one ``c x L - E`` (weighted ``trust_seen``).
 
         ``negative``, if given, is ``(kind == complaint & ~answered) | gaffe`` of the
         exposures (:attr:`sim.public.spread.Exposed.negative`), which saves recomputing it.
         """
         if not thread.size:
             return
+        spec = self.spec
         if negative is None:
             negative = ((threads.kind[thread] == COMPLAINT) & ~answered) | gaffe
+        clean = ~gaffe
+        self.feel(customer[negative & clean], -spec.seen_complaint)
         if gaffe.any():
-            clean = ~gaffe
-            self.feel(customer[negative & clean], -self.spec.seen_complaint)
             self._see_gaffes(customer[gaffe])
-            helpful = answered & clean
-        else:
-            self.feel(customer[negative], -self.spec.seen_complaint)
-            helpful = answered
-        self._see_helpful(threads, thread[helpful], customer[helpful])
+        waiting = ~answered & clean
+        expected = self.expect[threads.kind[thread[waiting]]]
+        self.believe(customer[waiting], -spec.trust_seen * expected)
+        helpful = answered & clean
+        t = thread[helpful]
+        lift = threads.authenticity[t] * threads.voice_weight[t]
+        self.feel(customer[helpful], spec.seen_answer * lift)
+        wait = threads.first_response_tick[t] - threads.created_tick[t]
+        signal = self.answer_signal(threads, t, wait, lift) - self.expect[threads.kind[t]]
+        self.believe(customer[helpful], spec.trust_seen * signal)
 
-    def see_answers(self, threads: ThreadTable, thread: np.ndarray, customer: np.ndarray) -> None:
-        """Exposures to answers just posted: :meth:`see` with every thread answered
-        (a gaffe hurts, any other answer helps)."""
+    def see_answers(
+        self,
+        threads: ThreadTable,
+        thread: np.ndarray,
+        customer: np.ndarray,
+        gaffe: np.ndarray,
+        tick: int,
+    ) -> None:
+        """The audience of this tick's answers sees them: a gaffe (``gaffe``, of each
+        answer, not of its thread: a gaffe penalizes once) hurts, any other answer helps
+        and signals ``trust_seen x c x L``."""
         if not thread.size:
             return
-        gaffe = threads.gaffe[thread]
         if gaffe.any():
             self._see_gaffes(customer[gaffe])
             clean = ~gaffe
             thread, customer = thread[clean], customer[clean]
-        self._see_helpful(threads, thread, customer)
+        lift = threads.authenticity[thread] * threads.voice_weight[thread]
+        self.feel(customer, self.spec.seen_answer * lift)
+        wait = tick - threads.turn_tick[thread]
+        signal = self.answer_signal(threads, thread, wait, lift)
+        self.believe(customer, self.spec.trust_seen * signal)
 
     def _see_gaffes(self, customer: np.ndarray) -> None:
         """A gaffe seen hurts sentiment and costs trust."""
         self.feel(customer, -self.spec.seen_gaffe)
-        self.distrust(customer, self.spec.gaffe_trust)
-
-    def _see_helpful(self, threads: ThreadTable, thread: np.ndarray, customer: np.ndarray) -> None:
-        """Answers without a gaffe lift sentiment and signal trust."""
-        if not thread.size:
-            return
-        lift = threads.authenticity[thread] * threads.voice_weight[thread]
-        self.feel(customer, self.spec.seen_answer * lift)
-        self.believe(customer, self.answer_signal(threads, thread, lift))
+        self.believe(customer, -self.spec.trust_seen * self.spec.gaffe_trust)
 
     def answered(
-        self, threads: ThreadTable, ids: np.ndarray, tick: int, resolved: np.ndarray
+        self,
+        threads: ThreadTable,
+        ids: np.ndarray,
+        tick: int,
+        resolved: np.ndarray,
+        gaffe: np.ndarray,
     ) -> None:
-        """Authors of this tick's answers: quicker and resolving answers please more."""
+        """Authors of this tick's answers: quicker and resolving answers please more;
+        the turn's expectation is met by the answer's signal, ``c x L - E``. A gaffe
+        (``gaffe`` of each answer) hurts its author like anyone who sees it, and
+        signals nothing but the expectation missed."""
         spec = self.spec
+        author = threads.author[ids]
+        known = author >= 0  # scripted threads may have no author
+        ids, author, resolved, gaffe = ids[known], author[known], resolved[known], gaffe[known]
         wait = tick - threads.turn_tick[ids]
         gain = spec.answered * threads.quality[ids] + spec.fast_bonus * np.exp(
             -wait / self.fast_ticks
         )
         gain += np.where(resolved, spec.resolved, 0.0)
-        gain[threads.gaffe[ids]] = -spec.seen_gaffe
-        author = threads.author[ids]
-        known = author >= 0  # scripted threads may have no author
-        self.feel(author[known], gain[known])
-        self.believe(author[known], self.answer_signal(threads, ids[known]))
+        gain[gaffe] = -spec.seen_gaffe
+        self.feel(author, gain)
+        signal = np.where(gaffe, 0.0, self.answer_signal(threads, ids, wait))
+        self.believe(author, signal - self.expect[threads.kind[ids]])
+        self.believe(author[gaffe], -spec.gaffe_trust)
 
-    def ignored(self, authors: np.ndarray) -> None:
-        self.feel(authors, -self.spec.ignored)
+    def ignored(self, threads: ThreadTable, ids: np.ndarray) -> None:
+        """Authors of threads abandoned this tick: sentiment falls by ``ignored x (0.5
+        + severity)``, and silence signals ``-E x (1 + severity)``."""
+        author = threads.author[ids]
+        known = author >= 0
+        ids, author = ids[known], author[known]
+        severity = threads.severity[ids]
+        self.feel(author, -self.spec.ignored * (0.5 + severity))
+        self.believe(author, -self.expect[threads.kind[ids]] * (1.0 + severity))
 
     def had_problem(self, customers: np.ndarray) -> None:
         self.feel(customers, -self.spec.problem)
@@ -190,13 +241,15 @@ class Opinions:
     # ------------------------------------------------------------------ apply
 
     def apply(self) -> None:
-        """Apply the queued changes, relax toward the baseline, then word of mouth.
+        """Apply the queued changes, relax toward the baselines, then word of mouth.
 
         Changes cost O(events), not O(customers): they are scattered onto the
         customers concerned, in the order they were queued (``np.add.at`` adds one
         element after another), and only those are clipped (relaxation toward a
         baseline in range, and becoming a fan, cannot leave the range). A customer
         touched twice is clipped twice, to the same value, so no ``np.unique`` is needed.
+        A customer's trust signals of the tick add up, and trust moves by ``trust_rate``
+        times their sum, toward 1 when it is positive and toward 0 when it is negative.
         """
         people = self.people
         s, trust = people.sentiment, people.trust
@@ -207,8 +260,11 @@ class Opinions:
         changed_trust = []
         if self._signal:
             customer, signal = _gather(self._signal, np.float64)
-            seen, mean = self._mean_by_customer(customer, signal)
-            trust[seen] += (self.spec.trust_rate * (mean - trust[seen])).astype(np.float32)
+            seen, total = self._sum_by_customer(customer, signal)
+            step = self.spec.trust_rate * total
+            now = trust[seen].astype(np.float64)
+            now += np.where(step > 0, step * (1.0 - now), step * now)
+            trust[seen] = now.astype(np.float32)
             changed_trust.append(seen)
         if self._trust_loss:
             customer, loss = _gather(self._trust_loss, np.float32)
@@ -221,17 +277,19 @@ class Opinions:
         gap = np.subtract(people.baseline, s, out=self._gap)
         gap *= self._relax32
         s += gap
+        gap = np.subtract(self._trust_initial, trust, out=self._gap)
+        gap *= self._trust_relax32
+        trust += gap
         self.word_of_mouth()
 
-    def _mean_by_customer(
+    def _sum_by_customer(
         self, customer: np.ndarray, value: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct customers of ``customer`` and the mean of each one's values.
+        """The distinct customers of ``customer`` and the sum of each one's values.
 
         Each event is labelled with the position of one event of the same customer,
         through a scratch array indexed by customer: O(events), no sort. Each sum adds
-        the customer's values in queue order, exactly as ``np.bincount`` over the
-        inverse of ``np.unique`` does; only the order of the customers differs.
+        the customer's values in queue order.
         """
         position = np.arange(customer.size)
         slot = self._slot
@@ -239,8 +297,7 @@ class Opinions:
         label = slot[customer]
         labels_itself = label == position  # exactly one event per customer
         total = np.bincount(label, weights=value, minlength=customer.size)
-        count = np.bincount(label, minlength=customer.size)
-        return customer[labels_itself], total[labels_itself] / count[labels_itself]
+        return customer[labels_itself], total[labels_itself]
 
     def word_of_mouth(self) -> None:
         """Bass diffusion on the graph: hazard ``p + q x fan share of in-neighbours``.

@@ -36,19 +36,21 @@ _NO_IDS = np.zeros(0, dtype=np.int64)
 
 @dataclass(frozen=True)
 class OrganizationActs:
-    """What the organization did this tick that the public can see: answers (and
-    whether each resolved its thread), abandoned threads, and the spun answers whose
-    spin will be found out, with when (one entry per answer, drawn once)."""
+    """What the organization did this tick that the public can see: answers (whether
+    each resolved its thread, whether each was a gaffe), abandoned threads, and the
+    spun answers whose spin will be found out, with when (one entry per answer, drawn
+    once)."""
 
     answered: np.ndarray
     resolved: np.ndarray
+    gaffe: np.ndarray
     abandoned: np.ndarray
     spin_found: list[tuple[np.ndarray, np.ndarray]]
 
 
 class SpinLedger:
     """Spun answers waiting to be found out (MODEL.md 4.5): each costs its thread's
-    audience ``spin_penalty`` of trust when its time comes, once."""
+    audience a trust signal of ``-spin_penalty`` when its time comes, once."""
 
     def __init__(self) -> None:
         self.threads = _NO_IDS
@@ -116,8 +118,10 @@ class CustomerPublic:
         return self.broadcasting.step(culture, replies)
 
     # 8. opinion update
-    def react(self, tick: int, acts: OrganizationActs) -> None:
-        """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
+    def react(self, tick: int, acts: OrganizationActs) -> np.ndarray:
+        """The public reacts to what it experienced and saw this tick (MODEL.md 4.7).
+        Returns the ignored complaints whose authors escalate (MODEL.md 4.2): each
+        comes back to the organization as a new turn."""
         th, opinions, exposed = self.threads, self.opinions, self._exposed
         opinions.had_problem(self._problems)
         opinions.see(
@@ -130,21 +134,45 @@ class CustomerPublic:
         )
         answered = acts.answered
         if answered.size:
-            opinions.answered(th, answered, tick, acts.resolved)
+            opinions.answered(th, answered, tick, acts.resolved, acts.gaffe)
             thread, customer = self.spread.audience(answered)  # they see the answer now
             others = customer != th.author[thread]
-            opinions.see_answers(th, thread[others], customer[others])
+            # whether a thread's answers of this tick include a gaffe
+            order = np.argsort(answered, kind="stable")
+            ids, starts = np.unique(answered[order], return_index=True)
+            any_gaffe = np.logical_or.reduceat(acts.gaffe[order], starts)
+            gaffe = any_gaffe[ids.searchsorted(thread[others])]
+            opinions.see_answers(th, thread[others], customer[others], gaffe, tick)
         if acts.spin_found:  # found out later, once each
             self.spins.add(acts.spin_found)
+        escalated = _NO_IDS
         if acts.abandoned.size:
-            author = th.author[acts.abandoned]
-            opinions.ignored(author[author >= 0])
+            opinions.ignored(th, acts.abandoned)
+            escalated = self._escalations(acts.abandoned)
+            self.spread.escalate(tick, escalated)
         if self.spins.next_tick <= tick:  # each spin found out costs the audience trust
             found, times = self.spins.due(tick)
             thread, audience = self.spread.audience(found)
-            penalty = opinions.spec.spin_penalty * times[np.searchsorted(found, thread)]
-            opinions.distrust(audience, penalty)
+            spec = opinions.spec
+            penalty = spec.trust_seen * spec.spin_penalty * times[np.searchsorted(found, thread)]
+            opinions.believe(audience, -penalty)
         opinions.apply()
+        return escalated
+
+    def _escalations(self, abandoned: np.ndarray) -> np.ndarray:
+        """Which of these abandoned threads' authors post again: complaints by a known
+        author, not escalated before, each with chance ``escalation x 2 x severity``
+        (one uniform per abandoned thread, from the spread stream)."""
+        th = self.threads
+        u = self.spread.rng.random(abandoned.size)
+        chance = self.scenario.spread.escalation * 2.0 * th.severity[abandoned]
+        again = (
+            (u < chance)
+            & (th.kind[abandoned] == Kind.COMPLAINT)
+            & (th.author[abandoned] >= 0)
+            & (th.escalations[abandoned] == 0)
+        )
+        return abandoned[again]
 
     # outputs
     def reach(self, ids: np.ndarray) -> np.ndarray:
@@ -153,8 +181,8 @@ class CustomerPublic:
 
     @property
     def is_spreading(self) -> bool:
-        """Whether some thread still exposes new customers (a frontier is not empty)."""
-        return self.spread.frontier_thread.size > 0
+        """Whether some view of a thread is still to come (a cascade is under way)."""
+        return self.spread.has_views_to_come
 
     @property
     def broadcasts(self) -> int:
@@ -189,8 +217,8 @@ class PoissonPublic:
     def broadcast(self, culture: CultureSpec, replies: int) -> int:
         return 0
 
-    def react(self, tick: int, acts: OrganizationActs) -> None:
-        pass
+    def react(self, tick: int, acts: OrganizationActs) -> np.ndarray:
+        return _NO_IDS
 
     def reach(self, ids: np.ndarray) -> np.ndarray:
         return np.zeros(ids.size, dtype=np.int64)

@@ -1,21 +1,39 @@
-"""Threads spread over the customer graph (MODEL.md 4.2).
+"""Threads spread over the customer graph, in continuous time (MODEL.md 4.2).
 
-Every thread is an independent cascade (Kempe, Kleinberg and Tardos 2003). When a
-thread opens, its author's followers see it with probability ``view_share x channel
-reach``. Then, every tick while the thread is visible, each customer who saw it last
-tick exposes each of their followers with probability
+Every thread is an independent cascade (Kempe, Kleinberg and Tardos 2003) whose hops
+take time. When a thread opens, each of its author's followers will see it with
+probability ``view_share x channel reach``, after a delay drawn from the channel's
+attention decay: exponential with the channel's ``half_life_hours`` (a tweet draws half
+its engagement within about 24 minutes, Wiselytics 2014; a LinkedIn post within about a
+day, Graffius 2018). A customer who sees the thread passes it on to each of their
+followers with probability
 
-    p = channel reshare x kind multiplier x state multiplier x (1 - age / visible_hours)
+    p = channel reshare x kind multiplier x state multiplier x severity factor
 
-where the state multiplier is the negativity bias: ``unanswered_complaint`` for a
-complaint nobody has answered, ``gaffe`` once a gaffe was posted (gaffes spread most),
-``answered`` once answered (it cools down), 1 otherwise. Reach counts distinct
-customers. The frontier expansion is vectorized over all threads at once, with
-geometric skipping (:mod:`sim.public.cascade`).
+judged by the thread's state when they see it. The state multiplier is the negativity
+bias: ``unanswered_complaint`` for a complaint nobody has answered,
+``ignored_complaint`` once it was abandoned unanswered, ``gaffe`` once a gaffe was
+posted in it, ``answered`` once answered (it cools down), 1 otherwise; the severity
+factor ``1 + severity x (2 s - 1)`` scales complaints by their severity ``s``. Each
+follower passed to sees it after a fresh delay. A view that would come after the
+thread's ``visible_hours`` never comes.
+
+Views are events in continuous time, so a tick only decides *when they are
+processed*: every view due within a tick is processed in that tick, generation after
+generation, against the state the thread had at the start of the tick; views due
+later wait in a calendar bucketed by tick. Reach and its distribution therefore do
+not depend on the tick length, up to when an answer becomes visible (MODEL.md 6.8).
+Reach counts distinct customers. Every step is vectorized over all threads at once,
+with geometric skipping (:mod:`sim.public.cascade`).
+
+An author whose complaint was ignored may **escalate** (:meth:`Spread.escalate`): the
+repost reaches their followers anew, with the first-hop chance times
+``escalation_reach``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +46,12 @@ from sim.threads import Kind, ThreadTable, names
 __all__ = ["Exposed", "Spread"]
 
 COMPLAINT = Kind.COMPLAINT
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_NODES = np.zeros(0, dtype=np.int32)
+_NO_TIMES = np.zeros(0, dtype=np.float64)
+#: Generations processed within one tick before the rest waits for the next tick (a
+#: chain of this many hops inside one tick has a vanishing probability).
+MAX_ROUNDS = 64
 
 
 @dataclass
@@ -44,8 +68,28 @@ class Exposed:
     """Exposure to an unanswered complaint or a gaffe (the negative reach of MODEL.md 5)."""
 
 
+@dataclass
+class _Views:
+    """Views to come: who will see which thread, and when (in hours)."""
+
+    thread: np.ndarray
+    customer: np.ndarray
+    time: np.ndarray
+
+    @staticmethod
+    def join(parts: list[_Views]) -> _Views:
+        if len(parts) == 1:
+            return parts[0]
+        return _Views(
+            np.concatenate([v.thread for v in parts]),
+            np.concatenate([v.customer for v in parts]),
+            np.concatenate([v.time for v in parts]),
+        )
+
+
 class Spread:
-    """All live cascades: the exposure sets, the frontier, the visibility window."""
+    """All live cascades: the exposure sets, the calendar of views to come, the
+    visibility window."""
 
     def __init__(
         self,
@@ -59,16 +103,20 @@ class Spread:
         self.graph = customers.graph
         self.exposures = Exposures(customers.n)
         spec = scenario.spread
-        dt = scenario.time.tick_hours
+        self.dt = scenario.time.tick_hours
         self.first_hop = np.array([min(1.0, spec.view_share * c.reach) for c in scenario.channels])
+        self.escalation_hop = np.minimum(1.0, self.first_hop * spec.escalation_reach)
         self.reshare = np.array([c.reshare for c in scenario.channels])
-        self.visible_ticks = np.array([c.visible_hours / dt for c in scenario.channels])
+        self.visible_hours = np.array([c.visible_hours for c in scenario.channels])
+        self.mean_delay = np.array([c.half_life_hours / math.log(2.0) for c in scenario.channels])
         self.kind_factor = np.array([getattr(spec, k) for k in names(Kind)])
         self.spec = spec
-        self.spreading = np.zeros(0, dtype=np.int64)  # sorted thread ids still visible
-        self.frontier_thread = np.zeros(0, dtype=np.int64)
-        self.frontier_customer = np.zeros(0, dtype=np.int32)
+        self.spreading = _NO_IDS  # sorted thread ids still visible
+        self.calendar: dict[int, list[_Views]] = {}
+        """Views to come, by the tick in which they are due."""
         self.negative_exposures = 0
+        self._next_tick = 0
+        """The first tick whose calendar bucket is still to be processed."""
 
     def reach(self, ids: np.ndarray) -> np.ndarray:
         return self.exposures.reach(ids)
@@ -82,40 +130,18 @@ class Spread:
             visible = ids[:0]
         return self.exposures.members(visible)
 
+    @property
+    def has_views_to_come(self) -> bool:
+        """Whether some view is still to come (a cascade is still under way)."""
+        return bool(self.calendar)
+
     def step(self, tick: int, new: np.ndarray) -> Exposed:
-        """Open the cascades of ``new`` threads and advance every visible one a tick."""
-        th, g = self.threads, self.graph
-        parts_t, parts_c = [], []
-        ids = self.spreading
-        if ids.size:
-            channel = th.channel[ids]
-            age = tick - th.created_tick[ids]
-            visible = self.visible_ticks[channel]
-            # visibility: drop threads past their window
-            expired = age >= visible
-            if expired.any():
-                self.exposures.forget(ids[expired])
-                alive = ~expired
-                # every frontier thread is in ``spreading`` (sorted), so look it up there
-                keep = alive[ids.searchsorted(self.frontier_thread)]
-                self.frontier_thread = self.frontier_thread[keep]
-                self.frontier_customer = self.frontier_customer[keep]
-                ids, channel, age, visible = ids[alive], channel[alive], age[alive], visible[alive]
-                self.spreading = ids
-            # reshare from last tick's frontier
-            if self.frontier_thread.size:
-                kind = th.kind[ids]
-                fade = 1.0 - age / visible  # in (0, 1]: 0 <= age < visible here
-                p = self.reshare[channel] * self.kind_factor[kind] * fade
-                p *= self._state_factor(ids, kind)
-                p.clip(0.0, 1.0, out=p)
-                local = ids.searchsorted(self.frontier_thread)
-                hit_local, hit_customer = expand_frontier(  # (valid pairs, p in [0, 1])
-                    g.indptr, g.indices, local, self.frontier_customer, p, self.rng, validate=False
-                )
-                parts_t.append(ids[hit_local])
-                parts_c.append(hit_customer)
-        # first hop of new threads: the author's followers see the post
+        """Open the cascades of ``new`` threads and process every view due this tick."""
+        th = self.threads
+        start, end = tick * self.dt, (tick + 1) * self.dt
+        self._next_tick = tick + 1
+        self._expire(tick)
+        due = self.calendar.pop(tick, [])
         new = new[th.author[new] >= 0]  # threads opened without an author do not spread
         if new.size:
             authors = th.author[new]
@@ -123,33 +149,162 @@ class Spread:
             self.spreading = np.concatenate([self.spreading, new])
             if self.spreading.size > new.size and self.spreading[-new.size - 1] > new[0]:
                 raise ValueError("threads must enter the cascade in id order")
-            local = np.arange(new.size)
-            p_first = self.first_hop[th.channel[new]]
-            hit_local, hit_customer = expand_frontier(
-                g.indptr, g.indices, local, authors, p_first, self.rng, validate=False
+            first = self._pass_on(
+                new, authors, np.full(new.size, start), self.first_hop[th.channel[new]]
             )
-            parts_t.append(new[hit_local])
-            parts_c.append(hit_customer)
-        if len(parts_t) == 1:  # (valid pairs: followers from the graph)
-            thread, customer = self.exposures.add(parts_t[0], parts_c[0], validate=False)
+            due.extend(self._schedule(first, end))
+        parts_t, parts_c = [], []
+        for _ in range(MAX_ROUNDS):
+            if not due:
+                break
+            views = self._first_views(_Views.join(due))
+            due = []
+            if views.thread.size == 0:
+                break
+            parts_t.append(views.thread)
+            parts_c.append(views.customer)
+            passed = self._pass_on(
+                views.thread, views.customer, views.time, self._reshare(views.thread, views.time)
+            )
+            due = self._schedule(passed, end)
+        else:  # the rest of a long chain waits for the next tick
+            if due:
+                self.calendar.setdefault(tick + 1, []).extend(due)
+        if len(parts_t) == 1:
+            thread, customer = parts_t[0], parts_c[0]
         elif parts_t:
-            thread, customer = self.exposures.add(
-                np.concatenate(parts_t), np.concatenate(parts_c), validate=False
-            )
+            thread, customer = np.concatenate(parts_t), np.concatenate(parts_c)
         else:
-            thread, customer = np.zeros(0, np.int64), np.zeros(0, np.int32)
-        self.frontier_thread, self.frontier_customer = thread, customer
+            thread, customer = _NO_IDS, _NO_NODES
         answered = th.first_response_tick[thread] >= 0
         gaffe = th.gaffe[thread]
         negative = ((th.kind[thread] == COMPLAINT) & ~answered) | gaffe
         self.negative_exposures += int(np.count_nonzero(negative))
         return Exposed(thread, customer, answered, gaffe, negative)
 
-    def _state_factor(self, ids: np.ndarray, kind: np.ndarray) -> np.ndarray:
-        """Negativity-bias multiplier of each thread in ``ids`` (``kind`` is theirs)."""
+    def escalate(self, tick: int, ids: np.ndarray) -> None:
+        """The authors of ``ids`` post again, louder, at the end of ``tick``: their
+        followers see the thread anew (those who saw it already are not counted twice)."""
+        th = self.threads
+        ids = ids[th.author[ids] >= 0]
+        if ids.size == 0:
+            return
+        spreading = self.spreading  # sorted: only a visible thread can be reposted
+        if spreading.size == 0:
+            return
+        ids = ids[spreading.take(spreading.searchsorted(ids), mode="clip") == ids]
+        if ids.size == 0:
+            return
+        at = (tick + 1) * self.dt
+        self._next_tick = tick + 1
+        views = self._pass_on(
+            ids, th.author[ids], np.full(ids.size, at), self.escalation_hop[th.channel[ids]]
+        )
+        for part in self._schedule(views, at):  # nothing is due before ``at``
+            self._file(part)
+
+    # ------------------------------------------------------------------ parts
+
+    def _expire(self, tick: int) -> None:
+        """Forget the threads whose visibility ended by the start of ``tick``."""
+        ids = self.spreading
+        if ids.size == 0:
+            return
+        th = self.threads
+        age = (tick - th.created_tick[ids]) * self.dt
+        expired = age >= self.visible_hours[th.channel[ids]]
+        if expired.any():
+            self.exposures.forget(ids[expired])
+            self.spreading = ids[~expired]
+
+    def _reshare(self, ids: np.ndarray, time: np.ndarray) -> np.ndarray:
+        """The chance that a viewer of each thread in ``ids`` at ``time`` (hours)
+        passes it on to each follower, judged by the thread's state then: answered and
+        gaffes as of the start of this tick, ignored from the moment its turn's
+        patience ran out (a time within the tick, whatever the tick's length)."""
         th, spec = self.threads, self.spec
+        kind = th.kind[ids]
+        p = self.reshare[th.channel[ids]] * self.kind_factor[kind]
+        complaint = kind == COMPLAINT
         answered = th.first_response_tick[ids] >= 0
-        unanswered = np.where(kind == COMPLAINT, spec.unanswered_complaint, 1.0)
-        factor = np.where(answered, spec.answered, unanswered)
+        deadline = th.deadline_tick[ids]  # (inf until the thread's turn opens, step 4)
+        deadline = np.where(
+            np.isfinite(deadline), deadline, th.created_tick[ids] + th.patience_ticks[ids]
+        )
+        ignored = complaint & ~answered & (time >= deadline * self.dt)
+        factor = np.where(complaint, spec.unanswered_complaint, 1.0)
+        factor[ignored] = spec.ignored_complaint
+        factor[answered] = spec.answered
         factor[th.gaffe[ids]] = spec.gaffe
-        return factor
+        severity = 1.0 + spec.severity * (2.0 * th.severity[ids] - 1.0)
+        factor *= np.where(complaint, severity, 1.0)
+        p *= factor
+        return p.clip(0.0, 1.0, out=p)
+
+    def _pass_on(
+        self, thread: np.ndarray, sharer: np.ndarray, time: np.ndarray, p: np.ndarray
+    ) -> _Views:
+        """The followers each ``sharer`` passes its ``thread`` to (each with chance
+        ``p``), and when each will see it: ``time`` plus an attention delay."""
+        g, th = self.graph, self.threads
+        pair, follower = expand_frontier(  # one "thread" per pair: a hit names its pair
+            g.indptr, g.indices, np.arange(thread.size), sharer, p, self.rng, validate=False
+        )
+        if pair.size == 0:
+            return _Views(_NO_IDS, _NO_NODES, _NO_TIMES)
+        ids = thread[pair]
+        channel = th.channel[ids]
+        when = time[pair] + self.rng.standard_exponential(pair.size) * self.mean_delay[channel]
+        visible_until = th.created_tick[ids] * self.dt + self.visible_hours[channel]
+        seen = when < visible_until  # a view after the window never comes
+        return _Views(ids[seen], follower[seen], when[seen])
+
+    def _schedule(self, views: _Views, end: float) -> list[_Views]:
+        """File the views due from ``end`` on in the calendar; return those due before
+        it (still to be processed this tick)."""
+        if views.thread.size == 0:
+            return []
+        now = views.time < end
+        if now.all():
+            return [views]
+        if now.any():
+            later = ~now
+            self._file(_Views(views.thread[later], views.customer[later], views.time[later]))
+            return [_Views(views.thread[now], views.customer[now], views.time[now])]
+        self._file(views)
+        return []
+
+    def _file(self, views: _Views) -> None:
+        """Put views in the calendar buckets of the ticks in which they are due."""
+        bucket = (views.time / self.dt).astype(np.int64)
+        np.maximum(bucket, self._next_tick, out=bucket)  # (rounding at a tick's end)
+        lo, hi = int(bucket.min()), int(bucket.max())
+        if lo == hi:
+            self.calendar.setdefault(lo, []).append(views)
+            return
+        order = np.argsort(bucket, kind="stable")
+        bucket = bucket[order]
+        cuts = np.flatnonzero(bucket[1:] != bucket[:-1]) + 1
+        starts = np.concatenate([[0], cuts])
+        stops = np.append(cuts, bucket.size)
+        for s, e in zip(starts.tolist(), stops.tolist(), strict=True):  # a few buckets
+            idx = order[s:e]
+            self.calendar.setdefault(int(bucket[s]), []).append(
+                _Views(views.thread[idx], views.customer[idx], views.time[idx])
+            )
+
+    def _first_views(self, views: _Views) -> _Views:
+        """The views that expose a customer to a thread for the first time, each at the
+        earliest of its duplicates' times."""
+        n = self.exposures.n_customers
+        key = views.thread * n + views.customer
+        order = np.lexsort((views.time, key))
+        key, time = key[order], views.time[order]
+        first = np.empty(key.size, dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        key, time = key[first], time[first]
+        thread, customer = self.exposures.add(key // n, key % n, validate=False)
+        if thread.size == key.size:
+            return _Views(thread, customer, time)
+        return _Views(thread, customer, time[key.searchsorted(thread * n + customer)])

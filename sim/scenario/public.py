@@ -126,7 +126,7 @@ class PostingSpec(Section):
 
 
 class SpreadSpec(Section):
-    """Independent cascade per thread (MODEL.md 4.2)."""
+    """Independent cascade per thread in continuous time (MODEL.md 4.2)."""
 
     view_share: Share = 0.6
     """Chance that each of an author's followers sees a new post (the first hop), times the
@@ -143,6 +143,17 @@ class SpreadSpec(Section):
     """Reshare multiplier of a thread once a gaffe was posted in it (gaffes spread most)."""
     answered: Annotated[float, Field(ge=0.0, le=100.0)] = 0.3
     """Reshare multiplier of a thread once answered (it cools down)."""
+    ignored_complaint: Annotated[float, Field(ge=0.0, le=100.0)] = 3.0
+    """Reshare multiplier of a complaint abandoned unanswered (past its author's patience):
+    an ignored complaint spreads more still."""
+    severity: Share = 0.5
+    """How much a complaint's severity (uniform in [0, 1]) scales its reshare: times
+    ``1 + severity x (2 x thread severity - 1)``, so 1 on average."""
+    escalation: Share = 0.2
+    """Chance, times ``2 x severity``, that the author of an ignored complaint posts again,
+    louder: a new turn on the thread that reaches their followers anew."""
+    escalation_reach: Annotated[float, Field(ge=0.0, le=100.0)] = 1.5
+    """Multiplier on the first-hop view chance of an escalation's repost (capped at 1)."""
 
 
 class OpinionSpec(Section):
@@ -167,10 +178,23 @@ class OpinionSpec(Section):
     seen_gaffe: Effect = 0.04
     """Sentiment lost per exposure to a gaffe (and by the author who got one)."""
     trust_rate: Effect = 0.2
-    """Fraction of the gap to the answers' trust signal closed per tick with answers seen
-    (signal: authenticity x voice, plus honesty bonuses)."""
-    gaffe_trust: Effect = 0.05
-    """Trust lost per exposure to a gaffe."""
+    """Trust moved by a signal of size 1 about one's own thread: ``trust_rate x signal x (1 -
+    trust)`` up, ``trust_rate x signal x trust`` down (MODEL.md 4.7)."""
+    trust_seen: Effect = 0.1
+    """Weight of a signal seen in someone else's thread, relative to one's own."""
+    expect_complaint: Effect = 1.0
+    """Trust expected of an answer to a complaint: an answer signals its credibility x
+    lateness minus this, silence minus this x (1 + severity)."""
+    expect_question: Effect = 0.5
+    """Trust expected of an answer to a question (as ``expect_complaint``)."""
+    expect_praise: Effect = 0.0
+    """Trust expected of an answer to praise (as ``expect_complaint``; 0: nobody expects one)."""
+    late_hours: PositiveHours = 6.0
+    """Lateness discount of an answer's trust signal: times ``1 / (1 + wait / late_hours)``."""
+    trust_memory_hours: Annotated[float, Field(gt=0.0, le=1e7)] = 720.0
+    """Time scale, in hours, on which trust relaxes toward ``customers.trust_initial``."""
+    gaffe_trust: Effect = 1.0
+    """Trust signal lost by a gaffe: its author's, and (times ``trust_seen``) each viewer's."""
     admit_bonus: Effect = 0.1
     """Honesty: added to the trust signal of an answer that admits fault ("stealing thunder")."""
     spin_boost: Effect = 0.03
@@ -181,7 +205,8 @@ class OpinionSpec(Section):
     spin_found_hours: PositiveHours = 48.0
     """... after an exponential delay with this mean, in hours ..."""
     spin_penalty: Effect = 0.15
-    """... and then costs each customer who has seen the thread this much trust."""
+    """... and then signals this much distrust to each customer who has seen the thread (times
+    ``trust_seen``)."""
     memory_hours: Annotated[float, Field(gt=0.0, le=1e7)] = 720.0
     """Time scale, in hours, on which sentiment relaxes toward each customer's baseline."""
     p_innovation: Annotated[float, Field(ge=0.0, le=10.0)] = 0.005
@@ -200,7 +225,9 @@ class BroadcastSpec(Section):
     sentiment: Effect = 0.0002
     """Sentiment a broadcast adds to each brand follower, times leadership integrity."""
     say_do_trust: Effect = 0.01
-    """Trust a broadcast costs each follower whose sentiment is negative, times the say-do gap
-    ``(1 - leadership integrity)``."""
+    """Distrust a broadcast signals to each follower whose sentiment is negative (times
+    ``trust_seen``), times the say-do gap ``(1 - leadership integrity)``."""
     unfollow: Effect = 0.01
     """Chance per broadcast that a follower leaves, times ``(1 - interactivity)``."""
+    follow_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.002
+    """Chance per hour that a fan who does not follow the brand starts to (MODEL.md 4.8)."""

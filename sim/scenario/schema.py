@@ -261,11 +261,13 @@ class ChannelSpec(Section):
     """Multiplier on ``spread.view_share`` for the first hop (the author's followers who see a
     new post); the product is capped at 1."""
     reshare: Share = 0.01
-    """Reshare probability per follower per tick, before the kind, state and age factors of
-    ``[spread]``."""
+    """Chance that a customer who sees a thread passes it on to each of their followers, before
+    the kind, state and severity factors of ``[spread]`` (once per viewer, whatever the tick)."""
     visible_hours: PositiveHours = 48.0
-    """Hours a thread stays visible and spreads after it opens; resharing fades linearly to 0
-    over this time."""
+    """Hours a thread stays visible after it opens: a view that would come later never comes."""
+    half_life_hours: PositiveHours = 1.0
+    """Attention decay: the half-life, in hours, of the delay between a post (or a reshare)
+    and each follower's view of it (exponential; MODEL.md 4.2)."""
 
 
 class ArrivalSpec(Section):
@@ -338,12 +340,24 @@ def _default_levels() -> tuple[LevelSpec, ...]:
 
 def _default_channels() -> tuple[ChannelSpec, ...]:
     return (
-        ChannelSpec(name="twitter", share=0.6, patience_hours=2.0, reshare=0.01),
         ChannelSpec(
-            name="linkedin", share=0.25, patience_hours=12.0, reshare=0.006, visible_hours=72.0
+            name="twitter", share=0.6, patience_hours=2.0, reshare=0.01, half_life_hours=0.4
         ),
         ChannelSpec(
-            name="blog", share=0.15, patience_hours=48.0, reshare=0.003, visible_hours=240.0
+            name="linkedin",
+            share=0.25,
+            patience_hours=12.0,
+            reshare=0.006,
+            visible_hours=72.0,
+            half_life_hours=24.0,
+        ),
+        ChannelSpec(
+            name="blog",
+            share=0.15,
+            patience_hours=48.0,
+            reshare=0.003,
+            visible_hours=240.0,
+            half_life_hours=48.0,
         ),
     )
 
