@@ -199,18 +199,19 @@ def bass_chain(n: int, p: float, q: float, ticks_per_period: int, ticks: int) ->
 def cascade_world(reshare: float, *, n: int = 20_000, mean_degree: float = 8.0) -> Scenario:
     """Independent cascades on an Erdős–Rényi graph with one constant edge probability.
 
-    One channel whose first hop ``view_share x reach`` and per-tick ``reshare`` both
-    equal ``reshare``; every kind and state multiplier is 1; ``visible_hours`` is
-    100,000 with one-minute ticks (6 million ticks: the fade ``1 - age / visible`` stays
-    above 0.9999 over the few hundred ticks a cascade needs); nobody posts and the one
-    triage takes 1,000 h, so no seeded thread is answered while it spreads. Each
-    thread's reach is then the cluster of its author in bond percolation with
-    occupation probability ``reshare`` (Newman 2002).
+    One channel whose first hop ``view_share x reach`` and ``reshare`` both equal
+    ``reshare``; every kind, state and severity multiplier is 1 and nobody escalates;
+    views come after exponential delays of half-life 1 h, on 15-minute ticks, and
+    ``visible_hours`` is 100,000, so no view is lost to the window over the few
+    hundred hours a cascade needs; nobody posts and the one triage takes 1,000 h, so no
+    seeded thread is answered while it spreads. Each thread's reach is then the
+    cluster of its author in bond percolation with occupation probability ``reshare``
+    (Newman 2002), whatever the delays: the spread law, not the timing, decides.
     """
     return scenario_from_dict(
         {
             **_BARE_ORGANIZATION,
-            "time": {"tick_minutes": 1.0},
+            "time": {"tick_minutes": 15.0},
             "channels": [
                 {
                     "name": "only",
@@ -218,6 +219,7 @@ def cascade_world(reshare: float, *, n: int = 20_000, mean_degree: float = 8.0) 
                     "reach": 1.0,
                     "reshare": reshare,
                     "visible_hours": 100_000.0,
+                    "half_life_hours": 1.0,
                     "patience": "infinite",
                 }
             ],
@@ -232,6 +234,9 @@ def cascade_world(reshare: float, *, n: int = 20_000, mean_degree: float = 8.0) 
                 "unanswered_complaint": 1.0,
                 "gaffe": 1.0,
                 "answered": 1.0,
+                "ignored_complaint": 1.0,
+                "severity": 0.0,
+                "escalation": 0.0,
             },
             "opinions": {"p_innovation": 0.0, "q_imitation": 0.0},
         }

@@ -34,13 +34,21 @@ def edge_list(tmp_path: Path, edges: list[tuple[int, int]]) -> str:
     return str(path)
 
 
-def cascade_world(path: str, n_customers: int, reshare: float) -> OrgModel:
+def cascade_world(
+    path: str,
+    n_customers: int,
+    reshare: float,
+    *,
+    half_life_hours: float = 1e-4,
+    visible_hours: float = 100_000.0,
+) -> OrgModel:
     """A scripted public: no posting, one channel that shows a post to every follower
-    (``view_share x reach = 1``), reshare ``reshare``, visible for 100,000 hours, and
-    every kind and state multiplier 1, so whether the organization answers does not
-    matter. Over the 14 ticks these tests run, the age fade ``1 - age / visible``
-    stays within 4e-5 of 1, so with reshare 1 all the path's transmissions succeed
-    with chance above 0.9995 for any seed (and the seed is fixed)."""
+    (``view_share x reach = 1``), reshare ``reshare``, visible for ``visible_hours``,
+    views delayed by an exponential attention decay of ``half_life_hours`` (by default
+    about half a second, so every hop of these small graphs lands in the tick it
+    starts in: 14 hops take over 0.25 h with probability below 1e-30), and every kind,
+    state and severity multiplier 1, so whether the organization answers does not
+    matter and nobody escalates."""
     document: dict[str, Any] = {
         "organization": {"n_employees": 20},
         "customers": {"n_customers": n_customers},
@@ -53,7 +61,8 @@ def cascade_world(path: str, n_customers: int, reshare: float) -> OrgModel:
                 "share": 1.0,
                 "reach": 1.0,
                 "reshare": reshare,
-                "visible_hours": 100_000.0,
+                "visible_hours": visible_hours,
+                "half_life_hours": half_life_hours,
                 "patience": "infinite",
             }
         ],
@@ -63,52 +72,81 @@ def cascade_world(path: str, n_customers: int, reshare: float) -> OrgModel:
             "question": 1.0,
             "praise": 1.0,
             "unanswered_complaint": 1.0,
+            "ignored_complaint": 1.0,
             "gaffe": 1.0,
             "answered": 1.0,
+            "severity": 0.0,
+            "escalation": 0.0,
         },
     }
     return OrgModel(scenario_from_dict(document), rng=0)
 
 
-def reach_by_tick(model: OrgModel, ticks: int) -> list[int]:
-    """Open one complaint by customer 0 now, then record its reach after each tick."""
-    (thread,) = model.open_threads(1, topic="defects", kind="complaint", author=0)
+def reach_by_tick(model: OrgModel, ticks: int, threads: int = 1) -> np.ndarray:
+    """Open ``threads`` complaints by customer 0 now, then record each one's reach
+    after each tick: shape (ticks, threads)."""
+    ids = model.open_threads(threads, topic="defects", kind="complaint", author=0)
     reach = []
     for _ in range(ticks):
         model.step()
-        reach.append(int(model.threads()["reach"].iloc[thread]))
-    assert len(model.threads()) == 1  # no other thread appeared
-    return reach
+        reach.append(model.threads()["reach"].to_numpy()[ids])
+    assert len(model.threads()) == threads  # no other thread appeared
+    return np.array(reach)
 
 
 PATH = [(i, i + 1) for i in range(9)]  # 0 -> 1 -> ... -> 9
 
 
-def test_path_with_reshare_one_reaches_one_more_customer_each_tick(tmp_path: Path) -> None:
-    """The thread enters the cascade in the first tick after it is opened: the author
-    (who counts in reach) and their one follower are exposed in that tick, then the
-    frontier advances one hop per tick. After tick k the reach is exactly
-    min(k + 1, 10), and it stays 10 once the path is covered."""
+def test_path_with_reshare_one_and_short_delays_is_covered_in_the_first_tick(
+    tmp_path: Path,
+) -> None:
+    """Hops take their own time, not one tick each: with attention delays far shorter
+    than a tick, the thread reaches all 10 customers of the path in the tick it opens,
+    and stays at 10."""
     model = cascade_world(edge_list(tmp_path, PATH), 10, reshare=1.0)
-    assert reach_by_tick(model, 14) == [min(k + 1, 10) for k in range(1, 15)]
+    assert reach_by_tick(model, 6)[:, 0].tolist() == [10] * 6
+    assert not model.is_spreading
 
 
 def test_path_with_reshare_zero_reaches_author_and_one_follower(tmp_path: Path) -> None:
     """Reshare 0: only the first hop (the author's followers see the post)."""
     model = cascade_world(edge_list(tmp_path, PATH), 10, reshare=0.0)
-    assert reach_by_tick(model, 8) == [2] * 8
+    assert reach_by_tick(model, 8)[:, 0].tolist() == [2] * 8
 
 
 @pytest.mark.parametrize(("reshare", "expected"), [(0.0, 6), (1.0, 7)])
 def test_star_reaches_author_and_followers(tmp_path: Path, reshare: float, expected: int) -> None:
     """A star: customer 0 has followers 1..5; customer 6 follows 1 only (a second hop)
     and customer 7 follows nobody the author reaches. Reshare 0 gives exactly the
-    author and the 5 followers; reshare 1 adds customer 6 in the second tick."""
+    author and the 5 followers; reshare 1 adds customer 6, in the same tick."""
     edges = [(0, j) for j in range(1, 6)] + [(1, 6), (7, 0)]
     model = cascade_world(edge_list(tmp_path, edges), 8, reshare=reshare)
-    reach = reach_by_tick(model, 5)
-    assert reach[0] == 6
-    assert reach[1:] == [expected] * 4
+    assert reach_by_tick(model, 5)[:, 0].tolist() == [expected] * 5
+
+
+def test_hops_on_a_path_take_the_attention_decays_time(tmp_path: Path) -> None:
+    """Customer j of the path sees a thread after j independent exponential delays of
+    the channel's half-life (1 h here): an Erlang(j, ln 2) time. Customers whose time
+    passes the thread's 4-hour window never see it. So after tick k (ticks of 0.25 h,
+    the thread opened at 0) a thread's reach is 1 + #{j: Erlang sum_j < min((k + 1) /
+    4, 4)}: with 400 independent threads on the path, the mean reach after each tick
+    matches that expectation within 4 standard errors, grows while the window is open
+    and stops when it closes."""
+    model = cascade_world(
+        edge_list(tmp_path, PATH), 10, reshare=1.0, half_life_hours=1.0, visible_hours=4.0
+    )
+    reach = reach_by_tick(model, 24, threads=400)
+    rate = math.log(2.0)
+    for k in range(24):
+        t = min((k + 1) * 0.25, 4.0)
+        seen = np.array([stats.gamma.cdf(t, j, scale=1 / rate) for j in range(1, 10)])
+        expected = 1.0 + seen.sum()
+        # variance of a sum of nested indicators: sum_ij P(both) - P(i) P(j), P(both) = P(max)
+        both = seen[np.maximum.outer(np.arange(9), np.arange(9))]
+        sd = math.sqrt(float((both - np.outer(seen, seen)).sum()) / 400)
+        assert abs(reach[k].mean() - expected) < 4 * sd + 1e-9, (k, reach[k].mean(), expected)
+    assert reach[3].mean() < reach[7].mean() < reach[15].mean()
+    assert (reach[15:] == reach[15]).all()  # the window closed at 4 h: nothing more
 
 
 # ------------------------------------------------------------- properties
@@ -159,6 +197,9 @@ def test_state_stays_in_range_for_any_levers(levers: dict, kind: str, seed: int)
     assert kpis["net_sentiment"] == pytest.approx(fans - detractors, abs=1e-12)
     for name, value in kpis.items():
         assert isinstance(value, float), name
+        if name == "first_response_hours_km_median":  # infinite: fewer than half answered
+            assert value >= 0, value  # inf when the survival curve never falls to 0.5
+            continue
         assert math.isnan(value) or math.isfinite(value), (name, value)
     series = model.series()
     assert (series["fan_share"] + series["detractor_share"] <= 1.0).all()

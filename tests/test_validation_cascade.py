@@ -1,7 +1,8 @@
 """MODEL.md 6.4: on Erdős–Rényi graphs threads take off only above 1/<k>.
 
 Every thread is an independent cascade; with one constant edge probability p (the first
-hop and every later tick, all multipliers 1, no fade, no answers: ``cascade_world`` in
+hop and every later one, all multipliers 1, no answers, hops delayed by the channel's
+attention decay but none lost to the visibility window: ``cascade_world`` in
 :mod:`experiments.validation_figures`) its final reach is the cluster of its author in bond
 percolation with occupation probability p (Newman 2002). On an Erdős–Rényi graph of mean
 degree <k> the open edges form an Erdős–Rényi graph of mean degree c = p <k>, so:
@@ -14,7 +15,7 @@ degree <k> the open edges form an Erdős–Rényi graph of mean degree c = p <k>
 
 Setting: n = 20,000, <k> = 8, c in {0.25, 0.5, 0.75, 1.0, 1.5, 2.0}; 8 graphs (seeds
 0-7), each with 5,000 threads (c <= 1) or 300 threads (c > 1) at random authors, run
-until no cascade has a frontier. A thread "takes off" when it reaches more than 5 % of
+until no view of any cascade is still to come. A thread "takes off" when it reaches more than 5 % of
 the graph: the finite clusters at c = 1.5 are those of the dual subcritical graph of
 mean degree c (1 - S) = 0.63, of mean size 2.7 and a tail like exp(-0.094 s), so a
 finite cluster of 1,000 nodes has probability about e^-94.
@@ -81,12 +82,12 @@ def sweep() -> dict[float, CascadeSweep]:
 
 def test_every_edge_transmits_with_exactly_p(sweep: dict[float, CascadeSweep]) -> None:
     """The setting is the one percolation describes: one edge probability p = c / <k>
-    for the first hop and every later tick, no fade (1 - age / visible stays above
-    0.9999 for the ticks the cascades needed) and no answers."""
-    visible_ticks = 100_000 * 60  # visible_hours / one-minute ticks
+    for the first hop and every later one, no view lost to the visibility window (the
+    cascades ended long before it closes) and no answers."""
+    visible_ticks = 100_000 * 4  # visible_hours / 15-minute ticks
     for c, result in sweep.items():
         assert result.edge_probabilities == (c / MEAN_DEGREE,), result.edge_probabilities
-        assert result.ticks / visible_ticks < 1e-4, result.ticks
+        assert 10 < result.ticks < visible_ticks / 100, result.ticks  # hops take time
         assert result.answered == 0
 
 

@@ -410,6 +410,7 @@ class OrgCore:
             return
         th = self.threads
         th.escalations[ids] += 1
+        th.state[ids] = State.OPEN  # no longer abandoned: waiting for its new turn
         th.phase[ids] = Phase.DELAY
         th.leg[ids] = Leg.FOLLOWUP
         th.ready_tick[ids] = self.tick
