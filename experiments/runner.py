@@ -20,10 +20,12 @@ whatever the executor or worker count; :func:`run_jobs` returns them keyed by
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,16 +36,19 @@ from sim.model import OrgModel
 from sim.scenario import Scenario
 
 __all__ = [
+    "FailedRun",
     "FinishedRun",
     "Job",
     "Key",
     "Measurement",
     "Progress",
     "jobs_for",
+    "iter_runs",
     "jobs_on_seeds",
     "local_executor",
     "replication_seeds",
     "run_job",
+    "run_job_or_failure",
     "run_jobs",
 ]
 
@@ -141,6 +146,25 @@ class FinishedRun[R]:
     measured: R
     setup_seconds: float
     seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class FailedRun:
+    """A run that raised, as :func:`run_job_or_failure` sends it back.
+
+    Attributes
+    ----------
+    key
+        The job's ``(scenario_index, replication)``.
+    error
+        ``ExceptionType: message``, one line.
+    traceback
+        The formatted traceback, from the process that ran the job.
+    """
+
+    key: Key
+    error: str
+    traceback: str
 
 
 def _per_scenario_hours(
@@ -244,6 +268,16 @@ def run_job(job: Job, measure: Measurement = measure_kpis) -> FinishedRun:
     return FinishedRun(job.key, measured, built - started, time.perf_counter() - started)
 
 
+def run_job_or_failure(job: Job, measure: Measurement = measure_kpis) -> FinishedRun | FailedRun:
+    """:func:`run_job`, with an exception of the run sent back as a :class:`FailedRun`
+    (so one bad run does not stop a batch that records failures)."""
+    try:
+        return run_job(job, measure)
+    except Exception as error:
+        text = " ".join(f"{type(error).__name__}: {error}".split())
+        return FailedRun(job.key, text, traceback.format_exc())
+
+
 def local_executor(workers: int) -> ProcessPoolExecutor | None:
     """A process pool of ``workers`` spawned processes, or ``None`` (in-process) for 1.
 
@@ -254,6 +288,178 @@ def local_executor(workers: int) -> ProcessPoolExecutor | None:
     if workers == 1:
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@dataclass
+class Pool:
+    """An open executor and how many runs it works on at once (see :func:`open_executor`).
+
+    Attributes
+    ----------
+    executor
+        ``None`` runs jobs in this process.
+    workers
+        Runs it works on at once (processes, or the dask workers' threads).
+    where
+        In words, for messages: ``"this process"``, ``"2 local processes"``,
+        ``"dask scheduler tcp://..."``.
+    """
+
+    executor: Executor | None
+    workers: int
+    where: str
+
+
+def _dask_client(address: str) -> Any:
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover - the [cluster] extra is missing
+        raise RuntimeError(
+            "--scheduler needs dask.distributed: pip install 'orgsim[cluster]'"
+        ) from None
+    return Client(address, timeout="20s")
+
+
+def slurm_cluster(config: dict[str, Any]) -> Any:
+    """A ``dask_jobqueue.SLURMCluster`` built from a configuration table, scaled.
+
+    Parameters
+    ----------
+    config
+        ``{"jobs": N, **SLURMCluster keyword arguments}`` (``cores``, ``memory``,
+        ``queue``, ``account``, ``walltime``, ``job_extra_directives``...); ``jobs``
+        is how many SLURM jobs of workers to ask for (default 1).
+
+    Returns
+    -------
+    dask_jobqueue.SLURMCluster
+        Scaled to ``jobs`` jobs; pass its ``scheduler_address`` to a client.
+    """
+    try:
+        from dask_jobqueue import SLURMCluster
+    except ImportError:  # pragma: no cover - the [cluster] extra is missing
+        raise RuntimeError("--slurm needs dask-jobqueue: pip install 'orgsim[cluster]'") from None
+    options = dict(config)
+    jobs = int(options.pop("jobs", 1))
+    cluster = SLURMCluster(**options)
+    cluster.scale(jobs=jobs)
+    return cluster
+
+
+@contextlib.contextmanager
+def open_executor(
+    workers: int = 1,
+    scheduler: str | None = None,
+    slurm: dict[str, Any] | None = None,
+) -> Iterator[Pool]:
+    """The executor runs are sent to: local processes, a dask scheduler, or SLURM.
+
+    Parameters
+    ----------
+    workers
+        Local processes (1: this process) when neither ``scheduler`` nor ``slurm``
+        is given.
+    scheduler
+        Address of a running ``dask.distributed`` scheduler (``tcp://HOST:PORT``);
+        runs go to its workers through ``client.get_executor()``.
+    slurm
+        A :func:`slurm_cluster` configuration: a dask-jobqueue cluster is started on
+        SLURM for the duration, and runs go to its workers.
+
+    Yields
+    ------
+    Pool
+        Closed (the pool shut down, the client and cluster closed) on exit.
+    """
+    if scheduler is None and slurm is None:
+        executor = local_executor(workers)
+        where = "this process" if executor is None else f"{workers} local processes"
+        with executor or contextlib.nullcontext():
+            yield Pool(executor, workers, where)
+        return
+    with contextlib.ExitStack() as stack:
+        if slurm is not None:
+            cluster = stack.enter_context(contextlib.closing(slurm_cluster(slurm)))
+            scheduler = cluster.scheduler_address
+            where = f"SLURM cluster {scheduler}"
+        else:
+            where = f"dask scheduler {scheduler}"
+        client = stack.enter_context(contextlib.closing(_dask_client(scheduler)))
+        threads = sum(client.nthreads().values()) or 1
+        yield Pool(client.get_executor(pure=False), threads, where)
+
+
+def iter_runs(
+    jobs: Iterable[Job],
+    measure: Measurement = measure_kpis,
+    executor: Executor | None = None,
+    max_in_flight: int | None = None,
+    keep_failures: bool = False,
+) -> Iterator[FinishedRun | FailedRun]:
+    """Run and measure jobs, yielding each run as it finishes (completion order).
+
+    Jobs are taken from ``jobs`` lazily: at most ``max_in_flight`` are submitted and
+    not yet finished at any time, so neither the jobs nor their results pile up in
+    this process (a sweep's coordinator keeps flat memory).
+
+    Parameters
+    ----------
+    jobs
+        The runs, with distinct keys (any iterable, consumed lazily).
+    measure
+        As for :func:`run_jobs`.
+    executor
+        Any :class:`concurrent.futures.Executor`, or ``None`` for this process.
+    max_in_flight
+        Most jobs submitted and unfinished (default: unbounded, every job at once).
+    keep_failures
+        If true, a run that raises is yielded as a :class:`FailedRun` and the others go
+        on; if false, the first failure is raised and the jobs not yet started are
+        cancelled.
+
+    Yields
+    ------
+    FinishedRun or FailedRun
+        One per job.
+
+    Raises
+    ------
+    ValueError
+        If two jobs share a key.
+    """
+    run = run_job_or_failure if keep_failures else run_job
+    seen: set[Key] = set()
+
+    def checked(job: Job) -> Job:
+        if job.key in seen:
+            raise ValueError("jobs must have distinct (scenario_index, replication) keys")
+        seen.add(job.key)
+        return job
+
+    if executor is None:
+        for job in jobs:
+            yield run(checked(job), measure)
+        return
+    limit = max_in_flight if max_in_flight is not None else float("inf")
+    pending: set[Future] = set()
+    queue = iter(jobs)
+    exhausted = False
+    try:
+        while pending or not exhausted:
+            while not exhausted and len(pending) < limit:
+                job = next(queue, None)
+                if job is None:
+                    exhausted = True
+                    break
+                pending.add(executor.submit(run, checked(job), measure))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def run_jobs(
@@ -298,28 +504,12 @@ def run_jobs(
     jobs = list(jobs)
     if len({job.key for job in jobs}) != len(jobs):
         raise ValueError("jobs must have distinct (scenario_index, replication) keys")
-    total = len(jobs)
     finished: list[FinishedRun] = []
-    if executor is None:
-        for job in jobs:
-            finished.append(run_job(job, measure))
-            if on_finished is not None:
-                on_finished(finished[-1])
-            if progress is not None:
-                progress(len(finished), total)
-    else:
-        futures: list[Future[FinishedRun]] = [
-            executor.submit(run_job, job, measure) for job in jobs
-        ]
-        try:
-            for future in as_completed(futures):
-                finished.append(future.result())
-                if on_finished is not None:
-                    on_finished(finished[-1])
-                if progress is not None:
-                    progress(len(finished), total)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    for run in iter_runs(jobs, measure, executor):
+        assert isinstance(run, FinishedRun)
+        finished.append(run)
+        if on_finished is not None:
+            on_finished(run)
+        if progress is not None:
+            progress(len(finished), len(jobs))
     return sorted(finished, key=lambda run: run.key)
