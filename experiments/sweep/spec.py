@@ -216,13 +216,18 @@ def _whole(source: str, key: str, value: Any, low: int, high: int) -> int:
     return value
 
 
+def _factor_like(key: str) -> bool:
+    """``range``, ``values`` or a misspelling of them (a factor's table, not a section)."""
+    return bool(difflib.get_close_matches(key, FACTOR_KEYS, n=1, cutoff=0.75))
+
+
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{culture: {spin: {range: ...}}}`` (unquoted dotted keys) -> ``{"culture.spin":
     {range: ...}}``: a table holding ``range`` or ``values`` is one factor."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and not set(value) & set(FACTOR_KEYS):
+        if isinstance(value, dict) and not any(_factor_like(k) for k in value):
             flat.update(_flatten(value, f"{path}."))
         else:
             flat[path] = value
