@@ -159,12 +159,64 @@ def test_a_dask_cluster_gives_the_local_table_byte_for_byte(tmp_path, reference,
     assert "dask scheduler" in json.loads((out / "manifest.json").read_text())["last_attempt"]["where"]
 
 
-def test_killing_a_dask_worker_loses_nothing(tmp_path, cluster):
-    local, client = cluster
+@pytest.fixture(scope="module")
+def longer(tmp_path_factory):
+    """A sweep long enough to kill a worker in: (sweep file, its runs.parquet bytes)."""
+    folder = tmp_path_factory.mktemp("longer")
     design = 'sampler = "latin_hypercube"\nsize = 8\nreplications = 2\nhours = 24'
-    path = _sweep(tmp_path, design=design)
-    expected_out = tmp_path / "local"
-    assert main(["sweep", str(path), "--out", str(expected_out), "--workers", "1"]) == 0
+    path = _sweep(folder, design=design)
+    assert main(["sweep", str(path), "--out", str(folder / "out"), "--workers", "1"]) == 0
+    return path, (folder / "out" / "runs.parquet").read_bytes()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the pool's processes in /proc")
+def test_killing_a_local_worker_loses_nothing(tmp_path, longer):
+    path, expected = longer
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "orgsim"), "sweep", str(path), "--out",
+         str(out), "--workers", "2", "--part-rows", "1"],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("parts/part-*.parquet"))) < 3:
+        time.sleep(0.02)
+    workers = [p for p in _children(process.pid) if "spawn_main" in _cmdline(p)]
+    assert workers, "no pool worker found"
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    assert "a worker was lost" in stderr
+    assert (out / "runs.parquet").read_bytes() == expected
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_killing_a_dask_worker_loses_nothing(tmp_path, cluster, longer):
+    local, client = cluster
+    path, expected = longer
     out = tmp_path / "out"
     codes = []
     argv = ["sweep", str(path), "--out", str(out), "--scheduler", local.scheduler_address,
@@ -178,4 +230,16 @@ def test_killing_a_dask_worker_loses_nothing(tmp_path, cluster):
     os.kill(next(iter(pids.values())), signal.SIGKILL)
     worker.join(timeout=300)
     assert codes == [0]
-    assert (out / "runs.parquet").read_bytes() == (expected_out / "runs.parquet").read_bytes()
+    assert (out / "runs.parquet").read_bytes() == expected
+
+
+def test_compare_through_a_dask_scheduler_equals_local(tmp_path, cluster):
+    """``compare`` dispatches through the same runner and executors as ``sweep``."""
+    local, _ = cluster
+    common = [str(ROOT / "scenarios/switchboard.toml"), str(ROOT / "scenarios/direct_dial.toml"),
+              "-r", "2", "--hours", "6", "--set", "customers.n_customers=3000"]  # fmt: skip
+    assert main(["compare", *common, "--workers", "1", "--out", str(tmp_path / "a")]) == 0
+    assert main(["compare", *common, "--scheduler", local.scheduler_address,
+                 "--out", str(tmp_path / "b")]) == 0  # fmt: skip
+    a, b = (tmp_path / d / "runs.parquet" for d in "ab")
+    assert a.read_bytes() == b.read_bytes()

@@ -38,7 +38,7 @@ def sample_count(sampler: str, size: int, n_factors: int) -> int:
 
     Examples
     --------
-    >>> sample_count("sobol", 64, 3), SAMPLE_COUNT("morris", 10, 3)
+    >>> sample_count("sobol", 64, 3), sample_count("morris", 10, 3)
     (320, 40)
     """
     return {
