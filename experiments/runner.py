@@ -43,13 +43,17 @@ __all__ = [
     "Measurement",
     "Progress",
     "jobs_for",
+    "Pool",
+    "dask_client",
     "iter_runs",
+    "open_executor",
     "jobs_on_seeds",
     "local_executor",
     "replication_seeds",
     "run_job",
     "run_job_or_failure",
     "run_jobs",
+    "slurm_cluster",
 ]
 
 Key = tuple[int, int]
@@ -310,14 +314,24 @@ class Pool:
     where: str
 
 
-def _dask_client(address: str) -> Any:
+def dask_client(address: str) -> Any:
+    """A ``dask.distributed.Client`` of the scheduler at ``address``; it waits
+    ``ORGSIM_DASK_TIMEOUT`` (default ``20s``) for it.
+
+    Raises
+    ------
+    OSError
+        If no scheduler answers there in time.
+    """
     try:
         from dask.distributed import Client
     except ImportError:  # pragma: no cover - the [cluster] extra is missing
         raise RuntimeError(
             "--scheduler needs dask.distributed: pip install 'orgsim[cluster]'"
         ) from None
-    return Client(address, timeout="20s")
+    import os
+
+    return Client(address, timeout=os.environ.get("ORGSIM_DASK_TIMEOUT", "20s"))
 
 
 def slurm_cluster(config: dict[str, Any]) -> Any:
@@ -384,7 +398,7 @@ def open_executor(
             where = f"SLURM cluster {scheduler}"
         else:
             where = f"dask scheduler {scheduler}"
-        client = stack.enter_context(contextlib.closing(_dask_client(scheduler)))
+        client = stack.enter_context(contextlib.closing(dask_client(scheduler)))
         threads = sum(client.nthreads().values()) or 1
         yield Pool(client.get_executor(pure=False), threads, where)
 

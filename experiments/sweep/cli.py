@@ -139,6 +139,13 @@ def sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
     design = design_table(spec)
     SweepStore.check(args.out, spec, args.resume)
     slurm = _slurm_config(args.slurm) if args.slurm is not None else None
+    if args.scheduler is not None:  # reachable? (before anything is written)
+        from experiments.runner import dask_client
+
+        try:
+            dask_client(args.scheduler).close()
+        except OSError as error:
+            raise UsageError(f"--scheduler {args.scheduler}: cannot connect: {error}") from None
     workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
     total = len(design) * spec.design.replications
     err.print(
@@ -146,25 +153,20 @@ def sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
         f"{total} runs ({spec.design.sampler})",
         highlight=False,
     )
-    try:
-        with _progress_bar(err, total) as progress:
-            outcome = run_sweep(
-                spec,
-                design,
-                args.out,
-                sim.__version__,
-                workers=workers,
-                scheduler=args.scheduler,
-                slurm=slurm,
-                resume=args.resume,
-                part_rows=args.part_rows,
-                progress=progress,
-                notice=lambda line: err.print(line, highlight=False),
-            )
-    except OSError as error:
-        if args.scheduler is None:
-            raise
-        raise UsageError(f"--scheduler {args.scheduler}: cannot connect: {error}") from None
+    with _progress_bar(err, total) as progress:
+        outcome = run_sweep(
+            spec,
+            design,
+            args.out,
+            sim.__version__,
+            workers=workers,
+            scheduler=args.scheduler,
+            slurm=slurm,
+            resume=args.resume,
+            part_rows=args.part_rows,
+            progress=progress,
+            notice=lambda line: err.print(line, highlight=False),
+        )
     per_run = outcome.compute_seconds / max(1, outcome.total - len(outcome.failures))
     out.print(
         f"{outcome.ran} run(s) in {outcome.wall_seconds:.1f} s on {outcome.where} "

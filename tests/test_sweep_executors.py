@@ -1,0 +1,73 @@
+"""The executors of the one runner (issue 16): the SLURM code path builds a
+dask-jobqueue cluster from its configuration (SLURM itself cannot run here), and an
+unreachable scheduler is bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments import runner
+from sim.cli import main
+from tests.sweep_cases import write_sweep
+
+
+class FakeCluster:
+    made: list[dict] = []
+
+    def __init__(self, **options):
+        self.options = options
+        self.jobs = 0
+        self.closed = False
+        FakeCluster.made.append(self.__dict__)
+
+    def scale(self, jobs):
+        self.jobs = jobs
+
+    def close(self):
+        self.closed = True
+
+
+def test_the_slurm_configuration_builds_and_scales_a_jobqueue_cluster(monkeypatch):
+    jobqueue = pytest.importorskip("dask_jobqueue")
+    monkeypatch.setattr(jobqueue, "SLURMCluster", FakeCluster)
+    config = {"jobs": 3, "cores": 4, "memory": "8GB", "queue": "normal", "walltime": "02:00:00"}
+    cluster = runner.slurm_cluster(config)
+    assert cluster.options == {"cores": 4, "memory": "8GB", "queue": "normal",
+                               "walltime": "02:00:00"}  # fmt: skip
+    assert cluster.jobs == 3
+    assert config["jobs"] == 3  # the caller's table is left alone
+
+
+def test_sweep_with_slurm_connects_a_client_to_the_cluster(tmp_path, monkeypatch):
+    jobqueue = pytest.importorskip("dask_jobqueue")
+    FakeCluster.made.clear()
+
+    class Scheduled(FakeCluster):
+        scheduler_address = "tcp://127.0.0.1:1"
+
+    monkeypatch.setattr(jobqueue, "SLURMCluster", Scheduled)
+    addresses = []
+
+    def no_client(address):
+        addresses.append(address)
+        raise OSError("no scheduler here")
+
+    monkeypatch.setattr(runner, "dask_client", no_client)
+    config = tmp_path / "slurm.toml"
+    config.write_text('[slurm]\njobs = 2\ncores = 8\nmemory = "16GB"\n', encoding="utf-8")
+    path = write_sweep(tmp_path)
+    code = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--slurm", str(config)])
+    assert addresses == ["tcp://127.0.0.1:1"]
+    assert FakeCluster.made[-1]["jobs"] == 2 and FakeCluster.made[-1]["closed"]
+    assert code == 1  # (the fake cluster has no scheduler: an internal error, not bad input)
+
+
+def test_an_unreachable_scheduler_is_bad_input(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("ORGSIM_DASK_TIMEOUT", "1s")
+    path = write_sweep(tmp_path)
+    code = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler",
+                 "tcp://127.0.0.1:9"])  # fmt: skip
+    assert code == 2
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # refused before any work
