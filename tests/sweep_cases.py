@@ -25,9 +25,7 @@ def write_sweep(
 ) -> Path:
     """A sweep file over the small world with the given tables."""
     base = ", ".join(f'"{SCENARIOS / b}.toml"' for b in bases)
-    text = (
-        f"base = [{base}]\nset = [{SMALL}]\n{extra}\n[levers]\n{levers}\n\n[design]\n{design}\n"
-    )
+    text = f"base = [{base}]\nset = [{SMALL}]\n{extra}\n[levers]\n{levers}\n\n[design]\n{design}\n"
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path

@@ -15,20 +15,20 @@ from experiments.sweep.spec import load_sweep
 from sim.cli import main
 from tests.sweep_cases import write_sweep
 
-TWO = (
-    '"culture.spin" = { range = [0.0, 1.0] }\n'
-    '"culture.honesty" = { range = [0.0, 1.0] }'
-)
+TWO = '"culture.spin" = { range = [0.0, 1.0] }\n"culture.honesty" = { range = [0.0, 1.0] }'
 
 
 def _design(tmp_path, sampler: str, size: int, levers: str = TWO, bases=("switchboard",)):
-    path = write_sweep(tmp_path, levers=levers, design=f'sampler = "{sampler}"\nsize = {size}',
-                       bases=bases)  # fmt: skip
+    path = write_sweep(
+        tmp_path, levers=levers, design=f'sampler = "{sampler}"\nsize = {size}', bases=bases
+    )
     return design_table(load_sweep(path))
 
 
-@pytest.mark.parametrize(("sampler", "size"), [("sobol", 256), ("morris", 20),
-                                                ("latin_hypercube", 200), ("factorial", 5)])
+@pytest.mark.parametrize(
+    ("sampler", "size"),
+    [("sobol", 256), ("morris", 20), ("latin_hypercube", 200), ("factorial", 5)],
+)
 def test_a_strong_factor_ranks_above_one_without_effect(tmp_path, sampler, size):
     design = _design(tmp_path, sampler, size)
     rng = np.random.default_rng(1)
@@ -37,8 +37,9 @@ def test_a_strong_factor_ranks_above_one_without_effect(tmp_path, sampler, size)
         {"kpi": 10 * strong + 0.1 * rng.standard_normal(len(design))}, index=design["point"]
     )
     method = sampler if sampler in ("sobol", "morris") else "src"
-    indices, _ = sensitivity(design, means, method, ["culture.spin", "culture.honesty"],
-                             ["kpi"], ["switchboard"])  # fmt: skip
+    indices, _ = sensitivity(
+        design, means, method, ["culture.spin", "culture.honesty"], ["kpi"], ["switchboard"]
+    )
     assert ranking(indices, method)["kpi"]["switchboard"] == ["culture.spin", "culture.honesty"]
     main_index = {"sobol": "ST", "morris": "mu_star", "src": "SRC"}[method]
     rows = indices[indices["index"] == main_index].set_index("factor")
@@ -50,8 +51,9 @@ ISHIGAMI_ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
 
 
 def test_sobol_indices_of_ishigami_match_the_analytic_values(tmp_path):
-    levers = "\n".join(f'"culture.{n}" = {{ range = [0.0, 1.0] }}'
-                       for n in ("spin", "honesty", "listening"))  # fmt: skip
+    levers = "\n".join(
+        f'"culture.{n}" = {{ range = [0.0, 1.0] }}' for n in ("spin", "honesty", "listening")
+    )
     design = _design(tmp_path, "sobol", 1024, levers)
     x = np.pi * (2 * design[[c for c in design if c.startswith("u:")]].to_numpy() - 1)
     y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
@@ -70,8 +72,15 @@ def test_paired_lever_effects_recover_a_known_slope():
     for k in range(4):
         noise = rng.standard_normal()  # a common random number: shared by every point
         for point, lever in enumerate(np.linspace(0, 1, 6)):
-            rows.append({"point": point, "replication": k, "structure": "a", "lever": lever,
-                         "kpi": 2.0 * lever + noise})  # fmt: skip
+            rows.append(
+                {
+                    "point": point,
+                    "replication": k,
+                    "structure": "a",
+                    "lever": lever,
+                    "kpi": 2.0 * lever + noise,
+                }
+            )
     effects = lever_effects(pd.DataFrame(rows), ["lever"], ["kpi"], {"lever": 0.5})
     row = effects.iloc[0]
     assert np.isclose(row["effect"], 1.0) and row["ci"] < 1e-9 and row["n"] == 4
@@ -90,8 +99,11 @@ def test_prim_finds_the_box_where_the_condition_holds():
 
 
 def test_analyze_writes_tables_figures_and_json(tmp_path, capsys):
-    path = write_sweep(tmp_path, design='sampler = "latin_hypercube"\nsize = 6\nhours = 12\n'
-                       'kpis = ["answered_share", "credibility"]')  # fmt: skip
+    path = write_sweep(
+        tmp_path,
+        design='sampler = "latin_hypercube"\nsize = 6\nhours = 12\n'
+        'kpis = ["answered_share", "credibility"]',
+    )
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--workers", "1"]) == 0
     capsys.readouterr()

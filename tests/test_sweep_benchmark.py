@@ -91,5 +91,7 @@ def test_throughput_of_the_small_world(benchmark, tmp_path, workers):
     benchmark.extra_info.update(
         workers=workers, runs_per_minute=round(per_minute, 1), dispatch_overhead=round(overhead, 4)
     )
-    print(f"\n{workers} worker(s): {per_minute:.1f} runs/min, overhead {overhead:.1%}, "
-          f"{compute / len(finished):.3f} s per run")
+    print(
+        f"\n{workers} worker(s): {per_minute:.1f} runs/min, overhead {overhead:.1%}, "
+        f"{compute / len(finished):.3f} s per run"
+    )

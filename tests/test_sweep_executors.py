@@ -4,6 +4,8 @@ unreachable scheduler is bad input."""
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 
 from experiments import runner
@@ -12,7 +14,7 @@ from tests.sweep_cases import write_sweep
 
 
 class FakeCluster:
-    made: list[dict] = []
+    made: typing.ClassVar[list[dict]] = []
 
     def __init__(self, **options):
         self.options = options
@@ -32,8 +34,12 @@ def test_the_slurm_configuration_builds_and_scales_a_jobqueue_cluster(monkeypatc
     monkeypatch.setattr(jobqueue, "SLURMCluster", FakeCluster)
     config = {"jobs": 3, "cores": 4, "memory": "8GB", "queue": "normal", "walltime": "02:00:00"}
     cluster = runner.slurm_cluster(config)
-    assert cluster.options == {"cores": 4, "memory": "8GB", "queue": "normal",
-                               "walltime": "02:00:00"}  # fmt: skip
+    assert cluster.options == {
+        "cores": 4,
+        "memory": "8GB",
+        "queue": "normal",
+        "walltime": "02:00:00",
+    }
     assert cluster.jobs == 3
     assert config["jobs"] == 3  # the caller's table is left alone
 
@@ -66,8 +72,9 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path, capsys, monkeypatch):
     pytest.importorskip("dask.distributed")
     monkeypatch.setenv("ORGSIM_DASK_TIMEOUT", "1s")
     path = write_sweep(tmp_path)
-    code = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler",
-                 "tcp://127.0.0.1:9"])  # fmt: skip
+    code = main(
+        ["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9"]
+    )
     assert code == 2
     assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # refused before any work

@@ -78,8 +78,11 @@ def test_resume_after_sigkill_equals_an_uninterrupted_sweep(tmp_path, reference)
     path, expected = reference
     out = tmp_path / "out"
     script = str(ROOT / ".venv" / "bin" / "orgsim")
-    script = script if os.path.exists(script) else os.path.join(os.path.dirname(sys.executable),
-                                                                "orgsim")  # fmt: skip
+    script = (
+        script
+        if os.path.exists(script)
+        else os.path.join(os.path.dirname(sys.executable), "orgsim")
+    )
     process = subprocess.Popen(
         [script, "sweep", str(path), "--out", str(out), "--workers", "1", "--part-rows", "2"],
         stdout=subprocess.DEVNULL,
@@ -154,9 +157,13 @@ def test_a_dask_cluster_gives_the_local_table_byte_for_byte(tmp_path, reference,
     path, expected = reference
     local, _ = cluster
     out = tmp_path / "out"
-    assert main(["sweep", str(path), "--out", str(out), "--scheduler", local.scheduler_address]) == 0
+    assert (
+        main(["sweep", str(path), "--out", str(out), "--scheduler", local.scheduler_address]) == 0
+    )
     assert (out / "runs.parquet").read_bytes() == expected
-    assert "dask scheduler" in json.loads((out / "manifest.json").read_text())["last_attempt"]["where"]
+    assert (
+        "dask scheduler" in json.loads((out / "manifest.json").read_text())["last_attempt"]["where"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +195,17 @@ def test_killing_a_local_worker_loses_nothing(tmp_path, longer):
     path, expected = longer
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "orgsim"), "sweep", str(path), "--out",
-         str(out), "--workers", "2", "--part-rows", "1"],  # fmt: skip
+        [
+            os.path.join(os.path.dirname(sys.executable), "orgsim"),
+            "sweep",
+            str(path),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--part-rows",
+            "1",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -219,8 +235,16 @@ def test_killing_a_dask_worker_loses_nothing(tmp_path, cluster, longer):
     path, expected = longer
     out = tmp_path / "out"
     codes = []
-    argv = ["sweep", str(path), "--out", str(out), "--scheduler", local.scheduler_address,
-            "--part-rows", "1"]  # fmt: skip
+    argv = [
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--scheduler",
+        local.scheduler_address,
+        "--part-rows",
+        "1",
+    ]
     worker = threading.Thread(target=lambda: codes.append(main(argv)))
     worker.start()
     deadline = time.monotonic() + 60
@@ -236,10 +260,29 @@ def test_killing_a_dask_worker_loses_nothing(tmp_path, cluster, longer):
 def test_compare_through_a_dask_scheduler_equals_local(tmp_path, cluster):
     """``compare`` dispatches through the same runner and executors as ``sweep``."""
     local, _ = cluster
-    common = [str(ROOT / "scenarios/switchboard.toml"), str(ROOT / "scenarios/direct_dial.toml"),
-              "-r", "2", "--hours", "6", "--set", "customers.n_customers=3000"]  # fmt: skip
+    common = [
+        str(ROOT / "scenarios/switchboard.toml"),
+        str(ROOT / "scenarios/direct_dial.toml"),
+        "-r",
+        "2",
+        "--hours",
+        "6",
+        "--set",
+        "customers.n_customers=3000",
+    ]
     assert main(["compare", *common, "--workers", "1", "--out", str(tmp_path / "a")]) == 0
-    assert main(["compare", *common, "--scheduler", local.scheduler_address,
-                 "--out", str(tmp_path / "b")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "compare",
+                *common,
+                "--scheduler",
+                local.scheduler_address,
+                "--out",
+                str(tmp_path / "b"),
+            ]
+        )
+        == 0
+    )
     a, b = (tmp_path / d / "runs.parquet" for d in "ab")
     assert a.read_bytes() == b.read_bytes()

@@ -17,29 +17,58 @@ from tests.sweep_cases import orgsim, write_sweep
 @pytest.mark.parametrize(
     ("levers", "design", "bases", "expected"),
     [
-        ('"culture.silo_permeabilty" = { range = [0.1, 1.0] }', "size = 4", ("switchboard",),
-         "levers.culture.silo_permeabilty: range = [0.1, 1.0]"),
-        ('"culture.silo_permeability" = { range = [0.1, 1.5] }', "size = 4", ("switchboard",),
-         "levers.culture.silo_permeability: range = [0.1, 1.5]: 1.5"),
-        ('"culture.spin" = { range = [0.0, 0.5] }', 'sampler = "sobolx"', ("switchboard",),
-         "design.sampler = 'sobolx'"),
-        ('"culture.spin" = { range = [0.0, 0.5] }', "size = 0", ("switchboard",),
-         "design.size = 0"),
-        ('"culture.spin" = { range = [0.0, 0.5] }', "size = 4", ("no_such_structure",),
-         "base: "),
-        ('"culture.spin" = { ranges = [0.0, 0.5] }', "size = 4", ("switchboard",),
-         "levers.culture.spin.ranges: unknown key; did you mean 'range'?"),
-        ('"culture.spin" = { range = [0.0, 0.5] }', 'kpis = ["credibilty"]', ("switchboard",),
-         "design.kpis: 'credibilty': not a KPI; did you mean 'credibility'?"),
-        ('"culture.spin" = { range = [0.0, 0.5] }', "sizes = 4", ("switchboard",),
-         "design.sizes: unknown key; did you mean 'size'?"),
-        ('"structure.approval_depth" = { range = [0.0, 3.0] }', "size = 4", ("switchboard",),
-         "levers.structure.approval_depth: range = [0.0, 3.0]"),
-    ],  # fmt: skip
+        (
+            '"culture.silo_permeabilty" = { range = [0.1, 1.0] }',
+            "size = 4",
+            ("switchboard",),
+            "levers.culture.silo_permeabilty: range = [0.1, 1.0]",
+        ),
+        (
+            '"culture.silo_permeability" = { range = [0.1, 1.5] }',
+            "size = 4",
+            ("switchboard",),
+            "levers.culture.silo_permeability: range = [0.1, 1.5]: 1.5",
+        ),
+        (
+            '"culture.spin" = { range = [0.0, 0.5] }',
+            'sampler = "sobolx"',
+            ("switchboard",),
+            "design.sampler = 'sobolx'",
+        ),
+        (
+            '"culture.spin" = { range = [0.0, 0.5] }',
+            "size = 0",
+            ("switchboard",),
+            "design.size = 0",
+        ),
+        ('"culture.spin" = { range = [0.0, 0.5] }', "size = 4", ("no_such_structure",), "base: "),
+        (
+            '"culture.spin" = { ranges = [0.0, 0.5] }',
+            "size = 4",
+            ("switchboard",),
+            "levers.culture.spin.ranges: unknown key; did you mean 'range'?",
+        ),
+        (
+            '"culture.spin" = { range = [0.0, 0.5] }',
+            'kpis = ["credibilty"]',
+            ("switchboard",),
+            "design.kpis: 'credibilty': not a KPI; did you mean 'credibility'?",
+        ),
+        (
+            '"culture.spin" = { range = [0.0, 0.5] }',
+            "sizes = 4",
+            ("switchboard",),
+            "design.sizes: unknown key; did you mean 'size'?",
+        ),
+        (
+            '"structure.approval_depth" = { range = [0.0, 3.0] }',
+            "size = 4",
+            ("switchboard",),
+            "levers.structure.approval_depth: range = [0.0, 3.0]",
+        ),
+    ],
 )
-def test_bad_input_exits_2_naming_the_key_path(
-    tmp_path, capsys, levers, design, bases, expected
-):
+def test_bad_input_exits_2_naming_the_key_path(tmp_path, capsys, levers, design, bases, expected):
     path = write_sweep(tmp_path, levers=levers, design=design, bases=bases)
     with pytest.raises(ScenarioError, match=None) as raised:
         load_sweep(path)
@@ -66,8 +95,12 @@ LEVERS = (
 
 @pytest.mark.parametrize(
     ("sampler", "size", "samples"),
-    [("factorial", 3, 3 * 3 * 2 * 3), ("latin_hypercube", 40, 40), ("sobol", 16, 16 * 6),
-     ("morris", 10, 10 * 5)],  # fmt: skip
+    [
+        ("factorial", 3, 3 * 3 * 2 * 3),
+        ("latin_hypercube", 40, 40),
+        ("sobol", 16, 16 * 6),
+        ("morris", 10, 10 * 5),
+    ],
 )
 def test_each_design_has_its_size_and_covers_the_ranges(tmp_path, sampler, size, samples):
     path = write_sweep(tmp_path, levers=LEVERS, design=f'sampler = "{sampler}"\nsize = {size}')

@@ -94,9 +94,13 @@ def src_indices(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
 
 
 def _indices_one(
-    method: str, factors: list[str], x_unit: np.ndarray, x_values: np.ndarray, y: np.ndarray,
+    method: str,
+    factors: list[str],
+    x_unit: np.ndarray,
+    x_values: np.ndarray,
+    y: np.ndarray,
     seed: int,
-) -> list[tuple[str, str, float, float]]:  # fmt: skip
+) -> list[tuple[str, str, float, float]]:
     """(factor, index, value, ci) of one outcome."""
     problem = {"num_vars": len(factors), "names": factors, "bounds": [[0.0, 1.0]] * len(factors)}
     rows: list[tuple[str, str, float, float]] = []
@@ -112,8 +116,9 @@ def _indices_one(
 
         result = morris.analyze(problem, x_unit, y, num_levels=4, seed=seed)
         for j, f in enumerate(factors):
-            rows.append((f, "mu_star", float(result["mu_star"][j]),
-                         float(result["mu_star_conf"][j])))  # fmt: skip
+            rows.append(
+                (f, "mu_star", float(result["mu_star"][j]), float(result["mu_star_conf"][j]))
+            )
             rows.append((f, "sigma", float(result["sigma"][j]), float("nan")))
     else:
         coef, ci, r2 = src_indices(x_values, y)
@@ -310,8 +315,9 @@ def analyze_directory(
     sampler = manifest["design"]["sampler"]
     method = sampler if sampler in ("sobol", "morris") else "src"
     means = runs.groupby("point")[kpis].mean()
-    indices, notes = sensitivity(design, means, method, factors, kpis, structures,
-                                 manifest["design"]["seed"])  # fmt: skip
+    indices, notes = sensitivity(
+        design, means, method, factors, kpis, structures, manifest["design"]["seed"]
+    )
     effects = lever_effects(runs, factors, kpis, _spans(manifest))
     condition = prim or manifest.get("analysis", {}).get("prim")
     boxes = None
@@ -373,11 +379,10 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
         for kpi, by_structure in report["ranking"].items():
             for structure, factors in by_structure.items():
                 part = main[(main["kpi"] == kpi) & (main["structure"] == structure)]
-                values = dict(zip(part["factor"], zip(part["value"], part["ci"], strict=True),
-                                  strict=True))  # fmt: skip
-                shown = ", ".join(
-                    f"{f} {values[f][0]:.2f}±{values[f][1]:.2f}" for f in factors[:4]
+                values = dict(
+                    zip(part["factor"], zip(part["value"], part["ci"], strict=True), strict=True)
                 )
+                shown = ", ".join(f"{f} {values[f][0]:.2f}±{values[f][1]:.2f}" for f in factors[:4])
                 table.add_row(kpi, structure, shown)
     console.print(table)
     for note in report["notes"]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from experiments.sweep.spec import Factor, SweepSpec
 
-__all__ = ["sample_count", "design_table", "salib_problem", "unit_samples"]
+__all__ = ["design_table", "salib_problem", "sample_count", "unit_samples"]
 
 UNIT_PREFIX = "u:"
 """Columns of the design table holding a factor's unit coordinate (``u:<path>``)."""

@@ -46,8 +46,16 @@ def draw_sensitivity(indices: pd.DataFrame, method: str, outcomes: list[str]) ->
             part = indices[(indices["kpi"] == kpi) & (indices["structure"] == outcome)]
             values = part[part["index"] == main].set_index("factor").reindex(factors)
             y = np.arange(len(factors)) + (o - (len(outcomes) - 1) / 2) * height
-            ax.barh(y, values["value"], height, xerr=values["ci"], color=f"C{o}",
-                    label=outcome, error_kw={"lw": 0.8}, capsize=1.5)  # fmt: skip
+            ax.barh(
+                y,
+                values["value"],
+                height,
+                xerr=values["ci"],
+                color=f"C{o}",
+                label=outcome,
+                error_kw={"lw": 0.8},
+                capsize=1.5,
+            )
             if first is not None:
                 s1 = part[part["index"] == first].set_index("factor").reindex(factors)
                 ax.barh(y, s1["value"], height, fill=False, hatch="///", lw=0)
@@ -57,7 +65,7 @@ def draw_sensitivity(indices: pd.DataFrame, method: str, outcomes: list[str]) ->
         ax.set_title(kpi, fontsize=10)
         ax.set_xlabel(LABEL[main], fontsize=8)
         ax.grid(axis="x", alpha=0.3)
-    for ax in axes[len(kpis):]:
+    for ax in axes[len(kpis) :]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncols=min(4, len(outcomes)))
@@ -93,9 +101,7 @@ def draw_scatter(
     return figure
 
 
-def crossover(
-    runs: pd.DataFrame, factor: str, kpi: str, structures: list[str]
-) -> dict[str, Any]:
+def crossover(runs: pd.DataFrame, factor: str, kpi: str, structures: list[str]) -> dict[str, Any]:
     """Per load level, each structure's mean KPI ± 95 % CI, the paired difference of
     the second structure minus the first, and where that difference changes sign
     (linear interpolation between levels; ``None`` if it never does)."""
@@ -111,8 +117,11 @@ def crossover(
         b = runs[(runs["structure"] == second) & (runs[factor] == v)].set_index("replication")
         diffs.append(mean_ci((b[kpi] - a[kpi]).to_numpy(dtype=float)))
     mean = np.array([d[1] for d in diffs])
-    result["difference"] = {"of": f"{second} − {first}", "mean": mean.tolist(),
-                            "ci": [d[2] for d in diffs]}  # fmt: skip
+    result["difference"] = {
+        "of": f"{second} − {first}",
+        "mean": mean.tolist(),
+        "ci": [d[2] for d in diffs],
+    }
     at = None
     for i in range(len(levels) - 1):
         if np.isfinite(mean[i]) and np.isfinite(mean[i + 1]) and mean[i] * mean[i + 1] < 0:
@@ -131,20 +140,29 @@ def draw_crossover(result: dict[str, Any], structures: list[str]) -> Figure:
     levels = np.array(result["levels"])
     for s, structure in enumerate(structures):
         mean, ci = np.array(result[structure]["mean"]), np.array(result[structure]["ci"])
-        left.errorbar(levels, mean, yerr=ci, color=f"C{s}", marker="o", ms=4, capsize=3,
-                      label=structure)  # fmt: skip
+        left.errorbar(
+            levels, mean, yerr=ci, color=f"C{s}", marker="o", ms=4, capsize=3, label=structure
+        )
+    if all(np.nanmin(np.array(result[s]["mean"], dtype=float)) > 0 for s in structures):
+        left.set_yscale("log")  # the low-load side is small, the high-load side large
     left.set_xlabel(result["factor"])
     left.set_ylabel(result["kpi"])
     left.set_title("each structure (mean ± 95% CI over replications)")
     left.legend(fontsize=8)
     left.grid(alpha=0.3)
     diff = result["difference"]
-    right.errorbar(levels, diff["mean"], yerr=diff["ci"], color="black", marker="o", ms=4,
-                   capsize=3)  # fmt: skip
+    right.errorbar(
+        levels, diff["mean"], yerr=diff["ci"], color="black", marker="o", ms=4, capsize=3
+    )
     right.axhline(0, color="grey", lw=0.8)
+    right.set_yscale("symlog", linthresh=1.0)  # both signs, linear within ±1
     if result["crossover_at"] is not None:
-        right.axvline(result["crossover_at"], color="C3", ls="--",
-                      label=f"crossover ≈ {result['crossover_at']:.2f}")  # fmt: skip
+        right.axvline(
+            result["crossover_at"],
+            color="C3",
+            ls="--",
+            label=f"crossover ≈ {result['crossover_at']:.2f}",
+        )
         right.legend(fontsize=8)
     right.set_xlabel(result["factor"])
     right.set_ylabel(f"Δ {result['kpi']}")

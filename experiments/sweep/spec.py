@@ -105,8 +105,8 @@ class Factor:
             return float(self.low + u * (self.high - self.low))
         if self.kind == "integer":
             count = int(self.high - self.low) + 1
-            return int(self.low) + min(int(math.floor(u * count)), count - 1)
-        return self.values[min(int(math.floor(u * len(self.values))), len(self.values) - 1)]
+            return int(self.low) + min(math.floor(u * count), count - 1)
+        return self.values[min(math.floor(u * len(self.values)), len(self.values) - 1)]
 
     def levels(self, count: int) -> list[Any]:
         """The factorial levels: ``count`` evenly spaced values of a range (every
@@ -127,10 +127,18 @@ class Factor:
     def record(self) -> dict[str, Any]:
         """A JSON-ready description (for the manifest)."""
         if self.numeric:
-            return {"path": self.path, "group": self.group, "kind": self.kind,
-                    "range": [self.low, self.high]}  # fmt: skip
-        return {"path": self.path, "group": self.group, "kind": self.kind,
-                "values": list(self.values)}  # fmt: skip
+            return {
+                "path": self.path,
+                "group": self.group,
+                "kind": self.kind,
+                "range": [self.low, self.high],
+            }
+        return {
+            "path": self.path,
+            "group": self.group,
+            "kind": self.kind,
+            "values": list(self.values),
+        }
 
 
 @dataclass(frozen=True)
@@ -306,8 +314,9 @@ def _design(source: str, table: Any, n_factors: int) -> Design:
         raise ScenarioError(
             f"{source}: design.sampler = {sampler!r}: must be one of {list(SAMPLERS)}{hint}"
         )
-    size = _whole(source, "design.size", table.get("size", 2 if sampler == "factorial" else 16),
-                  1, MAX_RUNS)  # fmt: skip
+    size = _whole(
+        source, "design.size", table.get("size", 2 if sampler == "factorial" else 16), 1, MAX_RUNS
+    )
     if sampler == "sobol" and size & (size - 1):
         raise ScenarioError(
             f"{source}: design.size = {size}: a Sobol design needs a power of two (e.g. 64)"
@@ -380,7 +389,7 @@ def sweep_from_dict(
     if isinstance(overrides, dict):
         overrides = [f"{k}={as_toml(v)}" for k, v in _flatten(overrides).items()]
     if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
-        raise ScenarioError(f"{source}: set = {overrides!r}: must be a list of \"KEY=VALUE\"")
+        raise ScenarioError(f'{source}: set = {overrides!r}: must be a list of "KEY=VALUE"')
     scenarios = []
     for given, path in zip(bases, paths, strict=True):
         try:

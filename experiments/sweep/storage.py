@@ -231,20 +231,13 @@ class SweepStore:
             lambda tmp: self.design.to_parquet(tmp, index=False, engine="pyarrow"),
         )
         self.write_manifest({"status": "running"})
-        done: set[tuple[int, int]] = set()
-        numbers = [0]
-        for path in sorted(self.parts.glob("*.parquet")):
-            numbers.append(int(path.stem.rsplit("-", 1)[1]))
-            if path.name.startswith("part-"):
-                keys = pq.read_table(path, columns=KEY)
-                done.update(zip(keys["point"].to_pylist(), keys["replication"].to_pylist()))
+        done = set(self._keys("part"))
+        numbers = [0, *(int(p.stem.rsplit("-", 1)[1]) for p in self.parts.glob("*.parquet"))]
         self._next_part = max(numbers) + 1
         return done
 
     def write_manifest(self, outcome: dict[str, Any]) -> None:
-        write_json(
-            self.directory / MANIFEST, {**self.plan, "plan_sha256": self.digest, **outcome}
-        )
+        write_json(self.directory / MANIFEST, {**self.plan, "plan_sha256": self.digest, **outcome})
 
     # ------------------------------------------------------------------ writing
     def record(self, run: FinishedRun | FailedRun) -> None:
@@ -252,8 +245,12 @@ class SweepStore:
         point, replication = run.key
         if isinstance(run, FailedRun):
             self._failed.append(
-                {"point": point, "replication": replication, "error": run.error,
-                 "traceback": run.traceback}  # fmt: skip
+                {
+                    "point": point,
+                    "replication": replication,
+                    "error": run.error,
+                    "traceback": run.traceback,
+                }
             )
         else:
             row = {"point": point, "replication": replication, "seconds": run.seconds}
@@ -293,7 +290,7 @@ class SweepStore:
     def _keys(self, prefix: str) -> Iterator[tuple[int, int]]:
         for path in sorted(self.parts.glob(f"{prefix}-*.parquet")):
             keys = pq.read_table(path, columns=KEY)
-            yield from zip(keys["point"].to_pylist(), keys["replication"].to_pylist())
+            yield from zip(keys["point"].to_pylist(), keys["replication"].to_pylist(), strict=True)
 
     def finish(self, outcome: dict[str, Any]) -> Path:
         """Write ``runs.parquet`` (sorted, joined with the design) and the manifest."""
@@ -339,8 +336,9 @@ def read_runs(parts: Path, design: pd.DataFrame, plan: dict[str, Any]) -> pd.Dat
     merged.insert(len(values.columns) + 2, "seed_spawn_key", spawn[rep])
     merged.insert(len(values.columns) + 3, "hours", hours[merged["base"].to_numpy()])
     merged = merged.sort_values(KEY, kind="stable").reset_index(drop=True)
-    return merged[[*values.columns, "replication", "seed_entropy", "seed_spawn_key", "hours",
-                   *kpis]]  # fmt: skip
+    return merged[
+        [*values.columns, "replication", "seed_entropy", "seed_spawn_key", "hours", *kpis]
+    ]
 
 
 def compute_seconds(parts: Path) -> float:
