@@ -79,6 +79,20 @@ def test_bad_input_exits_2_naming_the_key_path(tmp_path, capsys, levers, design,
     assert not (tmp_path / "out").exists()
 
 
+def test_a_design_too_big_or_runs_too_long_are_bad_input(tmp_path):
+    levers = "\n".join(
+        f'"culture.{n}" = {{ range = [0.0, 1.0] }}'
+        for n in ("spin", "honesty", "listening", "service_attitude")
+    )
+    big = write_sweep(tmp_path, levers=levers, design='sampler = "factorial"\nsize = 100')
+    with pytest.raises(ScenarioError, match="design.size = 100: the design has 200,000,000 runs"):
+        design_table(load_sweep(big))
+    huge = '"customers.n_customers" = { range = [1000, 60000000] }'
+    long = write_sweep(tmp_path, levers=huge, design="hours = 24", name="long.toml")
+    with pytest.raises(ScenarioError, match="levers.customers.n_customers: .* 60000000 .*at most"):
+        load_sweep(long)
+
+
 def test_a_missing_sweep_file_is_bad_input(tmp_path):
     """(In a subprocess: the installed command.)"""
     done = orgsim("sweep", tmp_path / "nope.toml", "--out", tmp_path / "out")

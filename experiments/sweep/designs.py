@@ -11,12 +11,14 @@ with the base scenarios (the structure is a categorical factor): point
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from experiments.sweep.spec import Factor, SweepSpec
+from experiments.sweep.spec import MAX_RUNS, Factor, SweepSpec
+from sim.scenario import ScenarioError
 
 __all__ = ["design_table", "salib_problem", "sample_count", "unit_samples"]
 
@@ -75,6 +77,17 @@ def unit_samples(spec: SweepSpec) -> np.ndarray:
     """
     design, factors = spec.design, spec.factors
     d = len(factors)
+    if design.sampler == "factorial":
+        count = math.prod(len(f.levels(design.size)) for f in factors)
+    else:
+        count = sample_count(design.sampler, design.size, d)
+    runs = count * len(spec.bases) * design.replications
+    if runs > MAX_RUNS:
+        raise ScenarioError(
+            f"{spec.source}: design.size = {design.size}: the design has {runs:,} runs "
+            f"({count:,} samples x {len(spec.bases)} base(s) x {design.replications} "
+            f"replication(s)); at most {MAX_RUNS:,}"
+        )
     if design.sampler == "factorial":
         return _factorial(factors, design.size)
     if design.sampler == "latin_hypercube":

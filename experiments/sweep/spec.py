@@ -290,8 +290,9 @@ def _check_against_schema(spec: SweepSpec) -> None:
             for base in range(len(spec.bases)):
                 assignment = f"{factor.path}={as_toml(value)}"
                 try:
-                    spec.scenario(base, {factor.path: value})
-                except ScenarioError as error:
+                    scenario = spec.scenario(base, {factor.path: value})
+                    scenario.check_size(spec.hours_of(scenario), "design.hours")
+                except (ScenarioError, ValueError) as error:
                     text = str(error)
                     prefix = f"{spec.bases[base]}: --set {assignment}: "
                     text = text.removeprefix(prefix)
@@ -429,6 +430,11 @@ def sweep_from_dict(
         design=design,
         analysis=dict(analysis),
     )
+    for given, scenario in zip(bases, scenarios, strict=True):
+        try:
+            scenario.check_size(spec.hours_of(scenario), "design.hours")
+        except ValueError as error:
+            raise ScenarioError(f"{source}: base {given!r}: {error}") from None
     _check_against_schema(spec)
     return spec
 
