@@ -286,3 +286,14 @@ def test_compare_through_a_dask_scheduler_equals_local(tmp_path, cluster):
     )
     a, b = (tmp_path / d / "runs.parquet" for d in "ab")
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_coordinator_killed_before_its_manifest_leaves_a_usable_directory(tmp_path, reference):
+    path, expected = reference
+    out = tmp_path / "out"
+    (out / "parts").mkdir(parents=True)
+    (out / ".lock").touch()
+    (out / ".manifest.json.abc.tmp").write_text("{", encoding="utf-8")
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1"]) == 0
+    assert (out / "runs.parquet").read_bytes() == expected
+    assert not list(out.glob(".*.tmp"))

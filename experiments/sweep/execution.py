@@ -207,6 +207,9 @@ def run_sweep(
                         if progress is not None:
                             progress(len(done), failed, total)
                 break
+            except KeyboardInterrupt:
+                store.flush()  # keep what finished: --resume starts from there
+                raise
             except Exception as error:
                 if not _infrastructure(error) or restarts >= RESTARTS:
                     store.flush()

@@ -182,8 +182,8 @@ class SweepStore:
         where = f"--out {directory}"
         if directory.exists() and not directory.is_dir():
             raise OutputError(f"{where}: exists and is not a directory")
-        if not directory.is_dir() or not any(directory.iterdir()):
-            return None
+        if not directory.is_dir() or not any(_ours_or_more(directory)):
+            return None  # (new, empty, or cut short before its manifest was written)
         try:
             manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
             assert manifest.get("kind") == KIND
@@ -223,14 +223,15 @@ class SweepStore:
                 f"--out {self.directory}: started with other base scenarios or another "
                 "orgsim version than this sweep resolves to now; name another directory"
             )
+        self.write_manifest({"status": "running"})  # first: the directory is a sweep's
         self.parts.mkdir(exist_ok=True)
-        for leftover in self.parts.glob(".*.tmp"):  # a write cut short by a crash
-            leftover.unlink(missing_ok=True)
+        for folder in (self.directory, self.parts):  # writes cut short by a crash
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
         atomic_write(
             self.directory / "design.parquet",
             lambda tmp: self.design.to_parquet(tmp, index=False, engine="pyarrow"),
         )
-        self.write_manifest({"status": "running"})
         done = set(self._keys("part"))
         numbers = [0, *(int(p.stem.rsplit("-", 1)[1]) for p in self.parts.glob("*.parquet"))]
         self._next_part = max(numbers) + 1
@@ -302,6 +303,17 @@ class SweepStore:
         )
         self.write_manifest(outcome)
         return path
+
+
+def _ours_or_more(directory: Path) -> Iterator[Path]:
+    """What is in ``directory`` besides a sweep's lock, an empty ``parts/`` and
+    temporary files: what a coordinator killed before its manifest leaves."""
+    for entry in directory.iterdir():
+        if entry.name == ".lock" or (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+            continue
+        if entry.name == "parts" and entry.is_dir() and not any(entry.iterdir()):
+            continue
+        yield entry
 
 
 def _concat(paths: Iterable[Path]) -> pd.DataFrame:
