@@ -115,3 +115,18 @@ def test_analyze_writes_tables_figures_and_json(tmp_path, capsys):
     for name in ("sensitivity.parquet", "effects.parquet", "prim.parquet", "scatter.png"):
         assert (out / "analysis" / name).is_file()
     assert main(["analyze", str(out), "--prim", "answered_share >> 1"]) == 2
+
+
+def test_the_crossover_is_where_the_paired_difference_changes_sign():
+    from experiments.sweep.analysis import crossover
+
+    rows = []
+    for load in (1.0, 2.0, 4.0, 8.0):
+        for k in range(3):
+            central = load**2  # a congested hub: fast when idle, slow when busy
+            rows.append({"structure": "hub", "load": load, "replication": k, "kpi": central + k})
+            rows.append({"structure": "flat", "load": load, "replication": k, "kpi": 6.0 + k})
+    result = crossover(pd.DataFrame(rows), "load", "kpi", ["hub", "flat"])
+    # flat - hub: 5, 2, -10, -58: the sign changes between 2 and 4, at 2 + 2 * 2 / 12
+    assert result["difference"]["mean"] == [5.0, 2.0, -10.0, -58.0]
+    assert np.isclose(result["crossover_at"], 2 + 2 * 2 / 12)

@@ -31,6 +31,7 @@ from sim.outputs import OutputError, write_json, write_parquet
 
 __all__ = [
     "analyze_directory",
+    "crossover",
     "lever_effects",
     "print_summary",
     "sensitivity",
@@ -281,6 +282,37 @@ def discovery(
     return pd.DataFrame(rows)
 
 
+def crossover(runs: pd.DataFrame, factor: str, kpi: str, structures: list[str]) -> dict[str, Any]:
+    """Per load level, each structure's mean KPI ± 95 % CI, the paired difference of
+    the second structure minus the first, and where that difference changes sign
+    (linear interpolation between levels; ``None`` if it never does)."""
+    levels = np.sort(runs[factor].unique().astype(float))
+    result: dict[str, Any] = {"factor": factor, "kpi": kpi, "levels": levels.tolist()}
+    for s in structures:
+        rows = [mean_ci(runs[(runs["structure"] == s) & (runs[factor] == v)][kpi]) for v in levels]
+        result[s] = {"mean": [r[1] for r in rows], "ci": [r[2] for r in rows]}
+    first, second = structures[0], structures[1] if len(structures) > 1 else structures[0]
+    diffs = []
+    for v in levels:
+        a = runs[(runs["structure"] == first) & (runs[factor] == v)].set_index("replication")
+        b = runs[(runs["structure"] == second) & (runs[factor] == v)].set_index("replication")
+        diffs.append(mean_ci((b[kpi] - a[kpi]).to_numpy(dtype=float)))
+    mean = np.array([d[1] for d in diffs])
+    result["difference"] = {
+        "of": f"{second} − {first}",
+        "mean": mean.tolist(),
+        "ci": [d[2] for d in diffs],
+    }
+    at = None
+    for i in range(len(levels) - 1):
+        if np.isfinite(mean[i]) and np.isfinite(mean[i + 1]) and mean[i] * mean[i + 1] < 0:
+            t = mean[i] / (mean[i] - mean[i + 1])
+            at = float(levels[i] + t * (levels[i + 1] - levels[i]))
+            break
+    result["crossover_at"] = at
+    return result
+
+
 def analyze_directory(
     directory: Path, out: Path | None = None, prim: str | None = None
 ) -> dict[str, Any]:
@@ -332,7 +364,13 @@ def analyze_directory(
     ]
     if boxes is not None:
         written.append(write_parquet(out / "prim.parquet", boxes))
-    written += draw_all(out, manifest, runs, indices, method)
+    options = manifest.get("analysis", {})
+    crossing = None
+    if options.get("crossover"):
+        kpi = options.get("crossover_kpi", kpis[0])
+        crossing = crossover(runs, options["crossover"], kpi, structures)
+        written.append(write_json(out / "crossover.json", crossing))
+    written += draw_all(out, manifest, runs, indices, method, crossing)
     report = {
         "sweep": manifest["name"],
         "sampler": sampler,
@@ -345,6 +383,7 @@ def analyze_directory(
         "sensitivity": indices.to_dict(orient="records"),
         "effects": effects.to_dict(orient="records"),
         "prim": None if boxes is None else boxes.to_dict(orient="records"),
+        "crossover": crossing,
         "files": [str(p) for p in written],
     }
     write_json(out / "analysis.json", report)
@@ -395,4 +434,13 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+    crossing = report.get("crossover")
+    if crossing is not None:
+        at = crossing["crossover_at"]
+        where = f"at {crossing['factor']} ≈ {at:.3g}" if at is not None else "nowhere in the range"
+        console.print(
+            f"crossover: {crossing['difference']['of']} of {crossing['kpi']} changes sign {where}",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(f"wrote {', '.join(report['files'])}", highlight=False, soft_wrap=True)

@@ -11,10 +11,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from experiments.statistics import mean_ci
 from sim.outputs import atomic_write
 
-__all__ = ["crossover", "draw_all", "draw_crossover", "draw_scatter", "draw_sensitivity"]
+__all__ = ["draw_all", "draw_crossover", "draw_scatter", "draw_sensitivity"]
 
 MAIN = {"sobol": ("ST", "S1"), "morris": ("mu_star", None), "src": ("SRC", None)}
 LABEL = {"ST": "total Sobol index ST (S1 hatched)", "mu_star": "Morris μ*", "SRC": "SRC"}
@@ -101,37 +100,6 @@ def draw_scatter(
     return figure
 
 
-def crossover(runs: pd.DataFrame, factor: str, kpi: str, structures: list[str]) -> dict[str, Any]:
-    """Per load level, each structure's mean KPI ± 95 % CI, the paired difference of
-    the second structure minus the first, and where that difference changes sign
-    (linear interpolation between levels; ``None`` if it never does)."""
-    levels = np.sort(runs[factor].unique().astype(float))
-    result: dict[str, Any] = {"factor": factor, "kpi": kpi, "levels": levels.tolist()}
-    for s in structures:
-        rows = [mean_ci(runs[(runs["structure"] == s) & (runs[factor] == v)][kpi]) for v in levels]
-        result[s] = {"mean": [r[1] for r in rows], "ci": [r[2] for r in rows]}
-    first, second = structures[0], structures[1] if len(structures) > 1 else structures[0]
-    diffs = []
-    for v in levels:
-        a = runs[(runs["structure"] == first) & (runs[factor] == v)].set_index("replication")
-        b = runs[(runs["structure"] == second) & (runs[factor] == v)].set_index("replication")
-        diffs.append(mean_ci((b[kpi] - a[kpi]).to_numpy(dtype=float)))
-    mean = np.array([d[1] for d in diffs])
-    result["difference"] = {
-        "of": f"{second} − {first}",
-        "mean": mean.tolist(),
-        "ci": [d[2] for d in diffs],
-    }
-    at = None
-    for i in range(len(levels) - 1):
-        if np.isfinite(mean[i]) and np.isfinite(mean[i + 1]) and mean[i] * mean[i + 1] < 0:
-            t = mean[i] / (mean[i] - mean[i + 1])
-            at = float(levels[i] + t * (levels[i + 1] - levels[i]))
-            break
-    result["crossover_at"] = at
-    return result
-
-
 def draw_crossover(result: dict[str, Any], structures: list[str]) -> Figure:
     """The KPI of each structure over load, and their paired difference with the
     crossover marked."""
@@ -172,13 +140,16 @@ def draw_crossover(result: dict[str, Any], structures: list[str]) -> Figure:
 
 
 def draw_all(
-    out: Path, manifest: dict[str, Any], runs: pd.DataFrame, indices: pd.DataFrame, method: str
+    out: Path,
+    manifest: dict[str, Any],
+    runs: pd.DataFrame,
+    indices: pd.DataFrame,
+    method: str,
+    crossing: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Write ``sensitivity.png``, ``sensitivity_differences.png`` (several structures),
-    ``scatter.png`` and, with ``[analysis] crossover``, ``crossover.png`` and
-    ``crossover.json``."""
-    from sim.outputs import write_json
-
+    ``scatter.png`` and, given a crossover (:func:`experiments.sweep.analysis.crossover`),
+    ``crossover.png``."""
     structures = [b["name"] for b in manifest["bases"]]
     factors = [f["path"] for f in manifest["factors"]]
     kpis = list(manifest["kpis"])
@@ -193,10 +164,6 @@ def draw_all(
             written.append(_save(figure, out / "sensitivity_differences.png"))
     if factors:
         written.append(_save(draw_scatter(runs, factors, kpis, structures), out / "scatter.png"))
-    options = manifest.get("analysis", {})
-    if options.get("crossover"):
-        kpi = options.get("crossover_kpi", kpis[0])
-        result = crossover(runs, options["crossover"], kpi, structures)
-        written.append(write_json(out / "crossover.json", result))
-        written.append(_save(draw_crossover(result, structures), out / "crossover.png"))
+    if crossing is not None:
+        written.append(_save(draw_crossover(crossing, structures), out / "crossover.png"))
     return written
