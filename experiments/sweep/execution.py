@@ -129,7 +129,19 @@ def _infrastructure(error: BaseException) -> bool:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size, in MB (Linux reports KB, macOS bytes)."""
+    """This process's peak resident set size, in MB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) where there is one: ``getrusage``'s
+    ``ru_maxrss`` keeps the high-water mark of the process this one was forked from
+    across ``exec``, so it reports the parent's peak when that was larger.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
