@@ -246,10 +246,15 @@ def lever_effects(
 
 
 def _spans(manifest: dict[str, Any]) -> dict[str, float]:
+    """Each factor's span: its range, the spread of its listed numbers, 1 for a switch."""
     spans = {}
     for f in manifest["factors"]:
         if "range" in f:
             spans[f["path"]] = float(f["range"][1] - f["range"][0])
+        elif f["kind"] == "categorical" and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in f["values"]
+        ):
+            spans[f["path"]] = float(max(f["values"]) - min(f["values"]))
         else:
             spans[f["path"]] = 1.0
     return spans

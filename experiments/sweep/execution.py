@@ -195,6 +195,8 @@ def run_sweep(
         resumed = len(done)
         if resumed and notice:
             notice(f"resuming: {resumed} of {total} run(s) finished earlier")
+        if progress is not None:
+            progress(resumed, 0, total)
         ran = failed = 0
         restarts = 0
         where, used = "this process", 1
