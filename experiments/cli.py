@@ -6,8 +6,9 @@ Registered with the ``orgsim`` command through the ``orgsim.commands`` entry poi
     orgsim compare [SCENARIO...] [--replications R] [--workers W | --scheduler ADDRESS]
                    [--hours H] [--seed N] [--set KEY=VALUE]... [--out DIR] [--json]
 
-Runs go through the one replication runner (:func:`experiments.runner.open_executor`
-and :func:`~experiments.runner.run_jobs`), as ``orgsim sweep``'s do.
+Runs go through the one replication runner's resume loop
+(:func:`experiments.runner.run_missing`: executors, jobs in flight, lost workers), as
+``orgsim sweep``'s do.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Handler of ``orgsim compare`` (exit code 0; bad input raises)."""
     from experiments.compare import print_tables, summarise, summary_json, write_outputs
     from experiments.journal import RunJournal, plan_of
-    from experiments.runner import jobs_for, open_executor, run_jobs
+    from experiments.runner import FinishedRun, jobs_for, run_missing
 
     paths = list(args.scenarios) or default_scenarios()
     scenarios = [load_scenario(path, args.overrides) for path in paths]
@@ -188,24 +189,31 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     todo = [job for job in jobs if job.key not in earlier]
     started = time.perf_counter()
     scheduler = getattr(args, "scheduler", None)
+    new: dict[tuple[int, int], FinishedRun] = {}
     try:
-        with (
-            open_executor(max(1, min(workers, len(todo))), scheduler) as pool,
-            _progress_bar(err, len(todo)) as progress,
-        ):
-            if scheduler is not None:
-                workers = pool.workers
-            new = run_jobs(
-                todo,
-                executor=pool.executor,
-                progress=progress,
-                on_finished=journal.record if journal else None,
+        with _progress_bar(err, len(todo)) as progress:
+
+            def record(run: FinishedRun) -> None:
+                new[run.key] = run
+                if journal is not None:
+                    journal.record(run)
+                if progress is not None:
+                    progress(len(new), len(todo))
+
+            tally = run_missing(  # (a lost worker's runs are sent again)
+                lambda: [job for job in todo if job.key not in new],
+                record,
+                workers=max(1, min(workers, len(todo))),
+                scheduler=scheduler,
+                notice=lambda line: err.print(line, highlight=False),
             )
     except OSError as error:
         if scheduler is None:
             raise
         raise UsageError(f"--scheduler {scheduler}: cannot connect: {error}") from None
-    finished = sorted([*earlier.values(), *new], key=lambda run: run.key)
+    if scheduler is not None:
+        workers = tally.workers
+    finished = sorted([*earlier.values(), *new.values()], key=lambda run: run.key)
     wall = time.perf_counter() - started
     results = [run.measured for run in finished]
     run_seconds = [run.seconds for run in finished]

@@ -25,7 +25,14 @@ import multiprocessing
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +43,7 @@ from sim.model import OrgModel
 from sim.scenario import Scenario
 
 __all__ = [
+    "RESTARTS",
     "FailedRun",
     "FinishedRun",
     "Job",
@@ -43,6 +51,7 @@ __all__ = [
     "Measurement",
     "Pool",
     "Progress",
+    "Tally",
     "dask_client",
     "iter_runs",
     "jobs_for",
@@ -53,6 +62,7 @@ __all__ = [
     "run_job",
     "run_job_or_failure",
     "run_jobs",
+    "run_missing",
     "slurm_cluster",
 ]
 
@@ -469,11 +479,100 @@ def iter_runs(
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
+            # the finished runs first: a lost worker's error must not drop them
+            for future in sorted(done, key=lambda f: f.exception() is not None):
                 yield future.result()
     finally:
         for future in pending:
             future.cancel()
+
+
+RESTARTS = 3
+"""How many times :func:`run_missing` replaces an executor that lost a worker."""
+
+
+def _lost_worker(error: BaseException) -> bool:
+    """A lost worker, not a failing run: a broken local pool, dask's KilledWorker."""
+    return isinstance(error, BrokenExecutor) or type(error).__name__ == "KilledWorker"
+
+
+@dataclass
+class Tally:
+    """What :func:`run_missing` did: runs finished and failed, executors replaced, and
+    where the runs went (:class:`Pool`'s ``workers`` and ``where``)."""
+
+    finished: int = 0
+    failed: int = 0
+    restarts: int = 0
+    workers: int = 1
+    where: str = "this process"
+
+
+def run_missing(
+    missing: Callable[[], Iterable[Job]],
+    record: Callable[[FinishedRun | FailedRun], None],
+    measure: Measurement = measure_kpis,
+    workers: int = 1,
+    scheduler: str | None = None,
+    slurm: dict[str, Any] | None = None,
+    keep_failures: bool = False,
+    keep: Callable[[], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Tally:
+    """Run the jobs not yet finished, recording each as it comes: the one resume loop
+    of ``orgsim compare`` and ``orgsim sweep``.
+
+    ``missing()`` gives the jobs still to run; it is called again whenever the
+    executor lost a worker (a local process killed, the pool broken), after ``keep()``
+    has saved what finished, and a new executor runs the rest (up to
+    :data:`RESTARTS` times). On dask a lost worker's runs are rescheduled by dask
+    itself. ``keep()`` is also called before any other exception (Ctrl-C included)
+    leaves, so that a rerun resumes from there.
+
+    Parameters
+    ----------
+    missing
+        The jobs not finished yet (made lazily: at most two per worker are in flight).
+    record
+        Called with each run as it finishes, in this thread: it must make
+        ``missing()`` leave that run out from then on.
+    measure
+        As for :func:`run_jobs`.
+    workers, scheduler, slurm
+        Where runs go (:func:`open_executor`).
+    keep_failures
+        Record a run that raises as a :class:`FailedRun` and go on (else raise it).
+    keep
+        Saves what was recorded (a journal's or a store's flush).
+    notice
+        Told, in a line, when a worker was lost.
+
+    Returns
+    -------
+    Tally
+    """
+    tally = Tally()
+    while True:
+        try:
+            with open_executor(workers, scheduler, slurm) as pool:
+                tally.workers, tally.where = pool.workers, pool.where
+                for run in iter_runs(
+                    missing(), measure, pool.executor, 2 * pool.workers + 2, keep_failures
+                ):
+                    record(run)
+                    if isinstance(run, FailedRun):
+                        tally.failed += 1
+                    else:
+                        tally.finished += 1
+            return tally
+        except BaseException as error:
+            if keep is not None:
+                keep()
+            if not _lost_worker(error) or tally.restarts >= RESTARTS:
+                raise
+            tally.restarts += 1
+            if notice is not None:
+                notice(f"a worker was lost ({type(error).__name__}); sending its runs again")
 
 
 def run_jobs(

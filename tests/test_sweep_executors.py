@@ -78,3 +78,49 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path, capsys, monkeypatch):
     assert code == 2
     assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # refused before any work
+
+
+def test_run_missing_replaces_an_executor_that_lost_a_worker(monkeypatch):
+    """The resume loop shared by compare and sweep: a broken pool is replaced and the
+    runs not yet recorded are sent again, each recorded once."""
+    import contextlib
+    from concurrent.futures import Executor, Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.scenario import load_scenario
+    from tests.sweep_cases import SCENARIOS
+
+    class Breaks(Executor):
+        def __init__(self, after: int | None) -> None:
+            self.after = after
+
+        def submit(self, fn, *args, **kwargs):
+            future: Future = Future()
+            if self.after is not None and self.after <= 0:
+                future.set_exception(BrokenProcessPool("a worker died"))
+            else:
+                future.set_result(fn(*args, **kwargs))
+                self.after = None if self.after is None else self.after - 1
+            return future
+
+    opened = []
+
+    @contextlib.contextmanager
+    def fake(workers=1, scheduler=None, slurm=None):
+        opened.append(workers)
+        yield runner.Pool(Breaks(2 if len(opened) == 1 else None), 1, "fake")
+
+    monkeypatch.setattr(runner, "open_executor", fake)
+    scenario = load_scenario(SCENARIOS / "switchboard.toml", ["customers.n_customers=300"])
+    jobs = runner.jobs_for([scenario], 5, seed=0, hours=1)
+    recorded = {}
+    notices = []
+    tally = runner.run_missing(
+        lambda: [job for job in jobs if job.key not in recorded],
+        lambda run: recorded.__setitem__(run.key, run),
+        measure=lambda model, job: job.key,
+        notice=notices.append,
+    )
+    assert sorted(recorded) == [job.key for job in jobs]
+    assert tally.restarts == 1 and tally.finished == 5 and len(opened) == 2
+    assert notices and "a worker was lost" in notices[0]

@@ -15,7 +15,6 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,22 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.runner import (
-    FailedRun,
-    FinishedRun,
-    Job,
-    iter_runs,
-    open_executor,
-    replication_seeds,
-)
+from experiments.runner import FailedRun, FinishedRun, Job, replication_seeds, run_missing
 from experiments.sweep.spec import SweepSpec
 from experiments.sweep.storage import SweepStore, compute_seconds, sweep_plan
 from sim.model import OrgModel
 
 __all__ = ["KpiMeasurement", "SweepOutcome", "point_values", "run_sweep", "sweep_jobs"]
-
-RESTARTS = 3
-"""How many times a broken local pool (a worker process killed) is replaced."""
 
 
 class KpiMeasurement:
@@ -123,11 +112,6 @@ class SweepOutcome:
     where: str
 
 
-def _infrastructure(error: BaseException) -> bool:
-    """A lost worker (not a failing run): a broken pool, dask's KilledWorker."""
-    return isinstance(error, BrokenExecutor) or type(error).__name__ == "KilledWorker"
-
-
 def peak_rss_mb() -> float:
     """This process's peak resident set size, in MB.
 
@@ -197,41 +181,31 @@ def run_sweep(
             notice(f"resuming: {resumed} of {total} run(s) finished earlier")
         if progress is not None:
             progress(resumed, 0, total)
-        ran = failed = 0
-        restarts = 0
-        where, used = "this process", 1
-        while True:
-            try:
-                with open_executor(workers, scheduler, slurm) as pool:
-                    where, used = pool.where, pool.workers
-                    runs = iter_runs(
-                        sweep_jobs(spec, design, done),
-                        measure,
-                        pool.executor,
-                        max_in_flight=2 * pool.workers + 2,
-                        keep_failures=True,
-                    )
-                    for run in runs:
-                        store.record(run)
-                        if isinstance(run, FinishedRun):
-                            done.add(run.key)
-                            ran += 1
-                        elif isinstance(run, FailedRun):
-                            failed += 1
-                        if progress is not None:
-                            progress(len(done), failed, total)
-                break
-            except KeyboardInterrupt:
-                store.flush()  # keep what finished: --resume starts from there
-                raise
-            except Exception as error:
-                if not _infrastructure(error) or restarts >= RESTARTS:
-                    store.flush()
-                    raise
-                restarts += 1
-                store.flush()
-                if notice:
-                    notice(f"a worker was lost ({type(error).__name__}); sending its runs again")
+
+        failed_now = 0
+
+        def record(run: FinishedRun | FailedRun) -> None:
+            nonlocal failed_now
+            store.record(run)
+            if isinstance(run, FailedRun):
+                failed_now += 1
+            else:
+                done.add(run.key)
+            if progress is not None:
+                progress(len(done), failed_now, total)
+
+        tally = run_missing(
+            lambda: sweep_jobs(spec, design, done),
+            record,
+            measure,
+            workers,
+            scheduler,
+            slurm,
+            keep_failures=True,
+            keep=store.flush,
+            notice=notice,
+        )
+        ran, failed, where, used = tally.finished, tally.failed, tally.where, tally.workers
         store.flush()
         failures = store.failures()
         wall = time.perf_counter() - started
