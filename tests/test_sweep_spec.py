@@ -85,11 +85,11 @@ def test_a_design_too_big_or_runs_too_long_are_bad_input(tmp_path):
         for n in ("spin", "honesty", "listening", "service_attitude")
     )
     big = write_sweep(tmp_path, levers=levers, design='sampler = "factorial"\nsize = 100')
-    with pytest.raises(ScenarioError, match="design.size = 100: the design has 200,000,000 runs"):
+    with pytest.raises(ScenarioError, match=r"design\.size = 100: the design has 200,000,000 runs"):
         design_table(load_sweep(big))
     huge = '"customers.n_customers" = { range = [1000, 60000000] }'
     long = write_sweep(tmp_path, levers=huge, design="hours = 24", name="long.toml")
-    with pytest.raises(ScenarioError, match="levers.customers.n_customers: .* 60000000 .*at most"):
+    with pytest.raises(ScenarioError, match=r"n_customers: .* 60000000 .*at most"):
         load_sweep(long)
 
 
