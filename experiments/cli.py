@@ -3,8 +3,12 @@
 Registered with the ``orgsim`` command through the ``orgsim.commands`` entry point
 (``sim`` never imports this package)::
 
-    orgsim compare [SCENARIO...] [--replications R] [--workers W] [--hours H]
-                   [--seed N] [--set KEY=VALUE]... [--out DIR] [--json]
+    orgsim compare [SCENARIO...] [--replications R] [--workers W | --scheduler ADDRESS]
+                   [--hours H] [--seed N] [--set KEY=VALUE]... [--out DIR] [--json]
+
+Runs go through the one replication runner's resume loop
+(:func:`experiments.runner.run_missing`: executors, jobs in flight, lost workers), as
+``orgsim sweep``'s do.
 """
 
 from __future__ import annotations
@@ -56,11 +60,17 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
         metavar="R",
         help="replications per scenario (default 5)",
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers",
         type=whole_number("--workers", 1),
         metavar="W",
         help="worker processes; 1 runs in this process (default: min(2, CPUs))",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="send runs to a running dask.distributed scheduler (tcp://HOST:PORT)",
     )
     parser.add_argument(
         "--hours", type=parse_hours, metavar="H", help="simulated hours (default: each file's)"
@@ -146,7 +156,7 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Handler of ``orgsim compare`` (exit code 0; bad input raises)."""
     from experiments.compare import print_tables, summarise, summary_json, write_outputs
     from experiments.journal import RunJournal, plan_of
-    from experiments.runner import jobs_for, local_executor, run_jobs
+    from experiments.runner import FinishedRun, jobs_for, run_missing
 
     paths = list(args.scenarios) or default_scenarios()
     scenarios = [load_scenario(path, args.overrides) for path in paths]
@@ -178,15 +188,32 @@ def compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             err.print(f"resuming: {len(earlier)} of {len(jobs)} run(s) finished earlier")
     todo = [job for job in jobs if job.key not in earlier]
     started = time.perf_counter()
-    executor = local_executor(max(1, min(workers, len(todo))))
-    with executor or contextlib.nullcontext(), _progress_bar(err, len(todo)) as progress:
-        new = run_jobs(
-            todo,
-            executor=executor,
-            progress=progress,
-            on_finished=journal.record if journal else None,
-        )
-    finished = sorted([*earlier.values(), *new], key=lambda run: run.key)
+    scheduler = getattr(args, "scheduler", None)
+    new: dict[tuple[int, int], FinishedRun] = {}
+    try:
+        with _progress_bar(err, len(todo)) as progress:
+
+            def record(run: FinishedRun) -> None:
+                new[run.key] = run
+                if journal is not None:
+                    journal.record(run)
+                if progress is not None:
+                    progress(len(new), len(todo))
+
+            tally = run_missing(  # (a lost worker's runs are sent again)
+                lambda: [job for job in todo if job.key not in new],
+                record,
+                workers=max(1, min(workers, len(todo))),
+                scheduler=scheduler,
+                notice=lambda line: err.print(line, highlight=False),
+            )
+    except OSError as error:
+        if scheduler is None:
+            raise
+        raise UsageError(f"--scheduler {scheduler}: cannot connect: {error}") from None
+    if scheduler is not None:
+        workers = tally.workers
+    finished = sorted([*earlier.values(), *new.values()], key=lambda run: run.key)
     wall = time.perf_counter() - started
     results = [run.measured for run in finished]
     run_seconds = [run.seconds for run in finished]

@@ -26,7 +26,7 @@ from typing import Any
 from experiments.runner import FinishedRun, Job
 from sim.outputs import OutputError, atomic_write, jsonable
 
-__all__ = ["RunJournal", "plan_of"]
+__all__ = ["RunJournal", "plan_digest", "plan_of"]
 
 PLAN = "plan.json"
 
@@ -50,7 +50,9 @@ def plan_of(jobs: Iterable[Job], measurement: str, version: str) -> dict[str, An
     }
 
 
-def _digest(plan: Mapping[str, Any]) -> str:
+def plan_digest(plan: Mapping[str, Any]) -> str:
+    """SHA-256 of a plan's canonical JSON: two batches with the same digest give the
+    same results, run for run (the journal of ``compare`` and a sweep's manifest)."""
     text = json.dumps(jsonable(plan), sort_keys=True, allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -69,7 +71,7 @@ class RunJournal:
     def __init__(self, out: Path, plan: Mapping[str, Any]) -> None:
         out = Path(out)
         self.directory = out.resolve().parent / f".{out.name}.runs"
-        self.digest = _digest(plan)
+        self.digest = plan_digest(plan)
         self.plan = plan
         self.discarded = 0
         """Runs of another plan found and thrown away by :meth:`load`."""

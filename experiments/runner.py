@@ -20,10 +20,19 @@ whatever the executor or worker count; :func:`run_jobs` returns them keyed by
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,17 +43,27 @@ from sim.model import OrgModel
 from sim.scenario import Scenario
 
 __all__ = [
+    "RESTARTS",
+    "FailedRun",
     "FinishedRun",
     "Job",
     "Key",
     "Measurement",
+    "Pool",
     "Progress",
+    "Tally",
+    "dask_client",
+    "iter_runs",
     "jobs_for",
     "jobs_on_seeds",
     "local_executor",
+    "open_executor",
     "replication_seeds",
     "run_job",
+    "run_job_or_failure",
     "run_jobs",
+    "run_missing",
+    "slurm_cluster",
 ]
 
 Key = tuple[int, int]
@@ -141,6 +160,25 @@ class FinishedRun[R]:
     measured: R
     setup_seconds: float
     seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class FailedRun:
+    """A run that raised, as :func:`run_job_or_failure` sends it back.
+
+    Attributes
+    ----------
+    key
+        The job's ``(scenario_index, replication)``.
+    error
+        ``ExceptionType: message``, one line.
+    traceback
+        The formatted traceback, from the process that ran the job.
+    """
+
+    key: Key
+    error: str
+    traceback: str
 
 
 def _per_scenario_hours(
@@ -244,6 +282,16 @@ def run_job(job: Job, measure: Measurement = measure_kpis) -> FinishedRun:
     return FinishedRun(job.key, measured, built - started, time.perf_counter() - started)
 
 
+def run_job_or_failure(job: Job, measure: Measurement = measure_kpis) -> FinishedRun | FailedRun:
+    """:func:`run_job`, with an exception of the run sent back as a :class:`FailedRun`
+    (so one bad run does not stop a batch that records failures)."""
+    try:
+        return run_job(job, measure)
+    except Exception as error:
+        text = " ".join(f"{type(error).__name__}: {error}".split())
+        return FailedRun(job.key, text, traceback.format_exc())
+
+
 def local_executor(workers: int) -> ProcessPoolExecutor | None:
     """A process pool of ``workers`` spawned processes, or ``None`` (in-process) for 1.
 
@@ -254,6 +302,277 @@ def local_executor(workers: int) -> ProcessPoolExecutor | None:
     if workers == 1:
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@dataclass
+class Pool:
+    """An open executor and how many runs it works on at once (see :func:`open_executor`).
+
+    Attributes
+    ----------
+    executor
+        ``None`` runs jobs in this process.
+    workers
+        Runs it works on at once (processes, or the dask workers' threads).
+    where
+        In words, for messages: ``"this process"``, ``"2 local processes"``,
+        ``"dask scheduler tcp://..."``.
+    """
+
+    executor: Executor | None
+    workers: int
+    where: str
+
+
+def dask_client(address: str) -> Any:
+    """A ``dask.distributed.Client`` of the scheduler at ``address``; it waits
+    ``ORGSIM_DASK_TIMEOUT`` (default ``20s``) for it.
+
+    Raises
+    ------
+    OSError
+        If no scheduler answers there in time.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover - the [cluster] extra is missing
+        raise RuntimeError(
+            "--scheduler needs dask.distributed: pip install 'orgsim[cluster]'"
+        ) from None
+    import os
+
+    return Client(address, timeout=os.environ.get("ORGSIM_DASK_TIMEOUT", "20s"))
+
+
+def slurm_cluster(config: dict[str, Any]) -> Any:
+    """A ``dask_jobqueue.SLURMCluster`` built from a configuration table, scaled.
+
+    Parameters
+    ----------
+    config
+        ``{"jobs": N, **SLURMCluster keyword arguments}`` (``cores``, ``memory``,
+        ``queue``, ``account``, ``walltime``, ``job_extra_directives``...); ``jobs``
+        is how many SLURM jobs of workers to ask for (default 1).
+
+    Returns
+    -------
+    dask_jobqueue.SLURMCluster
+        Scaled to ``jobs`` jobs; pass its ``scheduler_address`` to a client.
+    """
+    try:
+        from dask_jobqueue import SLURMCluster
+    except ImportError:  # pragma: no cover - the [cluster] extra is missing
+        raise RuntimeError("--slurm needs dask-jobqueue: pip install 'orgsim[cluster]'") from None
+    options = dict(config)
+    jobs = int(options.pop("jobs", 1))
+    cluster = SLURMCluster(**options)
+    cluster.scale(jobs=jobs)
+    return cluster
+
+
+@contextlib.contextmanager
+def open_executor(
+    workers: int = 1,
+    scheduler: str | None = None,
+    slurm: dict[str, Any] | None = None,
+) -> Iterator[Pool]:
+    """The executor runs are sent to: local processes, a dask scheduler, or SLURM.
+
+    Parameters
+    ----------
+    workers
+        Local processes (1: this process) when neither ``scheduler`` nor ``slurm``
+        is given.
+    scheduler
+        Address of a running ``dask.distributed`` scheduler (``tcp://HOST:PORT``);
+        runs go to its workers through ``client.get_executor()``.
+    slurm
+        A :func:`slurm_cluster` configuration: a dask-jobqueue cluster is started on
+        SLURM for the duration, and runs go to its workers.
+
+    Yields
+    ------
+    Pool
+        Closed (the pool shut down, the client and cluster closed) on exit.
+    """
+    if scheduler is None and slurm is None:
+        executor = local_executor(workers)
+        where = "this process" if executor is None else f"{workers} local processes"
+        with executor or contextlib.nullcontext():
+            yield Pool(executor, workers, where)
+        return
+    with contextlib.ExitStack() as stack:
+        if slurm is not None:
+            cluster = stack.enter_context(contextlib.closing(slurm_cluster(slurm)))
+            scheduler = cluster.scheduler_address
+            where = f"SLURM cluster {scheduler}"
+        else:
+            where = f"dask scheduler {scheduler}"
+        client = stack.enter_context(contextlib.closing(dask_client(scheduler)))
+        threads = sum(client.nthreads().values()) or 1
+        yield Pool(client.get_executor(pure=False), threads, where)
+
+
+def iter_runs(
+    jobs: Iterable[Job],
+    measure: Measurement = measure_kpis,
+    executor: Executor | None = None,
+    max_in_flight: int | None = None,
+    keep_failures: bool = False,
+) -> Iterator[FinishedRun | FailedRun]:
+    """Run and measure jobs, yielding each run as it finishes (completion order).
+
+    Jobs are taken from ``jobs`` lazily: at most ``max_in_flight`` are submitted and
+    not yet finished at any time, so neither the jobs nor their results pile up in
+    this process (a sweep's coordinator keeps flat memory).
+
+    Parameters
+    ----------
+    jobs
+        The runs, with distinct keys (any iterable, consumed lazily).
+    measure
+        As for :func:`run_jobs`.
+    executor
+        Any :class:`concurrent.futures.Executor`, or ``None`` for this process.
+    max_in_flight
+        Most jobs submitted and unfinished (default: unbounded, every job at once).
+    keep_failures
+        If true, a run that raises is yielded as a :class:`FailedRun` and the others go
+        on; if false, the first failure is raised and the jobs not yet started are
+        cancelled.
+
+    Yields
+    ------
+    FinishedRun or FailedRun
+        One per job.
+
+    Raises
+    ------
+    ValueError
+        If two jobs share a key.
+    """
+    run = run_job_or_failure if keep_failures else run_job
+    seen: set[Key] = set()
+
+    def checked(job: Job) -> Job:
+        if job.key in seen:
+            raise ValueError("jobs must have distinct (scenario_index, replication) keys")
+        seen.add(job.key)
+        return job
+
+    if executor is None:
+        for job in jobs:
+            yield run(checked(job), measure)
+        return
+    limit = max_in_flight if max_in_flight is not None else float("inf")
+    pending: set[Future] = set()
+    queue = iter(jobs)
+    exhausted = False
+    try:
+        while pending or not exhausted:
+            while not exhausted and len(pending) < limit:
+                job = next(queue, None)
+                if job is None:
+                    exhausted = True
+                    break
+                pending.add(executor.submit(run, checked(job), measure))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            # the finished runs first: a lost worker's error must not drop them
+            for future in sorted(done, key=lambda f: f.exception() is not None):
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+RESTARTS = 3
+"""How many times :func:`run_missing` replaces an executor that lost a worker."""
+
+
+def _lost_worker(error: BaseException) -> bool:
+    """A lost worker, not a failing run: a broken local pool, dask's KilledWorker."""
+    return isinstance(error, BrokenExecutor) or type(error).__name__ == "KilledWorker"
+
+
+@dataclass
+class Tally:
+    """What :func:`run_missing` did: runs finished and failed, executors replaced, and
+    where the runs went (:class:`Pool`'s ``workers`` and ``where``)."""
+
+    finished: int = 0
+    failed: int = 0
+    restarts: int = 0
+    workers: int = 1
+    where: str = "this process"
+
+
+def run_missing(
+    missing: Callable[[], Iterable[Job]],
+    record: Callable[[FinishedRun | FailedRun], None],
+    measure: Measurement = measure_kpis,
+    workers: int = 1,
+    scheduler: str | None = None,
+    slurm: dict[str, Any] | None = None,
+    keep_failures: bool = False,
+    keep: Callable[[], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Tally:
+    """Run the jobs not yet finished, recording each as it comes: the one resume loop
+    of ``orgsim compare`` and ``orgsim sweep``.
+
+    ``missing()`` gives the jobs still to run; it is called again whenever the
+    executor lost a worker (a local process killed, the pool broken), after ``keep()``
+    has saved what finished, and a new executor runs the rest (up to
+    :data:`RESTARTS` times). On dask a lost worker's runs are rescheduled by dask
+    itself. ``keep()`` is also called before any other exception (Ctrl-C included)
+    leaves, so that a rerun resumes from there.
+
+    Parameters
+    ----------
+    missing
+        The jobs not finished yet (made lazily: at most two per worker are in flight).
+    record
+        Called with each run as it finishes, in this thread: it must make
+        ``missing()`` leave that run out from then on.
+    measure
+        As for :func:`run_jobs`.
+    workers, scheduler, slurm
+        Where runs go (:func:`open_executor`).
+    keep_failures
+        Record a run that raises as a :class:`FailedRun` and go on (else raise it).
+    keep
+        Saves what was recorded (a journal's or a store's flush).
+    notice
+        Told, in a line, when a worker was lost.
+
+    Returns
+    -------
+    Tally
+    """
+    tally = Tally()
+    while True:
+        try:
+            with open_executor(workers, scheduler, slurm) as pool:
+                tally.workers, tally.where = pool.workers, pool.where
+                for run in iter_runs(
+                    missing(), measure, pool.executor, 2 * pool.workers + 2, keep_failures
+                ):
+                    record(run)
+                    if isinstance(run, FailedRun):
+                        tally.failed += 1
+                    else:
+                        tally.finished += 1
+            return tally
+        except BaseException as error:
+            if keep is not None:
+                keep()
+            if not _lost_worker(error) or tally.restarts >= RESTARTS:
+                raise
+            tally.restarts += 1
+            if notice is not None:
+                notice(f"a worker was lost ({type(error).__name__}); sending its runs again")
 
 
 def run_jobs(
@@ -298,28 +617,12 @@ def run_jobs(
     jobs = list(jobs)
     if len({job.key for job in jobs}) != len(jobs):
         raise ValueError("jobs must have distinct (scenario_index, replication) keys")
-    total = len(jobs)
     finished: list[FinishedRun] = []
-    if executor is None:
-        for job in jobs:
-            finished.append(run_job(job, measure))
-            if on_finished is not None:
-                on_finished(finished[-1])
-            if progress is not None:
-                progress(len(finished), total)
-    else:
-        futures: list[Future[FinishedRun]] = [
-            executor.submit(run_job, job, measure) for job in jobs
-        ]
-        try:
-            for future in as_completed(futures):
-                finished.append(future.result())
-                if on_finished is not None:
-                    on_finished(finished[-1])
-                if progress is not None:
-                    progress(len(finished), total)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    for run in iter_runs(jobs, measure, executor):
+        assert isinstance(run, FinishedRun)
+        finished.append(run)
+        if on_finished is not None:
+            on_finished(run)
+        if progress is not None:
+            progress(len(finished), len(jobs))
     return sorted(finished, key=lambda run: run.key)
