@@ -39,6 +39,9 @@ SERIES = (
     "broadcasts",
     "replies",
     "brand_followers",
+    "threads",
+    "first_response_hours",
+    "answered_within_1h",
 )
 _ROW = {name: row for row, name in enumerate(SERIES)}
 _N_STATES, _N_STAGES = len(State), len(Stage)
@@ -63,6 +66,7 @@ class Recorder:
         self.last: dict[str, float] = dict.fromkeys(SERIES, 0.0)
         """The latest value of each series (0 before the first tick, as the table's)."""
         self._broadcasts = 0
+        self._first = (0, 0)  # (first answers, their ticks waited) up to the last tick
         self._topic_shares = topic_shares
 
     def column(self, name: str) -> np.ndarray:
@@ -79,6 +83,14 @@ class Recorder:
 
     def quality(self) -> float:
         return float(self.levers.topic_quality @ self._topic_shares)
+
+    def _first_response_hours(self) -> float:
+        """Mean wait, in hours, of the first answers posted this tick (NaN if none)."""
+        counters = self.core.counters
+        now = (counters["first_answers"], counters["first_response_ticks"])
+        answers, ticks = now[0] - self._first[0], now[1] - self._first[1]
+        self._first = now
+        return ticks * self.core.dt / answers if answers else float("nan")
 
     def _row(self, broadcasts: int) -> dict[str, float]:
         core = self.core
@@ -102,6 +114,9 @@ class Recorder:
             "quality": self.quality(),
             "broadcasts": self._broadcasts,
             "replies": core.counters["answered"],
+            "threads": th.size,
+            "first_response_hours": self._first_response_hours(),
+            "answered_within_1h": core.counters["answered_within_1h"],
         }
         people = self.customers
         if people is None:

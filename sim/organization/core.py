@@ -136,7 +136,18 @@ class OrgCore:
             scenario.service.draft,
             scenario.service.polish,
         ]  # by Stage; approval is a wait (OrgCore.wait), not a served stage
-        self.counters = {"answered": 0, "resolved": 0, "abandoned": 0, "gaffes": 0}
+        self.counters = {
+            "answered": 0,
+            "resolved": 0,
+            "abandoned": 0,
+            "gaffes": 0,
+            "first_answers": 0,
+            "first_response_ticks": 0,
+            "answered_within_1h": 0,
+        }
+        """Running totals: answers posted, threads resolved, abandonments, gaffe answers,
+        first answers, the ticks those first answers waited in all, and how many of them
+        came within an hour of the thread's opening."""
         self._load_tick = -1
         self._load = np.zeros(n, dtype=np.int64)
         self.busy_work = 0.0
@@ -331,6 +342,10 @@ class OrgCore:
         th.turns[ids] = graded.turns
         first = th.first_response_tick[ids] < 0
         th.first_response_tick[ids[first]] = t
+        waited = t - th.created_tick[ids[first]]
+        self.counters["first_answers"] += int(waited.size)
+        self.counters["first_response_ticks"] += int(waited.sum())
+        self.counters["answered_within_1h"] += int(np.count_nonzero(waited * self.dt <= 1.0))
         th.holder[ids] = -1
         th.pool[ids] = -1
         self.counters["answered"] += ids.size
