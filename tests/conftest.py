@@ -16,6 +16,9 @@ KPI_CONTRACT = (  # MODEL.md section 5, written out (not imported from sim): a r
     "first_response_hours_median",
     "first_response_hours_p90",
     "first_response_hours_mean",
+    "first_response_hours_km_median",
+    "answered_within_1h_share",
+    "answered_within_24h_share",
     "resolution_hours_median",
     "resolution_hours_p90",
     "resolution_hours_mean",
@@ -34,6 +37,7 @@ KPI_CONTRACT = (  # MODEL.md section 5, written out (not imported from sim): a r
     "hops_mean",
     "silo_crossings_mean",
     "utilization",
+    "social_capacity",
     "quality_final",
 )
 

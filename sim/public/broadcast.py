@@ -6,8 +6,9 @@ repliers work at ``0.5 + listening`` of their social speed (1 at the default 0.5
 :meth:`sim.organization.core.OrgCore.refresh_speed`). Broadcasts reach the brand's followers. They
 move sentiment little (``sentiment x leadership integrity``), cost trust among
 followers whose experience contradicts them (a trust signal of ``-say_do_trust x (1 -
-integrity)`` for followers with negative sentiment, weighted as a thing seen: essay 001, social media "can actually expose the
-disparity between what a leader says and what he or she actually does"), and each
+integrity)`` for followers with negative sentiment, weighted as a thing seen: essay
+001, social media "can actually expose the disparity between what a leader says and
+what he or she actually does"), and each
 broadcast loses a follower with chance ``unfollow x (1 - interactivity)`` (essay 004:
 "Talk, talk, talk. Noise, noise noise. Seriously, shut it already."). Followers also
 come: a fan who does not follow the brand starts to at ``follow_rate`` an hour, so a
