@@ -72,6 +72,15 @@ its end (and their change per day within it), counts per day within it."""
 _OVERRIDE = re.compile(r"^[a-z_]+(\.[A-Za-z0-9_]+)+\s*=\s*\S.*$")
 
 
+def _invalid(loc: tuple[str | int, ...], value: object, message: str) -> ValidationError:
+    """A validation error at ``loc`` (relative to the model being validated), so the
+    loader names the key and its value, not the whole table."""
+    error = PydanticCustomError("lesson", message)
+    return ValidationError.from_exception_data(
+        "LessonSpec", [InitErrorDetails(type=error, loc=loc, input=value)]
+    )
+
+
 class EssaySpec(Section):
     """Which essay the lesson argues, in the essay's own words."""
 
@@ -96,9 +105,8 @@ class ChapterSpec(Section):
     @model_validator(mode="after")
     def _ordered(self) -> ChapterSpec:
         if self.end_hours <= self.start_hours:
-            raise ValueError(
-                f"end_hours = {self.end_hours:g}: must be after start_hours = {self.start_hours:g}"
-            )
+            message = f"must be after start_hours = {self.start_hours:g}"
+            raise _invalid(("end_hours",), self.end_hours, message)
         return self
 
 
@@ -113,9 +121,9 @@ class TrySpec(Section):
 
     @model_validator(mode="after")
     def _overrides(self) -> TrySpec:
-        for text in self.set:
+        for j, text in enumerate(self.set):
             if not _OVERRIDE.match(text):
-                raise ValueError(f"set: {text!r}: expected section.key=value")
+                raise _invalid(("set", j), text, "expected section.key=value, as --set takes it")
         return self
 
 
@@ -162,26 +170,24 @@ class LessonSpec(Section):
     @model_validator(mode="after")
     def _consistent(self) -> LessonSpec:
         names = [c.name for c in self.chapters]
-        if len(set(names)) != len(names):
-            raise ValueError(f"chapters: names must be unique, got {names}")
-        for i in range(1, len(self.chapters)):
-            if self.chapters[i].start_hours < self.chapters[i - 1].end_hours:
-                raise ValueError(
-                    f"chapters.{i}.start_hours = {self.chapters[i].start_hours:g}: chapters "
-                    f"must follow one another without overlap (the previous ends at "
+        for i, chapter in enumerate(self.chapters):
+            if names.index(chapter.name) != i:
+                raise _invalid(("chapters", i, "name"), chapter.name, "names must be unique")
+            if i and chapter.start_hours < self.chapters[i - 1].end_hours:
+                message = (
+                    "chapters must follow one another without overlap (the previous ends at "
                     f"{self.chapters[i - 1].end_hours:g})"
                 )
+                raise _invalid(("chapters", i, "start_hours"), chapter.start_hours, message)
         for i, promise in enumerate(self.promises):
             for key in ("window", "against"):
                 name = getattr(promise, key)
                 if name is not None and name not in names:
-                    raise ValueError(
-                        f"promises.{i}.{key} = {name!r}: not a chapter; chapters are {names}"
-                    )
+                    message = f"not a chapter; chapters are {names}"
+                    raise _invalid(("promises", i, key), name, message)
             if promise.against is None and self.compare is None:
-                raise ValueError(
-                    f"promises.{i}.against: needed unless the lesson has a compare scenario"
-                )
+                message = "needed unless the lesson has a compare scenario (lesson.compare)"
+                raise _invalid(("promises", i, "against"), None, message)
         return self
 
     def chapter(self, name: str) -> ChapterSpec:
@@ -197,20 +203,8 @@ def _within_run(lesson: LessonSpec | None, info: ValidationInfo) -> LessonSpec |
         return lesson
     for i, chapter in enumerate(lesson.chapters):
         if chapter.end_hours > time.hours:
-            raise ValidationError.from_exception_data(
-                "LessonSpec",
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError(
-                            "outside_run",
-                            "outside the run: chapters must end by time.hours = {hours}",
-                            {"hours": f"{time.hours:g}"},
-                        ),
-                        loc=("chapters", i, "end_hours"),
-                        input=chapter.end_hours,
-                    )
-                ],
-            )
+            message = f"outside the run: chapters must end by time.hours = {time.hours:g}"
+            raise _invalid(("chapters", i, "end_hours"), chapter.end_hours, message)
     return lesson
 
 
