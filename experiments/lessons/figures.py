@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.lessons.evidence import chapter_rows
-from experiments.lessons.runs import LessonResult
+from experiments.lessons.runs import COMPARE, WITHOUT_CHANGE, LessonResult
 from experiments.lessons.windows import KPI_TEXT
 
 __all__ = ["CURVES", "DPI", "draw_curves", "draw_promises", "png_bytes"]
@@ -31,6 +31,11 @@ CURVES = (
 """The curves' panels: series column, title, y label (``answered`` as a rate)."""
 
 _SHADES = ("#f2f2f2", "#dde8f3")
+
+
+def _color(result: LessonResult, index: int) -> str:
+    """Blue for the lesson, orange for its compare scenario, grey without the change."""
+    return {WITHOUT_CHANGE: "#8a8a8a", COMPARE: "C1"}.get(result.roles[index], "C0")
 
 
 def _curve(result: LessonResult, index: int, column: str) -> tuple[np.ndarray, ...] | None:
@@ -63,8 +68,9 @@ def draw_curves(result: LessonResult) -> Figure:
             if curve is None:
                 continue
             hours, mean, low, high = curve
-            ax.plot(hours, mean, color=f"C{index}", label=names[index], lw=1.6)
-            ax.fill_between(hours, low, high, color=f"C{index}", alpha=0.18, lw=0)
+            color = _color(result, index)
+            ax.plot(hours, mean, color=color, label=names[index], lw=1.6)
+            ax.fill_between(hours, low, high, color=color, alpha=0.18, lw=0)
         for intervention in result.scenarios[0].interventions:
             ax.axvline(intervention.at_hours, color="#b3261e", ls="--", lw=1)
         ax.set_title(title)
@@ -108,11 +114,11 @@ def draw_curves(result: LessonResult) -> Figure:
 def draw_promises(result: LessonResult) -> Figure:
     """One panel per promised KPI: its mean ± 95 % CI in every chapter, per scenario."""
     kpis = list(dict.fromkeys(p.kpi for p in result.lesson.promises))
-    figure = Figure(figsize=(11, 3.2), layout="constrained", dpi=DPI)
+    figure = Figure(figsize=(11, 3.4), layout="constrained", dpi=DPI)
     FigureCanvasAgg(figure)
     axes = np.atleast_1d(figure.subplots(1, len(kpis)))
     chapters = [c.name for c in result.lesson.chapters]
-    rows = chapter_rows(result, tuple(kpis))
+    rows = chapter_rows(result, tuple(kpis), result.roles)
     width = 0.8 / len(result.scenarios)
     for ax, kpi in zip(axes, kpis, strict=True):
         for index, scenario in enumerate(result.scenarios):
@@ -123,15 +129,14 @@ def draw_promises(result: LessonResult) -> Figure:
                 [r.value.mean for r in mine],
                 width,
                 yerr=[np.nan_to_num(r.value.half_width) for r in mine],
-                color=f"C{index}",
+                color=_color(result, index),
                 label=scenario.name,
                 capsize=3,
             )
         ax.set_xticks(np.arange(len(chapters)), chapters, fontsize=8)
         ax.set_title(KPI_TEXT[kpi][0], fontsize=10)
         ax.grid(alpha=0.3, axis="y")
-    if len(result.scenarios) > 1:
-        figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return figure
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import sim
 from experiments.lessons.evidence import chapter_rows, check_promise
 from experiments.lessons.figures import draw_curves, draw_promises, png_bytes
-from experiments.lessons.runs import LessonResult
+from experiments.lessons.runs import COMPARE, LESSON, WITHOUT_CHANGE, LessonResult
 from experiments.lessons.story import lesson_argument, plus_minus, reproduce_command, shown_kpis
 from experiments.lessons.windows import KPI_TEXT
 from sim.outputs import atomic_write
@@ -49,10 +49,13 @@ code { font-size: 8.5pt; background: #f3f3f3; padding: 1pt 3pt; word-break: brea
 """
 
 
-_TABLE_NOTE = """<p class="small">Mean ± 95 % CI over the replications; Δ: paired change
-from the previous chapter, run by run; vs compare: paired difference from the compared
-scenario. Thread KPIs are over the threads opened in the chapter; credibility, sentiment
-and fans are at its end, “per day” their change within it.</p>"""
+_TABLE_NOTE = (
+    '<p class="small">Mean ± 95 % CI over the replications; Δ: paired change from the '
+    "previous chapter, run by run; net of time: Δ minus the same change without the "
+    "interventions; vs compare: paired difference from the compared scenario. Thread KPIs "
+    "are over the threads opened in the chapter; credibility, sentiment and fans are at "
+    "its end, “per day” their change within it.</p>"
+)
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -78,6 +81,9 @@ def _kpi_table(result: LessonResult, index: int) -> str:
                 if position
                 else ""
             )
+            if row.net_change is not None:
+                net = escape(plus_minus(row.net_change, True))
+                change += f"<br><span class='change'>net of time {net}</span>"
             versus = (
                 "<br><span class='change'>vs compare "
                 f"{escape(plus_minus(row.versus_compare, True))}</span>"
@@ -104,12 +110,15 @@ def report_html(result: LessonResult, report_name: str | None = None) -> str:
     """
     lesson = result.lesson
     essay = lesson.essay
-    compare = len(result.scenarios) > 1
+    compare = result.index(COMPARE)
     runs = (
         f"{result.replications} paired replications of {result.hours:g} simulated hours, "
         f"base seed {result.seed}"
-        + (f"; compared with <b>{escape(result.scenarios[1].name)}</b>" if compare else "")
     )
+    if compare is not None:
+        runs += f"; compared with <b>{escape(result.scenarios[compare].name)}</b>"
+    if result.index(WITHOUT_CHANGE) is not None:
+        runs += "; grey: the same runs without the interventions"
     chapters = "".join(
         f"<li><b>{escape(c.name)}</b> ({c.start_hours:g}–{c.end_hours:g} h): {escape(c.text)}</li>"
         for c in lesson.chapters
@@ -126,7 +135,8 @@ def report_html(result: LessonResult, report_name: str | None = None) -> str:
         f"<h2>{'Lesson' if i == 0 else 'Compared scenario'}: KPIs by chapter</h2>"
         + _kpi_table(result, i)
         + _TABLE_NOTE
-        for i in range(len(result.scenarios))
+        for i, role in enumerate(result.roles)
+        if role in (LESSON, COMPARE)
     ]
     compared = "".join(
         f'<section class="page" id="compared">{table}</section>' for table in tables[1:]
@@ -164,7 +174,7 @@ def report_html(result: LessonResult, report_name: str | None = None) -> str:
 --set KEY=VALUE</code>, or in the dashboard's story mode.</p>
 <h2>Reproduce</h2><p><code id="command">{command}</code></p>
 <p class="small">Replication k runs on SeedSequence({result.seed}).spawn({result.replications})[k]
-for the lesson{" and the compared scenario alike" if compare else ""}.</p>
+for every scenario of the lesson alike.</p>
 </section>
 </body></html>
 """

@@ -1,8 +1,11 @@
 """Running a lesson: R paired replications through the project's replication runner.
 
-A lesson's file (and its ``compare`` scenario, when it has one) becomes jobs of
-:func:`experiments.runner.jobs_for`, so replication ``k`` of both scenarios runs on
-the same seed (common random numbers). Each run is measured by
+A lesson's file, its ``compare`` scenario when it has one, and its counterfactual (the
+same file without its interventions, when a promise compares chapters) become jobs of
+:func:`experiments.runner.jobs_for`, so replication ``k`` of every scenario runs on
+the same seed (common random numbers). The counterfactual tells what time alone does
+between two chapters (queues filling, trust settling), so that a promised change is
+measured net of it. Each run is measured by
 :class:`ChapterMeasurement`: the KPIs of every chapter's window
 (:func:`experiments.lessons.windows.window_kpis`) and the hourly series for the
 curves.
@@ -25,7 +28,10 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.lesson import LessonSpec
 
 __all__ = [
+    "COMPARE",
+    "LESSON",
     "LESSONS_DIR",
+    "WITHOUT_CHANGE",
     "ChapterMeasurement",
     "LessonResult",
     "LessonRun",
@@ -37,6 +43,10 @@ __all__ = [
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "lessons"
 """The shipped teaching library."""
+
+LESSON, COMPARE, WITHOUT_CHANGE = "lesson", "compare", "without the change"
+"""The roles of a lesson's scenarios: the lesson itself, its compare scenario, and its
+counterfactual (the lesson's file without its interventions)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,9 +101,10 @@ class LessonResult:
     path
         The lesson's file.
     scenarios
-        The lesson's scenario, then its compare scenario if it has one.
-    lesson
-        The lesson's ``[lesson]`` table.
+        The lesson's scenario, then its compare scenario and its counterfactual, if it
+        has them.
+    roles
+        Each scenario's role: :data:`LESSON`, :data:`COMPARE`, :data:`WITHOUT_CHANGE`.
     runs
         Every run, sorted by (scenario index, replication).
     replications, seed, hours, overrides
@@ -102,6 +113,7 @@ class LessonResult:
 
     path: Path
     scenarios: tuple[Scenario, ...]
+    roles: tuple[str, ...]
     runs: tuple[LessonRun, ...]
     replications: int
     seed: int
@@ -113,6 +125,10 @@ class LessonResult:
         lesson = self.scenarios[0].lesson
         assert lesson is not None
         return lesson
+
+    def index(self, role: str) -> int | None:
+        """The scenario index of a role (``None`` if this lesson has none)."""
+        return self.roles.index(role) if role in self.roles else None
 
     def values(self, scenario_index: int, chapter: str, kpi: str) -> np.ndarray:
         """One KPI in one chapter, replication by replication (paired across
@@ -149,21 +165,30 @@ def find_lesson(name: str, directory: Path = LESSONS_DIR) -> Path:
     raise ScenarioError(f"lesson {name!r}: not a file nor a lesson; lessons are {known}")
 
 
-def load_lesson(path: Path, overrides: Sequence[str] = ()) -> tuple[Scenario, ...]:
-    """The lesson's scenario, then its compare scenario if any (same overrides).
+def load_lesson(
+    path: Path, overrides: Sequence[str] = ()
+) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
+    """The lesson's scenarios (same overrides) and their roles: the lesson, its
+    compare scenario if any, and its counterfactual if a promise compares chapters.
 
     Raises
     ------
     ScenarioError
-        If either is invalid, or the file has no ``[lesson]`` table.
+        If one is invalid, or the file has no ``[lesson]`` table.
     """
     scenario = load_scenario(path, overrides)
-    if scenario.lesson is None:
+    lesson = scenario.lesson
+    if lesson is None:
         raise ScenarioError(f"{path}: lesson: no [lesson] table; this is not a lesson")
-    if scenario.lesson.compare is None:
-        return (scenario,)
-    other = load_scenario(path.parent / scenario.lesson.compare, overrides)
-    return scenario, other
+    scenarios, roles = [scenario], [LESSON]
+    if lesson.compare is not None:
+        scenarios.append(load_scenario(Path(path).parent / lesson.compare, overrides))
+        roles.append(COMPARE)
+    if any(p.against is not None for p in lesson.promises):
+        without = load_scenario(path, [*overrides, "interventions=[]"])
+        scenarios.append(without.model_copy(update={"name": f"{scenario.name}, no change"}))
+        roles.append(WITHOUT_CHANGE)
+    return tuple(scenarios), tuple(roles)
 
 
 def run_lesson(
@@ -185,11 +210,11 @@ def run_lesson(
     seed
         Base seed: replication ``k`` runs on ``SeedSequence(seed).spawn(R)[k]``.
     overrides
-        ``--set`` strings for the lesson and its compare scenario.
+        ``--set`` strings for every scenario of the lesson.
     executor, progress
         As :func:`experiments.runner.run_jobs` takes them.
     """
-    scenarios = load_lesson(path, overrides)
+    scenarios, roles = load_lesson(path, overrides)
     lesson = scenarios[0].lesson
     assert lesson is not None
     hours = scenarios[0].time.hours
@@ -198,7 +223,8 @@ def run_lesson(
     finished = run_jobs(jobs, ChapterMeasurement(chapters), executor=executor, progress=progress)
     return LessonResult(
         Path(path),
-        tuple(scenarios),
+        scenarios,
+        roles,
         tuple(run.measured for run in finished),
         replications,
         seed,

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from experiments.lessons.evidence import ChapterRow, chapter_rows, check_promise
-from experiments.lessons.runs import LESSONS_DIR, LessonResult
+from experiments.lessons.runs import COMPARE, LESSONS_DIR, WITHOUT_CHANGE, LessonResult
 from experiments.lessons.windows import KPI_TEXT
 from experiments.statistics import MeanCI
 from sim.scenario.lesson import ESSAYS
@@ -81,18 +81,22 @@ def reproduce_command(result: LessonResult, report: str | None = None) -> str:
     return shlex.join(parts)
 
 
-def _chapter_table(rows: list[ChapterRow], compare: bool, first: bool) -> Table:
+def _chapter_table(rows: list[ChapterRow], compare: bool, first: bool, net: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("KPI")
     table.add_column("mean ± 95% CI", justify="right", no_wrap=True)
     if not first:
         table.add_column("change from previous chapter", justify="right", no_wrap=True)
+        if net:
+            table.add_column("… net of time", justify="right", no_wrap=True)
     if compare:
         table.add_column("lesson − compare", justify="right", no_wrap=True)
     for row in rows:
         cells = [Text(KPI_TEXT[row.kpi][0]), plus_minus(row.value)]
         if not first:
             cells.append(plus_minus(row.change, signed=True))
+            if net:
+                cells.append(plus_minus(row.net_change, signed=True))
         if compare:
             cells.append(plus_minus(row.versus_compare, signed=True))
         table.add_row(*cells)
@@ -102,17 +106,18 @@ def _chapter_table(rows: list[ChapterRow], compare: bool, first: bool) -> Table:
 def print_story(console: Console, result: LessonResult, report: str | None = None) -> None:
     """Print the lesson's story, chapter by chapter, with its evidence."""
     lesson = result.lesson
-    names = [s.name for s in result.scenarios]
     console.print(Text(lesson.title, style="bold"))
     console.print(Text(lesson.summary))
     console.print(
         Text(f'"{lesson.essay.quote}" (essay {lesson.essay.number}, {ESSAYS[lesson.essay.number]})')
     )
-    compare = len(result.scenarios) > 1
-    runs = f"{result.replications} paired replications, base seed {result.seed}"
-    console.print(
-        Text(f"{runs}, {result.hours:g} h; " + (f"compared with {names[1]}" if compare else ""))
-    )
+    compare, without = result.index(COMPARE), result.index(WITHOUT_CHANGE)
+    runs = f"{result.replications} paired replications, base seed {result.seed}, {result.hours:g} h"
+    if compare is not None:
+        runs += f"; compared with {result.scenarios[compare].name} on the same seeds"
+    if without is not None:
+        runs += "; net of time: the change minus the same change without the interventions"
+    console.print(Text(runs))
     rows = [r for r in chapter_rows(result, shown_kpis(result)) if r.scenario_index == 0]
     for position, chapter in enumerate(lesson.chapters):
         console.print()
@@ -121,7 +126,8 @@ def print_story(console: Console, result: LessonResult, report: str | None = Non
         console.print(Text(header, style="bold"))
         console.print(Text(chapter.text))
         mine = [r for r in rows if r.chapter == chapter.name]
-        console.print(_chapter_table(mine, compare, position == 0))
+        table = _chapter_table(mine, compare is not None, position == 0, without is not None)
+        console.print(table)
     console.print(Text("What the lesson promises (one-sided paired t test)", style="bold"))
     for promise in lesson.promises:
         console.print(Text(f"- {check_promise(result, promise).describe()}"))
