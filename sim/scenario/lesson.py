@@ -134,7 +134,7 @@ class PromiseSpec(Section):
     the same window. Checked by the directional tests at 1 % significance."""
 
     kpi: Literal[WINDOW_KPIS]  # type: ignore[valid-type]
-    """A KPI of the window (see :data:`WINDOW_KPIS`)."""
+    """A KPI measured in the window (defined in ``experiments/lessons/windows.py``)."""
     window: Annotated[str, Field(min_length=1)]
     """The chapter where the change shows."""
     against: str | None = None
