@@ -72,10 +72,13 @@ its end (and their change per day within it), counts per day within it."""
 _OVERRIDE = re.compile(r"^[a-z_]+(\.[A-Za-z0-9_]+)+\s*=\s*\S.*$")
 
 
-def _invalid(loc: tuple[str | int, ...], value: object, message: str) -> ValidationError:
+def _invalid(
+    loc: tuple[str | int, ...], value: object, message: str, kind: str = "lesson"
+) -> ValidationError:
     """A validation error at ``loc`` (relative to the model being validated), so the
-    loader names the key and its value, not the whole table."""
-    error = PydanticCustomError("lesson", message)
+    loader names the key and its value, not the whole table (``kind = "missing"``: a
+    key that must be given, shown without a value)."""
+    error = PydanticCustomError(kind, message)
     return ValidationError.from_exception_data(
         "LessonSpec", [InitErrorDetails(type=error, loc=loc, input=value)]
     )
@@ -187,7 +190,7 @@ class LessonSpec(Section):
                     raise _invalid(("promises", i, key), name, message)
             if promise.against is None and self.compare is None:
                 message = "needed unless the lesson has a compare scenario (lesson.compare)"
-                raise _invalid(("promises", i, "against"), None, message)
+                raise _invalid(("promises", i, "against"), None, message, "missing")
         return self
 
     def chapter(self, name: str) -> ChapterSpec:
