@@ -10,12 +10,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-import os
 import re
 from pathlib import Path
 
 import pytest
-from dashboard_browser import chromium_problem
+from dashboard_browser import require_chromium
 from PIL import Image
 
 from experiments.lessons.figures import DPI
@@ -40,11 +39,7 @@ def cli(capsys, *args: str | Path) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> None:
-    problem = chromium_problem()
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run on CI: {problem}")
-        pytest.skip(f"browser tests skipped: {problem}")
+    require_chromium("the report's browser tests")
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from dashboard_browser import (
     Server,
-    chromium_problem,
     clock,
     dashboard_server,
     launch_browser,
     open_page,
+    require_chromium,
     step_days,
     type_lever,
     wait_for_hours,
@@ -29,11 +29,7 @@ LESSON = "Tear down the switchboard"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    problem = chromium_problem()
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run on CI: {problem}")
-        pytest.skip(f"browser tests skipped: {problem}")
+    require_chromium("story mode's browser tests")
     with dashboard_server(tmp_path_factory.mktemp("story") / "server.log") as running:
         yield running
 
@@ -113,6 +109,7 @@ def test_a_lesson_with_a_compare_scenario_loads_it_into_pane_b(page):
     choose_lesson(page, "A crisis day: switchboard or coached direct dial")
     pane_b = page.locator(".v-select", has_text="Pane B").inner_text()
     assert "crisis_day_switchboard" in pane_b
-    assert "B: crisis_day_switchboard, the compared scenario" in page.locator(
-        "#story-intro"
-    ).inner_text()
+    assert (
+        "B: crisis_day_switchboard, the compared scenario"
+        in page.locator("#story-intro").inner_text()
+    )

@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -66,25 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> dict[str, Handler]:
     return {"demo": demo}
 
 
-@contextlib.contextmanager
-def _progress_bar(err: Console, total: int):
-    """A transient bar counting finished runs, on a terminal stderr only."""
-    if not err.is_terminal:
-        yield None
-        return
-    bar = Progress(
-        TextColumn("lesson runs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    task = bar.add_task("runs", total=total)
-    with bar:
-        yield lambda done, _total: bar.update(task, completed=done)
-
-
 def _list(out: Console) -> int:
     from experiments.lessons.runs import library
 
@@ -116,6 +96,7 @@ def _check_report(path: Path) -> None:
 
 def demo(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Handler of ``orgsim demo`` (exit code 0; bad input raises)."""
+    from experiments.cli import _progress_bar
     from experiments.lessons.report import write_report
     from experiments.lessons.runs import find_lesson, load_lesson, run_lesson
     from experiments.lessons.story import print_story
@@ -130,7 +111,8 @@ def demo(args: argparse.Namespace, out: Console, err: Console) -> int:
     workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
     total = args.replications * len(scenarios)
     executor = local_executor(max(1, min(workers, total)))
-    with executor or contextlib.nullcontext(), _progress_bar(err, total) as progress:
+    bar = _progress_bar(err, total, "lesson runs")
+    with executor or contextlib.nullcontext(), bar as progress:
         result = run_lesson(path, args.replications, args.seed, args.overrides, executor, progress)
     report = str(args.report) if args.report is not None else None
     print_story(out, result, report)
