@@ -3,11 +3,14 @@ marked, and its promised KPIs chapter by chapter with their 95 % CIs.
 
 Both are drawn on a bare :class:`matplotlib.figure.Figure` (no pyplot state) and
 rendered to PNG bytes by :func:`png_bytes`, for the report to embed.
+``python -m experiments.lessons.figures`` writes each lesson's curves into
+``docs/figures/`` (:func:`write_library_figures`).
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -16,8 +19,9 @@ from matplotlib.figure import Figure
 from experiments.lessons.evidence import chapter_rows
 from experiments.lessons.runs import COMPARE, WITHOUT_CHANGE, LessonResult
 from experiments.lessons.windows import KPI_TEXT
+from sim.outputs import atomic_write
 
-__all__ = ["CURVES", "DPI", "draw_curves", "draw_promises", "png_bytes"]
+__all__ = ["CURVES", "DPI", "draw_curves", "draw_promises", "png_bytes", "write_library_figures"]
 
 DPI = 100
 """Resolution of the PNGs (pixels per inch of the figure sizes below)."""
@@ -145,3 +149,32 @@ def png_bytes(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def write_library_figures(folder: Path, replications: int = 10, seed: int = 0) -> list[Path]:
+    """Each lesson's curves (its report's main figure) as ``lesson_<name>.png`` in
+    ``folder``: the screenshots of ``docs/LESSONS.md``."""
+    from experiments.lessons.runs import library, run_lesson
+    from experiments.runner import local_executor
+
+    written = []
+    executor = local_executor(2)
+    try:
+        for path in library():
+            result = run_lesson(path, replications, seed, executor=executor)
+            png = png_bytes(draw_curves(result))
+            target = folder / f"lesson_{path.stem}.png"
+            written.append(atomic_write(target, lambda tmp, png=png: tmp.write_bytes(png)))
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    return written
+
+
+if __name__ == "__main__":  # python -m experiments.lessons.figures [FOLDER]
+    import sys
+
+    for written in write_library_figures(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "docs/figures")
+    ):
+        print(written)
