@@ -15,7 +15,7 @@ model bears it out the test fails and the mark must go.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,12 +60,20 @@ NOT_SHOWN: dict[str, str] = {
 """``lesson/promise index`` -> why the current model does not bear that promise out."""
 
 
-@functools.cache
-def lesson_result(path: Path) -> LessonResult:
-    """The lesson's replications, made once per test session (two worker processes)."""
+@pytest.fixture(scope="module")
+def results() -> Iterator[Callable[[Path], LessonResult]]:
+    """Each lesson's replications, made once for the module on one pool of two worker
+    processes."""
     executor = local_executor(2)
+    made: dict[Path, LessonResult] = {}
+
+    def result(path: Path) -> LessonResult:
+        if path not in made:
+            made[path] = run_lesson(path, REPLICATIONS, SEED, executor=executor)
+        return made[path]
+
     try:
-        return run_lesson(path, REPLICATIONS, SEED, executor=executor)
+        yield result
     finally:
         if executor is not None:
             executor.shutdown()
@@ -87,8 +95,8 @@ def _cases() -> list:
 
 
 @pytest.mark.parametrize(("path", "index"), _cases())
-def test_lesson_promise(path: Path, index: int) -> None:
-    result = lesson_result(path)
+def test_lesson_promise(results, path: Path, index: int) -> None:
+    result = results(path)
     check = check_promise(result, result.lesson.promises[index])
     sign = 1.0 if check.promise.direction == "up" else -1.0
     assert sign * check.change.mean > check.promise.margin, check.describe()
