@@ -138,7 +138,7 @@ def draw_promises(result: LessonResult) -> Figure:
                 capsize=3,
             )
         ax.set_xticks(np.arange(len(chapters)), chapters, fontsize=8)
-        ax.set_title(KPI_TEXT[kpi][0], fontsize=10)
+        ax.set_title(KPI_TEXT[kpi], fontsize=10)
         ax.grid(alpha=0.3, axis="y")
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return figure

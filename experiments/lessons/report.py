@@ -91,7 +91,7 @@ def _kpi_table(result: LessonResult, index: int) -> str:
                 else ""
             )
             cells.append(f"<td>{escape(plus_minus(row.value))}{change}{versus}</td>")
-        body.append(f"<tr><td>{escape(KPI_TEXT[kpi][0])}</td>{''.join(cells)}</tr>")
+        body.append(f"<tr><td>{escape(KPI_TEXT[kpi])}</td>{''.join(cells)}</tr>")
     name = escape(result.scenarios[index].name)
     return (
         f"<table data-scenario='{name}'><tr><th>KPI ({name})</th>{head}</tr>{''.join(body)}</table>"

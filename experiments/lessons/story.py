@@ -92,7 +92,7 @@ def _chapter_table(rows: list[ChapterRow], compare: bool, first: bool, net: bool
     if compare:
         table.add_column("lesson − compare", justify="right", no_wrap=True)
     for row in rows:
-        cells = [Text(KPI_TEXT[row.kpi][0]), plus_minus(row.value)]
+        cells = [Text(KPI_TEXT[row.kpi]), plus_minus(row.value)]
         if not first:
             cells.append(plus_minus(row.change, signed=True))
             if net:

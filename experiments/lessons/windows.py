@@ -25,29 +25,28 @@ from sim.scenario.lesson import WINDOW_KPIS
 __all__ = ["KPI_TEXT", "window_kpis"]
 
 KPI_TEXT = {
-    "threads_per_day": ("threads opened per day", "count"),
-    "answered_share": ("answered share", "share"),
-    "answered_within_1h_share": ("answered within 1 h", "share"),
-    "answered_within_24h_share": ("answered within 24 h", "share"),
-    "first_response_hours_median": ("first response median (answered)", "hours"),
-    "resolved_share": ("resolved share", "share"),
-    "abandoned_share": ("abandoned share", "share"),
-    "gaffes_per_100": ("gaffes per 100 threads", "count"),
-    "negative_reach_per_1k_per_day": ("negative reach per 1,000 per day", "count"),
-    "interactivity": ("interactivity (replies ÷ posts)", "share"),
-    "broadcasts_per_day": ("broadcasts per day", "count"),
-    "credibility": ("credibility (mean trust)", "index"),
-    "credibility_per_day": ("credibility change per day", "index"),
-    "sentiment": ("sentiment", "index"),
-    "sentiment_per_day": ("sentiment change per day", "index"),
-    "fan_share": ("fan share", "share"),
-    "fan_share_per_day": ("fan share change per day", "share"),
-    "detractor_share": ("detractor share", "share"),
-    "net_sentiment": ("net sentiment (fans − detractors)", "share"),
-    "quality": ("product quality", "index"),
+    "threads_per_day": "threads opened per day",
+    "answered_share": "answered share",
+    "answered_within_1h_share": "answered within 1 h",
+    "answered_within_24h_share": "answered within 24 h",
+    "first_response_hours_median": "first response median (answered)",
+    "resolved_share": "resolved share",
+    "abandoned_share": "abandoned share",
+    "gaffes_per_100": "gaffes per 100 threads",
+    "negative_reach_per_1k_per_day": "negative reach per 1,000 per day",
+    "interactivity": "interactivity (replies ÷ posts)",
+    "broadcasts_per_day": "broadcasts per day",
+    "credibility": "credibility (mean trust)",
+    "credibility_per_day": "credibility change per day",
+    "sentiment": "sentiment",
+    "sentiment_per_day": "sentiment change per day",
+    "fan_share": "fan share",
+    "fan_share_per_day": "fan share change per day",
+    "detractor_share": "detractor share",
+    "net_sentiment": "net sentiment (fans − detractors)",
+    "quality": "product quality",
 }
-"""Each window KPI's label and unit kind (share, hours, count, index), in
-:data:`sim.scenario.lesson.WINDOW_KPIS` order."""
+"""Each window KPI's label, in :data:`sim.scenario.lesson.WINDOW_KPIS` order."""
 
 assert tuple(KPI_TEXT) == WINDOW_KPIS, "KPI_TEXT must name every window KPI, in order"
 
