@@ -133,13 +133,14 @@ def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 
 
 @contextlib.contextmanager
-def _progress_bar(err: Console, total: int):
-    """A transient bar counting finished runs, on a terminal stderr only."""
+def _progress_bar(err: Console, total: int, label: str = "comparing"):
+    """A transient bar counting finished runs, on a terminal stderr only (also
+    ``orgsim demo``'s)."""
     if not err.is_terminal:
         yield None
         return
     bar = Progress(
-        TextColumn("comparing"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("runs"),

@@ -52,6 +52,18 @@ def chromium_problem() -> str | None:
     return None
 
 
+def require_chromium(what: str = "browser tests") -> None:
+    """Skip (with :func:`chromium_problem`'s hint) when chromium cannot run here; fail
+    instead on CI (``CI=true``), where the browser tests must run."""
+    import pytest
+
+    problem = chromium_problem()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{what} cannot run on CI: {problem}")
+        pytest.skip(f"{what} skipped: {problem}")
+
+
 def free_port() -> int:
     """A port nothing listens on now."""
     with socket.socket() as probe:

@@ -50,6 +50,7 @@ from viz.session import (
     Snapshot,
     validate,
 )
+from viz.story import Story, StoryPanel, off_script
 from viz.thread_view import most_recent, most_spread, outcome_text, path_html, table_html
 
 SPEEDS: dict[str, float] = {
@@ -292,6 +293,7 @@ def Page():
     after_hours = solara.use_reactive("12")
     after_error = solara.use_reactive("")
     pane_error = solara.use_reactive({})
+    story = solara.use_reactive(None)  # the lesson being played (viz/story.py)
 
     def publish(snap: Snapshot, still_playing: bool) -> None:
         if not still_playing:  # first: the buttons come back before the plots redraw
@@ -340,6 +342,8 @@ def Page():
         sets = [tuple(overrides_for(own.value.get(pane, {}))) for pane in PANES]
         if after.value is not None:
             sets[1] = (*sets[1], after_intervention(*after.value))
+        if story.value is not None:  # a lesson's pane B: its compare, or no change
+            sets[1] = (*sets[1], *story.value.b_sets)
         return sets[0], sets[1]
 
     def rebuild(paths: tuple[str, str]) -> None:
@@ -403,9 +407,16 @@ def Page():
     def reset() -> None:
         rebuild(panes.value)
 
+    def load_story(chosen: Story) -> None:
+        """Story mode: the lesson's panes, on its script (no lever moved)."""
+        staged.value, typed_texts.value, lever_errors.value = {}, {}, {}
+        own.value, after.value = {"A": {}, "B": {}}, None
+        story.value = chosen
+        rebuild(chosen.panes)
+
     snap = snapshot.value
     applied = snap.settings
-    options = cfg.scenarios
+    options = (*cfg.scenarios, *(p for p in dict.fromkeys(panes.value) if p not in cfg.scenarios))
     labels = [_label(p, options) for p in options]
     by_label = dict(zip(labels, options, strict=True))
     values = solara.use_memo(lambda: file_values(panes.value, cfg.base), [panes.value])
@@ -489,6 +500,14 @@ def Page():
         if run_error.value:
             solara.Error(run_error.value, dense=True)
 
+        StoryPanel(
+            story,
+            load_story,
+            snap.hours,
+            off_script(staged.value, applied.changed, own=own.value),
+            building.value,
+        )
+
         kinds = structure_names()
 
         def switch_to(kind: str | None = None, hours_text: str | None = None) -> None:
@@ -515,6 +534,7 @@ def Page():
             for pane, index in (("A", 0), ("B", 1)):
 
                 def pick(label: str, index: int = index) -> None:
+                    story.value = None  # a pane picked by hand ends story mode
                     if index == 1 and label == AFTER:
                         switch_to()
                         return

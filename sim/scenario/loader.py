@@ -273,7 +273,9 @@ def scenario_from_dict(
             origin = f"{origin}: --set {blamed[-1]}"
         key, allowed = _describe(first)
         value = first["ctx"]["tag"] if first["type"] == "union_tag_invalid" else first.get("input")
-        shown = "" if first["type"] == "extra_forbidden" else f" = {_as_written(value)}"
+        shown = (
+            "" if first["type"] in ("extra_forbidden", "missing") else f" = {_as_written(value)}"
+        )
         where = f"{key}{shown}: " if key else ""
         more = f" (and {err.error_count() - 1} more problem(s))" if err.error_count() > 1 else ""
         raise ScenarioError(f"{origin}: {where}{allowed}{more}") from None

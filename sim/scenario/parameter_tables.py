@@ -87,6 +87,7 @@ SECTIONS = (
     "conversation",
     "voice",
     "interventions",
+    "lesson",
 )
 
 #: The unit and source of every parameter (see :func:`load_sources`).
@@ -298,6 +299,9 @@ def _default(path: str, field: FieldInfo) -> str:
     section, _, key = path.partition(".")
     if section == "structure" and key not in StructureParams.model_fields:
         return f"`{_value(getattr(params_for(takers_of(key)[0])(), key))}`"
+    if defaults.get(section, {}) is None:  # an optional table, absent by default
+        given = "required" if field.is_required() else f"`{_value(field.default)}`"
+        return f"no table; in one: {given}"
     head, _, rest = path.partition("[]")
     if not rest:
         return f"`{_value(_dig(defaults, path.split('.')))}`"

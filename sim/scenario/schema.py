@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from sim.scenario.base import Hours, PositiveHours, Section, Share
+from sim.scenario.lesson import LessonField
 from sim.scenario.public import (
     BroadcastSpec,
     CustomersSpec,
@@ -414,6 +415,8 @@ class Scenario(Section):
     """Quality learning from heard complaints (MODEL.md 4.9)."""
     interventions: tuple[InterventionSpec, ...] = ()
     """A timeline of lever changes and crises (MODEL.md 4.10)."""
+    lesson: LessonField = None
+    """A trainer's narrative of the timeline (:mod:`sim.scenario.lesson`; issue 18)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
