@@ -1,15 +1,17 @@
-"""How far a complaint goes against when it was first answered (MODEL.md 4.2).
+"""How far a complaint goes against when it is answered (MODEL.md 4.2).
 
-``python -m experiments.reach_timing [--out DIR] [--seeds N]`` runs the four essay
-structures in the default world for two weeks on ``N`` paired seeds (default 3), takes
-every complaint whose visibility window closed before the run ended, bins them by the
-hours to their first answer (never answered is its own bin), and writes
-``reach_timing.json`` and ``reach_timing.png``: the mean final reach of each bin with
-its standard error, per channel. Answers within the hour cut a Twitter complaint's
-reach; later answers still cool LinkedIn and blog threads, which spread over days.
-The bins mix structures (each contributes the answers it gives), so the figure shows the
-mechanism, not a ranking; the structures' own negative reach is the KPI
-``negative_reach_per_1k``.
+An organization that answers every thread after exactly ``d`` hours, whatever the
+load: expert routing with every expert on board, all their time on social media, a
+fixed draft of ``d`` hours, no approval, no follow-ups and infinite patience, and
+4,000 employees so that nobody queues. ``d`` runs over 0.25, 1, 4, 24 hours and
+"never" (a draft that outlasts the run), on the same seeds (common random numbers).
+What changes between the levels is only when the answer comes.
+
+``python -m experiments.reach_timing [--out DIR] [--seeds N]`` runs each level in the
+default world for two weeks on ``N`` paired seeds (default 4) and writes
+``reach_timing.json`` and ``reach_timing.png``: per level, the mean final reach of a
+complaint (with its standard error over seeds), the negative exposures per complaint
+(exposures while it was unanswered) and credibility.
 """
 
 from __future__ import annotations
@@ -19,70 +21,106 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from experiments.claims.design import ESSAY_STRUCTURES, SCENARIOS
+from experiments.claims.design import SCENARIOS
 from experiments.runner import Job, jobs_on_seeds, local_executor, run_jobs
 from sim.model import OrgModel
 from sim.outputs import atomic_write, write_json
 from sim.scenario import load_scenario
 
 HOURS = 336.0
-BINS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 72.0, np.inf)
-LABELS = ("≤0.5", "0.5–1", "1–2", "2–4", "4–8", "8–24", "24–72", ">72", "never")
+DELAYS: tuple[float | None, ...] = (0.25, 1.0, 4.0, 24.0, None)
+"""Hours from a thread's opening to its answer; ``None``: never answered."""
+FIXED_DELAY = (
+    "organization.n_employees=4000",
+    "organization.social_share_offboard=1.0",
+    "organization.offboard_engagement=1.0",
+    "structure.approval_depth=0",
+    "service.expertise_slowdown=0",
+    "service.draft.distribution=fixed",
+    "conversation.followup_probability=0",
+    "channels.twitter.patience=infinite",
+    "channels.linkedin.patience=infinite",
+    "channels.blog.patience=infinite",
+)
 
 
-def complaints(model: OrgModel, job: Job) -> pd.DataFrame:
-    """A runner measurement: the run's complaints whose window closed, with channel,
-    hours to the first answer (NaN if never) and final reach."""
+def level_overrides(delay: float | None, world: Sequence[str] = ()) -> list[str]:
+    """The overrides of one level: answers after ``delay`` hours (``None``: never)."""
+    hours = delay if delay is not None else 1e6
+    return [*world, *FIXED_DELAY, f"service.draft.mean_hours={hours}"]
+
+
+def label(delay: float | None) -> str:
+    return "never" if delay is None else f"{delay:g} h"
+
+
+def measure(model: OrgModel, job: Job) -> dict[str, float]:
+    """A runner measurement: complaints' mean reach and negative exposures, and
+    credibility, after ``HOURS``."""
     model.run_hours(HOURS)
     table = model.threads()
-    visible = {c.name: c.visible_hours for c in model.scenario_spec.channels}
-    closed = table["created_hours"] + table["channel"].map(visible).astype(float) < HOURS
-    table = table[(table["kind"] == "complaint") & closed]
-    return table[["channel", "first_response_hours", "reach"]].reset_index(drop=True)
+    complaints = table[table["kind"] == "complaint"]
+    kpis = model.kpis()
+    n = model.size()["customers"]
+    return {
+        "reach": float(complaints["reach"].mean()),
+        "negative_per_complaint": kpis["negative_reach_per_1k"] * n / 1000 / len(complaints),
+        "negative_reach_per_1k": kpis["negative_reach_per_1k"],
+        "credibility": kpis["credibility"],
+        "first_response_hours_median": kpis["first_response_hours_median"],
+    }
 
 
-def binned(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mean reach, its standard error and the count, per channel and response bin."""
-    wait = frame["first_response_hours"]
-    label = pd.cut(wait, BINS, labels=LABELS[:-1], include_lowest=True).astype(object)
-    label[wait.isna()] = LABELS[-1]
-    grouped = frame.assign(bin=label).groupby(["channel", "bin"], observed=True)["reach"]
-    out = grouped.agg(["mean", "sem", "count"]).reset_index()
-    out["bin"] = pd.Categorical(out["bin"], LABELS, ordered=True)
-    return out.sort_values(["channel", "bin"])
+def run(seeds: int, workers: int, world: Sequence[str] = ()) -> dict[str, dict[str, list]]:
+    """Every level on ``seeds`` paired seeds: {level: {metric: [value per seed]}}."""
+    base = SCENARIOS / "expert_routing.toml"
+    scenarios = [load_scenario(base, level_overrides(d, world)) for d in DELAYS]
+    executor = local_executor(workers)
+    try:
+        runs = run_jobs(jobs_on_seeds(scenarios, range(seeds), 0.0), measure, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    out: dict[str, dict[str, list]] = {label(d): {} for d in DELAYS}
+    for finished in runs:
+        level = out[label(DELAYS[finished.key[0]])]
+        for name, value in finished.measured.items():
+            level.setdefault(name, []).append(value)
+    return out
 
 
-def draw(table: pd.DataFrame, path: Path) -> None:
+def draw(results: dict[str, dict[str, list]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    channels = list(dict.fromkeys(table["channel"]))
-    fig, axes = plt.subplots(1, len(channels), figsize=(5 * len(channels), 4.2), squeeze=False)
-    for ax, channel in zip(axes[0], channels, strict=True):
-        rows = table[(table["channel"] == channel) & (table["count"] >= 10)]
-        x = np.array([LABELS.index(b) for b in rows["bin"]])
-        answered = rows["bin"] != LABELS[-1]
-        ax.errorbar(x[answered], rows["mean"][answered], yerr=rows["sem"][answered], marker="o")
-        ax.errorbar(
-            x[~answered],
-            rows["mean"][~answered],
-            yerr=rows["sem"][~answered],
-            marker="s",
-            color="crimson",
-            linestyle="none",
-            label="never answered",
-        )
-        ax.set_xticks(range(len(LABELS)), LABELS, rotation=30)
-        ax.set_xlabel("hours to first answer")
-        ax.set_ylabel("mean final reach (customers)")
-        ax.set_title(f"complaints on {channel}")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle("When an answer comes changes how far a complaint goes (default world, 2 weeks)")
+    names = list(results)
+    panels = (
+        ("reach", "mean final reach of a complaint (customers)"),
+        ("negative_per_complaint", "exposures while unanswered, per complaint"),
+        ("credibility", "credibility at two weeks"),
+    )
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    x = np.arange(len(names))
+    for ax, (metric, title) in zip(axes, panels, strict=True):
+        values = [np.array(results[n][metric]) for n in names]
+        mean = [v.mean() for v in values]
+        se = [v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0 for v in values]
+        colors = ["tab:blue"] * (len(names) - 1) + ["crimson"]
+        ax.bar(x, mean, yerr=se, color=colors, alpha=0.8, capsize=4)
+        ax.set_xticks(x, names)
+        ax.set_xlabel("every thread answered after")
+        ax.set_title(title, fontsize=10)
+        low = min(m - s for m, s in zip(mean, se, strict=True))
+        high = max(m + s for m, s in zip(mean, se, strict=True))
+        pad = (high - low) * 0.3 or 0.01
+        ax.set_ylim(low - pad, high + pad)
+        ax.grid(alpha=0.3, axis="y")
+    fig.suptitle(
+        "When an answer comes (default world, two weeks, paired seeds; error bars: SE over seeds)"
+    )
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
     plt.close(fig)
@@ -91,22 +129,16 @@ def draw(table: pd.DataFrame, path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.reach_timing", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("reach-timing-out"))
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    if not 1 <= args.seeds <= 100:
-        parser.error(f"--seeds {args.seeds}: allowed 1 to 100")
-    scenarios = [load_scenario(SCENARIOS / f"{kind}.toml") for kind in ESSAY_STRUCTURES]
-    executor = local_executor(args.workers)
-    try:
-        runs = run_jobs(jobs_on_seeds(scenarios, range(args.seeds), 0.0), complaints, executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    table = binned(pd.concat([run.measured for run in runs], ignore_index=True))
-    write_json(args.out / "reach_timing.json", table.astype({"bin": str}).to_dict("records"))
-    draw(table, args.out / "reach_timing.png")
-    print(table.to_string(index=False))
+    if not 2 <= args.seeds <= 100:
+        parser.error(f"--seeds {args.seeds}: allowed 2 to 100")
+    results = run(args.seeds, args.workers)
+    write_json(args.out / "reach_timing.json", {"hours": HOURS, "levels": results})
+    draw(results, args.out / "reach_timing.png")
+    for name, metrics in results.items():
+        print(name, {k: round(float(np.mean(v)), 4) for k, v in metrics.items()})
     return 0
 
 

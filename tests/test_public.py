@@ -527,3 +527,40 @@ def test_a_spin_found_out_costs_its_audience_one_penalty() -> None:
     assert (th.turns[: th.size] >= 2).sum() > 20  # follow-up turns happened
     assert len(pending) > 20
     assert queued == pending
+
+
+# -------------------------------------------------------------- followers
+
+
+def followers_path(structure: str, seed: int, *overrides: str) -> tuple[float, float]:
+    """Brand followers at the start and after two weeks of the small world."""
+    model = OrgModel(
+        f"scenarios/{structure}.toml", rng=seed, overrides=[*SMALL, *overrides]
+    )
+    start = model.brand_followers()
+    model.run_hours(336)
+    return start, model.brand_followers()
+
+
+def test_fans_follow_a_brand_that_listens() -> None:
+    """MODEL.md 4.8: "a brand that converses can grow its audience". Direct dial that
+    only listens (listening 1: no broadcasts, so nobody unfollows from noise) ends two
+    weeks with more followers than it started with, in every seed; with
+    ``follow_rate = 0`` the audience could not grow (the count stays put)."""
+    for seed in range(4):
+        start, end = followers_path("direct_dial", seed, "culture.listening=1.0")
+        assert end > start, (seed, start, end)
+        start, end = followers_path(
+            "direct_dial", seed, "culture.listening=1.0", "broadcast.follow_rate=0"
+        )
+        assert end == start, (seed, start, end)
+
+
+def test_a_brand_that_only_talks_still_loses_its_audience() -> None:
+    """Essay 004 ("Talk, talk, talk"): a switchboard that answers nobody and never
+    listens (listening 0) loses followers over two weeks despite fans following."""
+    for seed in range(4):
+        start, end = followers_path(
+            "switchboard", seed, "culture.listening=0.0", "organization.social_share_onboard=0"
+        )
+        assert end < 0.8 * start, (seed, start, end)

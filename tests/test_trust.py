@@ -75,13 +75,28 @@ def complaint(threads: ThreadTable, author: int, severity: float = 0.5, **values
     return int(thread)
 
 
+def test_a_turn_never_answered_costs_its_expectation_whatever_the_patience() -> None:
+    """A turn opened and not (yet) answered: -E, before any patience runs out, so an
+    organization that never answers can never look better than one that answers late,
+    even when nobody gives up."""
+    opinions, threads = opinions_world()
+    question = threads.append(1, kind=Kind.QUESTION, author=0, created_tick=0)
+    opinions.expect(threads, np.array([complaint(threads, 1), *question]))
+    opinions.apply()
+    trust = opinions.people.trust
+    assert trust[1] == pytest.approx(relaxed(0.5 - 0.2 * 1.0 * 0.5, opinions), abs=1e-6)
+    assert trust[0] == pytest.approx(relaxed(0.5 - 0.2 * 0.5 * 0.5, opinions), abs=1e-6)
+
+
 def test_an_answer_signals_credibility_times_lateness_minus_the_expectation() -> None:
-    """Customer 0's complaint answered after 8 ticks (2 h) by a voice of credibility
-    0.6 x 0.5 = 0.3: S = 0.3 / (1 + 2 / 6) - 1 = -0.775, so trust falls by 0.2 x 0.775 x
-    0.5 (rate x |S| x trust), then relaxes one tick toward 0.5."""
+    """Customer 0's complaint opened (expectation -1) and answered after 8 ticks (2 h) by
+    a voice of credibility 0.6 x 0.5 = 0.3 in the same tick: S = 0.3 / (1 + 2 / 6) - 1 =
+    -0.775, so trust falls by 0.2 x 0.775 x 0.5 (rate x |S| x trust), then relaxes one
+    tick toward 0.5."""
     opinions, threads = opinions_world()
     t = complaint(threads, 0, authenticity=0.6, voice_weight=0.5, turn_tick=0)
     ids = np.array([t])
+    opinions.expect(threads, ids)
     opinions.answered(threads, ids, 8, np.array([False]), np.array([False]))
     opinions.apply()
     signal = 0.3 / (1 + 2.0 / 6.0) - 1.0
@@ -90,13 +105,14 @@ def test_an_answer_signals_credibility_times_lateness_minus_the_expectation() ->
 
 
 def test_silence_signals_less_than_any_answer() -> None:
-    """Abandoned at severity 0.5: S = -1 x 1.5. The worst answer (credibility 0, or a
-    day late) signals more: the silence of customer 1 costs more than the worst answer to
-    customer 0 and a late answer to customer 2."""
+    """Opened and abandoned at severity 0.5: S = -1 - 1 x 0.5. The worst answer
+    (credibility 0, or a day late) signals more: the silence of customer 1 costs more
+    than the worst answer to customer 0 and a late answer to customer 2."""
     opinions, threads = opinions_world()
     worst = complaint(threads, 0, authenticity=0.0, voice_weight=0.0, turn_tick=0)
     silent = complaint(threads, 1)
     late = complaint(threads, 2, authenticity=1.0, voice_weight=1.0, turn_tick=0)
+    opinions.expect(threads, np.array([worst, silent, late]))
     opinions.answered(
         threads, np.array([worst, late]), 96, np.array([False, False]), np.array([False, False])
     )
@@ -108,7 +124,8 @@ def test_silence_signals_less_than_any_answer() -> None:
 
 
 def test_a_gaffe_costs_its_author_and_penalizes_its_audience_once() -> None:
-    """A gaffe answer to customer 0's complaint: the author gets -E - gaffe_trust = -2;
+    """A gaffe answer to customer 0's complaint: the author gets -E (the turn opened)
+    and -gaffe_trust (the gaffe) = -2;
     customer 1, in the audience, gets -trust_seen x gaffe_trust when it is posted. A
     later good answer on the same thread (the thread keeps its gaffe flag) is seen by
     customer 1 as a good answer, not as the gaffe again."""
@@ -116,6 +133,7 @@ def test_a_gaffe_costs_its_author_and_penalizes_its_audience_once() -> None:
     t = complaint(threads, 0, authenticity=0.5, voice_weight=1.0, turn_tick=0)
     ids, audience = np.array([t]), np.array([1])
     threads.gaffe[t] = True
+    opinions.expect(threads, ids)
     opinions.answered(threads, ids, 0, np.array([False]), np.array([True]))
     opinions.see_answers(threads, ids, audience, np.array([True]), 0)
     opinions.apply()

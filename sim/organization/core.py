@@ -65,6 +65,9 @@ class TickEvents:
     gaffe: list[np.ndarray] = field(default_factory=list)
     """Whether each answer of :attr:`answered` was a gaffe (of the answer, not the thread)."""
     abandoned: list[np.ndarray] = field(default_factory=list)
+    turns: list[np.ndarray] = field(default_factory=list)
+    """Threads whose turn opened this tick (new threads, follow-ups, escalations): each
+    is an expectation of an answer (MODEL.md 4.7)."""
     spin_found: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     """(threads, tick each is found out) for the spun answers posted this tick whose
     spin will be found out: one entry per spun answer, drawn once."""
@@ -82,6 +85,9 @@ class TickEvents:
 
     def abandoned_ids(self) -> np.ndarray:
         return np.concatenate(self.abandoned) if self.abandoned else np.zeros(0, np.int64)
+
+    def turn_ids(self) -> np.ndarray:
+        return np.concatenate(self.turns) if self.turns else np.zeros(0, np.int64)
 
 
 class OrgCore:
@@ -401,6 +407,7 @@ class OrgCore:
             self.structure.route(self, ids)
 
     def _open_turn(self, ids: np.ndarray) -> None:
+        self.events.turns.append(ids)
         th = self.threads
         th.turn_tick[ids] = self.tick
         th.deadline_tick[ids] = self.tick + th.patience_ticks[ids]

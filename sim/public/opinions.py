@@ -12,11 +12,13 @@ Per tick, vectorized over this tick's events:
 - **Trust is earned by answers and lost by silence** (MODEL.md 4.7; essay 000: the
   public expects that "it will tell you immediately"). Every turn a customer opens
   is an expectation ``E`` of its kind (``expect_complaint``, ``expect_question``,
-  ``expect_praise``). Its outcome is a signed trust signal: an answer signals ``c x L
-  - E``, with ``c`` its credibility (authenticity x voice, plus ``admit_bonus`` when it
+  ``expect_praise``), a signal of ``-E`` when the turn opens. Its outcome is a signed
+  trust signal: an answer makes good ``c x L`` (``c x L - E`` in all), with ``c`` its
+  credibility (authenticity x voice, plus ``admit_bonus`` when it
   admitted fault -- "stealing thunder" -- or ``spin_boost`` when it did not) and ``L =
-  1 / (1 + wait / late_hours)`` its lateness; silence past patience signals ``-E x (1
-  + severity)``, which no answer is below, so answering never loses to silence. The
+  1 / (1 + wait / late_hours)`` its lateness; silence past patience signals ``-E x
+  severity`` more, so no answer is below silence, and a turn never answered costs
+  ``-E`` even when nobody gives up. The
   audience gets the same signals weighted ``trust_seen``: ``-E`` on seeing an
   unanswered turn, ``c x L`` when its answer comes, ``c x L - E`` on seeing a turn
   already answered. A tick's signals add up per customer ``S``, and trust moves by
@@ -82,7 +84,7 @@ class Opinions:
         self.bass_step = dt / spec.bass_period_hours
         self.fast_ticks = spec.fast_hours / dt
         self.late_ticks = spec.late_hours / dt
-        self.expect = np.array([getattr(spec, f"expect_{k}") for k in names(Kind)])
+        self.expect_by_kind = np.array([getattr(spec, f"expect_{k}") for k in names(Kind)])
         """What an answer is expected to be worth, by kind (MODEL.md 4.7)."""
         self._delta: _Queue = []
         self._signal: _Queue = []
@@ -160,14 +162,14 @@ class Opinions:
         if gaffe.any():
             self._see_gaffes(customer[gaffe])
         waiting = ~answered & clean
-        expected = self.expect[threads.kind[thread[waiting]]]
+        expected = self.expect_by_kind[threads.kind[thread[waiting]]]
         self.believe(customer[waiting], -spec.trust_seen * expected)
         helpful = answered & clean
         t = thread[helpful]
         lift = threads.authenticity[t] * threads.voice_weight[t]
         self.feel(customer[helpful], spec.seen_answer * lift)
         wait = threads.first_response_tick[t] - threads.created_tick[t]
-        signal = self.answer_signal(threads, t, wait, lift) - self.expect[threads.kind[t]]
+        signal = self.answer_signal(threads, t, wait, lift) - self.expect_by_kind[threads.kind[t]]
         self.believe(customer[helpful], spec.trust_seen * signal)
 
     def see_answers(
@@ -198,6 +200,14 @@ class Opinions:
         self.feel(customer, -self.spec.seen_gaffe)
         self.believe(customer, -self.spec.trust_seen * self.spec.gaffe_trust)
 
+    def expect(self, threads: ThreadTable, ids: np.ndarray) -> None:
+        """Authors whose turn opened this tick expect an answer: a signal of ``-E``,
+        which the answer makes good by ``c x L`` (so a turn answered signals ``c x L -
+        E`` in all, one never answered at least ``-E``, whatever the patience)."""
+        author = threads.author[ids]
+        known = author >= 0
+        self.believe(author[known], -self.expect_by_kind[threads.kind[ids[known]]])
+
     def answered(
         self,
         threads: ThreadTable,
@@ -207,9 +217,9 @@ class Opinions:
         gaffe: np.ndarray,
     ) -> None:
         """Authors of this tick's answers: quicker and resolving answers please more;
-        the turn's expectation is met by the answer's signal, ``c x L - E``. A gaffe
-        (``gaffe`` of each answer) hurts its author like anyone who sees it, and
-        signals nothing but the expectation missed."""
+        the answer makes good the turn's expectation by its signal ``c x L``. A gaffe
+        (``gaffe`` of each answer) hurts its author like anyone who sees it, and makes
+        nothing good."""
         spec = self.spec
         author = threads.author[ids]
         known = author >= 0  # scripted threads may have no author
@@ -221,19 +231,19 @@ class Opinions:
         gain += np.where(resolved, spec.resolved, 0.0)
         gain[gaffe] = -spec.seen_gaffe
         self.feel(author, gain)
-        signal = np.where(gaffe, 0.0, self.answer_signal(threads, ids, wait))
-        self.believe(author, signal - self.expect[threads.kind[ids]])
-        self.believe(author[gaffe], -spec.gaffe_trust)
+        signal = np.where(gaffe, -spec.gaffe_trust, self.answer_signal(threads, ids, wait))
+        self.believe(author, signal)
 
     def ignored(self, threads: ThreadTable, ids: np.ndarray) -> None:
         """Authors of threads abandoned this tick: sentiment falls by ``ignored x (0.5
-        + severity)``, and silence signals ``-E x (1 + severity)``."""
+        + severity)``, and silence past patience signals ``-E x severity`` more (``-E x
+        (1 + severity)`` in all with the expectation of :meth:`expect`)."""
         author = threads.author[ids]
         known = author >= 0
         ids, author = ids[known], author[known]
         severity = threads.severity[ids]
         self.feel(author, -self.spec.ignored * (0.5 + severity))
-        self.believe(author, -self.expect[threads.kind[ids]] * (1.0 + severity))
+        self.believe(author, -self.expect_by_kind[threads.kind[ids]] * severity)
 
     def had_problem(self, customers: np.ndarray) -> None:
         self.feel(customers, -self.spec.problem)

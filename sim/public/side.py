@@ -45,6 +45,8 @@ class OrganizationActs:
     resolved: np.ndarray
     gaffe: np.ndarray
     abandoned: np.ndarray
+    turns: np.ndarray
+    """Threads whose turn opened this tick: their authors now expect an answer."""
     spin_found: list[tuple[np.ndarray, np.ndarray]]
 
 
@@ -124,6 +126,7 @@ class CustomerPublic:
         comes back to the organization as a new turn."""
         th, opinions, exposed = self.threads, self.opinions, self._exposed
         opinions.had_problem(self._problems)
+        opinions.expect(th, acts.turns)
         opinions.see(
             th,
             exposed.thread,
