@@ -30,12 +30,15 @@ from sim.outputs import atomic_write, write_json, write_parquet
 
 __all__ = [
     "BESIDE",
+    "DERIVED",
     "SUMMARY_COLUMNS",
     "draw_figure",
+    "has_series",
     "kpi_names",
     "outcome_shares",
     "print_tables",
     "runs_frame",
+    "series_values",
     "share_by_time",
     "summarise",
     "summary_json",
@@ -405,10 +408,12 @@ def _response(
                 ax.axvline(mark, color="grey", linestyle=":", lw=1)
                 ax.text(
                     mark,
-                    0.99,
-                    f" {mark:g} h",
+                    0.5,
+                    f"within {mark:g} h ",
                     transform=ax.get_xaxis_transform(),
-                    va="top",
+                    rotation=90,
+                    ha="right",
+                    va="center",
                     fontsize=8,
                     color="grey",
                 )
@@ -484,14 +489,25 @@ DERIVED = {"answered_within_1h_share": ("answered_within_1h", "threads")}
 """Series drawn as a ratio of two recorded ones: name -> (numerator, denominator)."""
 
 
-def _has(series: Mapping[str, np.ndarray], column: str) -> bool:
+def has_series(series: Mapping[str, Any], column: str) -> bool:
+    """Whether ``series`` has ``column`` or the two columns it is the ratio of."""
     return all(name in series for name in DERIVED.get(column, (column,)))
 
 
-def _series(series: Mapping[str, np.ndarray], column: str) -> np.ndarray:
-    """One series column, or a ratio of two (:data:`DERIVED`; NaN where 0 / 0)."""
+def series_values(series: Mapping[str, Any], column: str) -> np.ndarray:
+    """One series column, or a ratio of two (:data:`DERIVED`; NaN where 0 / 0).
+
+    ``series`` maps column names to 1-D values: a run's hourly series or a
+    ``model.series()`` frame.
+
+    Examples
+    --------
+    >>> series_values({"answered_within_1h": [0, 1, 3], "threads": [0, 4, 6]},
+    ...               "answered_within_1h_share")
+    array([ nan, 0.25, 0.5 ])
+    """
     if column not in DERIVED:
-        return series[column]
+        return np.asarray(series[column], dtype=float)
     top, bottom = (np.asarray(series[name], dtype=float) for name in DERIVED[column])
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
@@ -500,11 +516,11 @@ def _series(series: Mapping[str, np.ndarray], column: str) -> np.ndarray:
 def _band(results: Sequence[RunResult], column: str) -> tuple[np.ndarray, ...] | None:
     """Hours, mean, min and max of one series column over runs; ``None`` if no
     finite value. Hours where every run is NaN are left out."""
-    runs = [r for r in results if _has(r.series, column)]
+    runs = [r for r in results if has_series(r.series, column)]
     if not runs:
         return None
     length = min(len(r.series["hours"]) for r in runs)
-    values = np.vstack([_series(r.series, column)[:length] for r in runs])
+    values = np.vstack([series_values(r.series, column)[:length] for r in runs])
     finite = np.isfinite(values)
     keep = finite.any(axis=0)
     if not keep.any():
