@@ -19,7 +19,7 @@ from sim.model import OrgModel
 if TYPE_CHECKING:
     from experiments.runner import Job, Key
 
-__all__ = ["OUTCOMES", "RunResult", "hourly", "measure_kpis", "thread_outcomes"]
+__all__ = ["OUTCOMES", "TICK_MEANS", "RunResult", "hourly", "measure_kpis", "thread_outcomes"]
 
 OUTCOMES = ("resolved", "answered", "abandoned", "open")
 """Where a thread stands at the end of a run, one of four (they partition all threads):
@@ -74,11 +74,18 @@ class RunResult:
         return self.scenario_index, self.replication
 
 
+TICK_MEANS = ("first_response_hours",)
+"""Series that are a mean over what happened in each tick (NaN in a tick with nothing
+to measure): :func:`hourly` averages them over the hour's ticks instead of keeping the
+hour's last tick."""
+
+
 def hourly(series: pd.DataFrame, dt_hours: float) -> dict[str, np.ndarray]:
     """The rows of a per-tick series at whole hours (every row if ticks are >= 1 h).
 
     Keeps every numeric column; row ``h`` is the last tick ending at or before hour
-    ``h``.
+    ``h``, except for :data:`TICK_MEANS`, where it is the mean over the ticks ending in
+    ``(h - 1, h]`` that have a value (each tick weighs the same; NaN if none has).
     """
     hours = series["hours"].to_numpy(dtype=float)
     if dt_hours >= 1.0 or hours.size == 0:
@@ -86,11 +93,21 @@ def hourly(series: pd.DataFrame, dt_hours: float) -> dict[str, np.ndarray]:
     else:
         marks = np.arange(1, int(np.floor(hours[-1] + 1e-9)) + 1, dtype=float)
         rows = np.searchsorted(hours, marks + 1e-9, side="right") - 1
+    starts = np.r_[0, rows[:-1] + 1]
     columns = {}
     for name in series.columns:
         values = series[name].to_numpy()
-        if values.dtype.kind in "biuf":
-            columns[str(name)] = values[rows].astype(float)
+        if values.dtype.kind not in "biuf":
+            continue
+        values = values.astype(float)
+        if name in TICK_MEANS and rows.size:
+            measured = np.isfinite(values)
+            sums = np.add.reduceat(np.where(measured, values, 0.0), starts)
+            counts = np.add.reduceat(measured.astype(np.int64), starts)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                columns[str(name)] = np.where(counts > 0, sums / counts, np.nan)
+        else:
+            columns[str(name)] = values[rows]
     return columns
 
 

@@ -11,6 +11,7 @@ run's ``rng=seed`` of the live panes).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -140,7 +141,8 @@ def band(
     if not np.isfinite(values).any():
         return None
     tail = (1.0 - share) / 2.0
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an hour no run measured: NaN
         mean = np.nanmean(values, axis=0)
         low, high = np.nanquantile(values, [tail, 1.0 - tail], axis=0)
     return runs[0].series["hours"][:length], mean, low, high
@@ -218,16 +220,15 @@ def draw_ensemble(result: EnsembleResult, width: float = 13.0) -> Figure:
         ax.grid(alpha=0.3)
         for index, pane in enumerate(PANES):
             found = band(result.results, index, column)
-            if found is None:
-                continue
-            hours, mean, low, high = found
             color = COLORS[pane]
-            label = f"{pane}: {result.names[index]}"
-            ax.plot(hours, mean, color=color, lw=1.5, label=label)
-            ax.fill_between(hours, low, high, color=color, alpha=0.18, linewidth=0)
-            if column in BESIDE_SERIES:
+            if found is not None:
+                hours, mean, low, high = found
+                ax.plot(hours, mean, color=color, lw=1.5, label=f"{pane}: {result.names[index]}")
+                ax.fill_between(hours, low, high, color=color, alpha=0.18, linewidth=0)
+            if column in BESIDE_SERIES:  # (also when nobody was answered: no band)
                 share = _share(result, index, BESIDE_SERIES[column])
-                ax.plot([], [], " ", label=f"{pane}: answered {100 * share:.1f} % of all threads")
+                text = f"{pane}: answered {100 * share:.1f} % of all threads"
+                ax.plot([], [], color=color, marker="s", linestyle="none", label=text)
         if column in BESIDE_SERIES:
             ax.legend(fontsize=7, loc="best")
         if column == "answered_within_1h_share":
