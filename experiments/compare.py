@@ -35,6 +35,7 @@ __all__ = [
     "draw_figure",
     "has_series",
     "kpi_names",
+    "marker_line",
     "outcome_shares",
     "print_tables",
     "runs_frame",
@@ -405,18 +406,7 @@ def _response(
     if not resolution:
         for mark in (1.0, 24.0):
             if mark < right:
-                ax.axvline(mark, color="grey", linestyle=":", lw=1)
-                ax.text(
-                    mark,
-                    0.5,
-                    f"within {mark:g} h ",
-                    transform=ax.get_xaxis_transform(),
-                    rotation=90,
-                    ha="right",
-                    va="center",
-                    fontsize=8,
-                    color="grey",
-                )
+                marker_line(ax, mark, f"within {mark:g} h ", "grey", lw=1.0, y=0.5, fontsize=8)
     ax.set_xscale("symlog", linthresh=1.0)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
     ax.set_xlim(0, right)
@@ -433,6 +423,25 @@ def _response(
         va="bottom",
         fontsize=8,
         color="dimgrey",
+    )
+
+
+def marker_line(
+    ax: Any, x: float, text: str, color: str, lw: float, y: float, fontsize: float
+) -> None:
+    """A dotted vertical line at ``x`` with ``text`` written up along it, its right end at
+    height ``y`` (a share of the axis: 0.5 centres it, near 1 hangs it from the top)."""
+    ax.axvline(x, color=color, linestyle=":", lw=lw)
+    ax.text(
+        x,
+        y,
+        text,
+        transform=ax.get_xaxis_transform(),
+        rotation=90,
+        va="center" if y == 0.5 else "top",
+        ha="right",
+        fontsize=fontsize,
+        color=color,
     )
 
 

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from experiments.compare import has_series, series_values
+from experiments.compare import has_series, marker_line, series_values
 from sim.scenario import Scenario
 
 __all__ = [
@@ -245,18 +245,8 @@ def draw_panels(
             if marker.hours > right:
                 continue
             color = COLORS.get(marker.pane, "black")
-            ax.axvline(marker.hours, color=color, linestyle=":", lw=1.2)
-            ax.text(
-                marker.hours,
-                0.98,
-                f" {marker.pane}: {marker.label}",
-                transform=ax.get_xaxis_transform(),
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize=7,
-                color=color,
-            )
+            label = f" {marker.pane}: {marker.label}"
+            marker_line(ax, marker.hours, label, color, lw=1.2, y=0.98, fontsize=7)
         if panel.shares or any(legend for *_, legend, _style in panel.lines):
             ax.legend(fontsize=7, loc="best")
     for ax in axes[columns:]:
