@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -296,9 +297,11 @@ def test_both_panes_are_drawn_on_every_panel(week):
 
 def test_no_tick_yet_gives_empty_panels_not_an_error():
     model = OrgModel(SWITCHBOARD, rng=0, overrides=SMALL)
-    panels = plot_panels({"A": model.series()})
+    panels = plot_panels({"A": model.series()}, {"A": model.kpis()})
     assert all(not p.lines for p in panels)
-    figure = draw_panels(panels, {"A": "A: switchboard"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. no legend asked for without lines
+        figure = draw_panels(panels, {"A": "A: switchboard"})
     assert len(figure.axes) == len(PANELS) == 8
 
 

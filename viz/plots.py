@@ -247,7 +247,7 @@ def draw_panels(
             color = COLORS.get(marker.pane, "black")
             label = f" {marker.pane}: {marker.label}"
             marker_line(ax, marker.hours, label, color, lw=1.2, y=0.98, fontsize=7)
-        if panel.shares or any(legend for *_, legend, _style in panel.lines):
+        if panel.lines and (panel.shares or any(legend for *_, legend, _style in panel.lines)):
             ax.legend(fontsize=7, loc="best")
     for ax in axes[columns:]:
         ax.set_xlabel("simulated hours", fontsize=8)
