@@ -191,9 +191,9 @@ def print_tables(console: Console, summary: pd.DataFrame, title: str | None = No
     CI and its paired difference to the first scenario ± 95% CI; a bold ``*`` marks a
     difference whose CI excludes 0. ``n`` counts the replications where the KPI is
     finite, then, if fewer, the pairs; the mean says in how many replications it was
-    never reached (an infinite Kaplan–Meier median). A time over answered (resolved) threads has the
-    scenario's ``answered_share`` (``resolved_share``) in the same row. Under the
-    table: each scenario's ``social_capacity``.
+    never reached (an infinite Kaplan–Meier median). A time over answered (resolved)
+    threads has the scenario's ``answered_share`` (``resolved_share``) in the same
+    row. Under the table: each scenario's ``social_capacity``.
     """
     baseline = summary["scenario"].iloc[0] if len(summary) else ""
     table = Table(
