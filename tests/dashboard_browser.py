@@ -268,7 +268,7 @@ def screenshot(path: Path) -> None:
     log = folder / "server.log"
     with dashboard_server(log, world) as server, sync_playwright() as playwright:
         browser = launch_browser(playwright, server, folder)
-        page = open_page(browser, server.url, blocked, width=1600, height=1250)
+        page = open_page(browser, server.url, blocked, width=1600, height=1480)
         step_days(page, 7)
         page.get_by_role("button", name="Play").wait_for()
         page.wait_for_timeout(800)

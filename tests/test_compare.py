@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import math
 import threading
@@ -13,13 +15,21 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import STRUCTURES
+from rich.console import Console
 from scipy import stats
 
 import experiments.cli
-from experiments.compare import summarise
-from experiments.measurements import RunResult
+from experiments.compare import (
+    draw_figure,
+    outcome_shares,
+    print_tables,
+    share_by_time,
+    summarise,
+)
+from experiments.measurements import OUTCOMES, RunResult
 from experiments.runner import jobs_for, run_job, run_jobs
 from sim.cli import main
+from sim.kpis import KPIS, UNITS
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -294,3 +304,147 @@ def test_missing_default_scenarios_are_a_usage_error(capsys, tmp_path, monkeypat
     code, _, err = compare(capsys, "--workers", "1")
     assert code == 2
     assert "switchboard.toml not found" in err
+
+
+# --- units, shares beside conditional times, the figure ----------------------------------
+
+
+def test_every_kpi_of_the_contract_has_a_unit():
+    assert set(KPIS) <= set(UNITS)
+    assert all(UNITS[name] for name in KPIS)
+    assert UNITS["first_response_hours_km_median"] == "h"
+    assert UNITS["answered_within_1h_share"] == UNITS["answered_within_24h_share"] == "share"
+
+
+def table_lines(summary: pd.DataFrame) -> list[str]:
+    console = Console(width=220, record=True, file=io.StringIO())
+    print_tables(console, summary)
+    return console.export_text().splitlines()
+
+
+def test_the_table_shows_units_and_the_share_beside_every_conditional_time():
+    kpis = [
+        {
+            "first_response_hours_median": 12.0 + k,
+            "first_response_hours_km_median": math.inf,
+            "resolution_hours_mean": 20.0,
+            "answered_share": 0.2,
+            "resolved_share": 0.1,
+            "social_capacity": 21.3,
+        }
+        for k in range(2)
+    ]
+    fast = [{**row, "first_response_hours_median": 1.0, "answered_share": 0.6} for row in kpis]
+    fast[1]["first_response_hours_km_median"] = 2.0
+    results = [result(0, k, **kpis[k]) for k in range(2)] + [
+        result(1, k, **fast[k]) for k in range(2)
+    ]
+    lines = table_lines(summarise(results, ["switchboard", "direct_dial"]))
+    header = next(line for line in lines if "KPI" in line)
+    assert "unit" in header and "over threads" in header
+
+    def row(kpi: str, scenario: str) -> str:
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(kpi))
+        return next(line for line in lines[start:] if scenario in line)
+
+    first = row("first_response_hours_median", "switchboard")
+    assert " h " in first and "answered 0.200" in first
+    assert "answered 0.600" in row("first_response_hours_median", "direct_dial")
+    assert "resolved 0.100" in row("resolution_hours_mean", "direct_dial")
+    assert "share" in row("answered_share", "switchboard")
+    km = row("first_response_hours_km_median", "switchboard")
+    assert "not reached" in km and "all (censored)" in km and "inf" not in km
+    assert "(1 not reached)" in row("first_response_hours_km_median", "direct_dial")
+    assert "work-h/h" in row("social_capacity", "switchboard")
+    assert any(
+        line.startswith("social capacity (work-h/h") and "direct_dial 21.3" in line
+        for line in lines
+    )
+
+
+def test_the_command_prints_the_new_kpis_with_their_units(capsys):
+    code, out, err = compare(
+        capsys, SWITCHBOARD, DIRECT_DIAL, *SMALL, "--replications", "2", "--workers", "1"
+    )
+    assert code == 0, err
+    for kpi in (
+        "first_response_hours_km_median",
+        "answered_within_1h_share",
+        "answered_within_24h_share",
+        "social_capacity",
+        "gaffes",
+    ):
+        assert kpi[:12] in out, kpi
+    assert "work-h/h" in out and "answered " in out and "social capacity (" in out
+
+
+def with_outcomes(scenario: int, replication: int, waits: list[float], **outcomes: int):
+    base = result(scenario, replication, answered_share=len(waits) / sum(outcomes.values()))
+    return dataclasses.replace(
+        base,
+        first_response_hours=np.array(waits),
+        outcomes={name: outcomes.get(name, 0) for name in OUTCOMES},
+    )
+
+
+def test_the_figures_curve_is_a_share_of_all_threads():
+    results = [
+        with_outcomes(0, 0, [], abandoned=3, open=1),  # answers nobody
+        with_outcomes(0, 1, [], abandoned=2),
+        with_outcomes(1, 0, [0.5, 2.0, 30.0], resolved=1, answered=2, abandoned=1),
+        with_outcomes(1, 1, [0.0, 3.0], resolved=2, open=2),
+    ]
+    nobody = share_by_time(results, 0)
+    assert nobody is not None and (nobody[1] == 0).all()
+    hours, share = share_by_time(results, 1)
+    # mean of each run's share of all its threads: (3/4 + 2/4) / 2 at the end
+    assert share[-1] == pytest.approx((3 / 4 + 2 / 4) / 2)
+    assert share[np.searchsorted(hours, 1.0, side="right") - 1] == pytest.approx(
+        (1 / 4 + 1 / 4) / 2
+    )
+    assert hours[0] == 0 and share[0] == pytest.approx(1 / 8)  # answered at once
+    assert (np.diff(share) >= 0).all() and share[-1] < 1
+    for index in (0, 1):
+        assert sum(outcome_shares(results, index).values()) == pytest.approx(1.0)
+    shares = outcome_shares(results, 0)
+    assert shares["resolved"] == shares["answered"] == 0.0
+    assert (shares["abandoned"], shares["open"]) == (pytest.approx(0.875), pytest.approx(0.125))
+    figure = draw_figure(results, ["nobody", "some"])
+    response, _, bars = figure.axes[:3]
+    first, second = response.get_lines()[:2]
+    assert (np.asarray(first.get_ydata()) == 0).all()
+    assert max(second.get_ydata()) == pytest.approx(0.625)
+    assert "0.0 % answered" in first.get_label() and "not reached" not in second.get_label()
+    widths: dict[float, float] = {}
+    for patch in bars.patches:
+        y = round(patch.get_y() + patch.get_height() / 2, 6)
+        widths[y] = widths.get(y, 0.0) + patch.get_width()
+    assert sorted(widths.values()) == [pytest.approx(1.0), pytest.approx(1.0)]
+
+
+def test_runs_without_outcomes_leave_the_curve_out_rather_than_guess():
+    results = [result(0, 0, answered_share=0.5)]
+    assert share_by_time(results, 0) is None and outcome_shares(results, 0) is None
+    figure = draw_figure(results, ["old"])
+    assert figure.axes[0].get_lines() == []
+    assert "not available" in " ".join(t.get_text() for t in figure.axes[0].texts)
+
+
+def test_a_run_reports_every_threads_outcome_and_a_silent_switchboard_answers_nobody():
+    silent = ["organization.n_employees=60", "organization.social_share_onboard=0"]
+    scenarios = [*small_scenarios(DIRECT_DIAL), load_scenario(SWITCHBOARD, silent)]
+    results = [run_job(job).measured for job in jobs_for(scenarios, 2, seed=3, hours=12)]
+    for run in results:
+        assert run.threads == run.series["threads"][-1]  # every thread opened
+        answered = run.outcomes["resolved"] + run.outcomes["answered"]
+        assert answered == run.first_response_hours.size
+        assert answered / run.threads == pytest.approx(run.kpis["answered_share"])
+        assert run.outcomes["resolved"] / run.threads == pytest.approx(run.kpis["resolved_share"])
+    assert all(r.kpis["answered_share"] == 0 for r in results if r.scenario_index == 1)
+    assert (share_by_time(results, 1)[1] == 0).all()
+    shares = outcome_shares(results, 1)
+    assert shares["resolved"] == shares["answered"] == 0
+    assert shares["abandoned"] + shares["open"] == pytest.approx(1.0)
+    hours, share = share_by_time(results, 0)
+    within = [r.kpis["answered_within_1h_share"] for r in results if r.scenario_index == 0]
+    assert share[np.searchsorted(hours, 1.0, side="right") - 1] == pytest.approx(np.mean(within))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import zipfile
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from dashboard_browser import (
 )
 
 FIRST_RESPONSE = "first_response_hours_median"
+KM_MEDIAN = "first_response_hours_km_median"
 
 try:
     from playwright.sync_api import expect
@@ -92,6 +94,11 @@ def test_the_page_renders_offline_with_controls_cards_and_plots(page, server, bl
     card.wait_for()
     assert "over answered threads" in card.inner_text()
     assert "answered" in card.locator('[data-pane="A"]').inner_text()
+    km = page.locator(f'[data-kpi="{KM_MEDIAN}"]')  # over all threads, beside the above
+    assert "over all threads" in km.inner_text()
+    assert "over answered threads" in km.locator('[data-pane="A"]').inner_text()
+    for name in ("answered_within_1h_share", "answered_within_24h_share", "social_capacity"):
+        assert page.locator(f'[data-kpi="{name}"]').count() == 1, name
     plot = page.locator("img").first
     plot.wait_for(timeout=30_000)
     box = plot.bounding_box()
@@ -147,6 +154,10 @@ def test_after_a_week_the_switchboard_answers_slower_than_direct_dial(page):
     step_days(page, 7)
     assert kpi(page, FIRST_RESPONSE, "A") > kpi(page, FIRST_RESPONSE, "B")
     assert kpi(page, "answered_share", "A") < kpi(page, "answered_share", "B")
+    fast = kpi(page, "answered_within_1h_share", "A"), kpi(page, "answered_within_1h_share", "B")
+    assert fast[0] < fast[1]
+    text = page.locator(f'[data-kpi="{KM_MEDIAN}"]').inner_text()
+    assert re.search(r"\b(inf|nan)\b", text) is None  # an unreached median is said in words
 
 
 def test_a_deeper_approval_chain_slows_the_first_response(page):

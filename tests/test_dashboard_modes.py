@@ -16,7 +16,7 @@ import pytest
 from sim import OrgModel
 from sim.cli import main
 from sim.outputs import jsonable
-from viz.ensemble import band, draw_ensemble, ensemble_rows, run_ensemble
+from viz.ensemble import SERIES, band, draw_ensemble, ensemble_rows, run_ensemble
 from viz.export import export_zip
 from viz.session import Comparison, Settings
 from viz.thread_view import most_recent, most_spread, outcome_text, path_html, table_html
@@ -94,7 +94,45 @@ def test_a_band_spans_the_replications(ensemble):
     assert (low >= values.min(axis=0) - 1e-12).all() and (high <= values.max(axis=0) + 1e-12).all()
     assert (low <= mean).all() and (mean <= high).all()
     assert band(ensemble.results, 0, "no_such_series") is None
-    assert len(draw_ensemble(ensemble).axes) == 3
+    titles = [ax.get_title() for ax in draw_ensemble(ensemble).axes if ax.get_title()]
+    assert titles == [title for _, title, _ in SERIES]
+
+
+def test_the_ensemble_bands_first_response_and_the_share_answered_within_1h(ensemble):
+    assert {"first_response_hours", "answered_within_1h_share"} <= {c for c, _, _ in SERIES}
+    for index in (0, 1):
+        runs = [r for r in ensemble.results if r.scenario_index == index]
+        _, mean, low, high = band(ensemble.results, index, "answered_within_1h_share")
+        with np.errstate(invalid="ignore"):  # 0 / 0 before the first thread: NaN
+            shares = np.vstack([r.series["answered_within_1h"] / r.series["threads"] for r in runs])
+        np.testing.assert_allclose(mean, np.nanmean(shares, axis=0))
+        assert ((low >= 0) & (high <= 1)).all()
+        response = band(ensemble.results, index, "first_response_hours")
+        if all(r.first_response_hours.size == 0 for r in runs):
+            assert response is None  # nobody answered yet: nothing to draw, not a 0
+        else:
+            waits = np.vstack([r.series["first_response_hours"] for r in runs])
+            measured = np.isfinite(waits).any(axis=0)
+            np.testing.assert_allclose(response[1][measured], np.nanmean(waits[:, measured], 0))
+    assert band(ensemble.results, 1, "first_response_hours") is not None  # direct dial
+    figure = draw_ensemble(ensemble)
+    response = next(ax for ax in figure.axes if ax.get_title().startswith("First response"))
+    legend = [t.get_text() for t in response.get_legend().get_texts()]
+    share = ensemble.summary.query("kpi == 'answered_share'")["mean"].tolist()
+    assert f"A: answered {100 * share[0]:.1f} % of all threads" in legend
+    assert f"B: answered {100 * share[1]:.1f} % of all threads" in legend
+
+
+def test_the_ensemble_table_carries_the_answered_only_median_beside_the_kaplan_meier(ensemble):
+    rows = {row["kpi"]: row for row in ensemble_rows(ensemble)}
+    km = rows["first_response_hours_km_median"]
+    assert "(over answered threads " in km["A"] and "· answered " in km["A"]
+    never = ensemble.summary.query("kpi == 'first_response_hours_km_median'")
+    for pane, row in zip(("A", "B"), never.itertuples(index=False), strict=True):
+        if row.n == 0 and row.n_infinite:
+            assert km[pane].startswith("not reached (< half answered)")
+        elif row.n_infinite:
+            assert f"({row.n_infinite} of 3 not reached)" in km[pane]
 
 
 def test_raising_from_progress_cancels_the_ensemble():

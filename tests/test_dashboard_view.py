@@ -6,16 +6,18 @@ from __future__ import annotations
 import math
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim import OrgModel
+from sim.kpis import KPIS
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from viz import fragments
 from viz.config import environment, read_config
-from viz.kpi_cards import CARDS, kpi_cards
+from viz.kpi_cards import CARDS, format_value, kpi_cards
 from viz.levers import (
     LEVERS,
     after_intervention,
@@ -47,6 +49,14 @@ def week() -> dict[str, OrgModel]:
         model.run_hours(168)
         models[pane] = model
     return models
+
+
+@pytest.fixture(scope="module")
+def silent() -> OrgModel:
+    """A switchboard whose staff gives no time to social media: nobody is answered."""
+    model = OrgModel(SWITCHBOARD, rng=3, overrides=(*SMALL, "organization.social_share_onboard=0"))
+    model.run_hours(24)
+    return model
 
 
 # ------------------------------------------------------------------ levers
@@ -174,25 +184,84 @@ def test_first_response_is_never_shown_without_the_answered_share():
     assert cards["answered_share"].delta == "+55.0 pp"
 
 
-def test_cards_follow_the_kpi_contract_and_show_optional_ones_only_when_reported(week):
+def test_cards_follow_the_kpi_contract_with_every_kpi_the_issue_names(week):
     a, b = week["A"].kpis(), week["B"].kpis()
-    names = [card.name for card in kpi_cards(a, b)]
-    for name in names:
-        assert name in a, f"{name} is not a KPI the model reports"
-    required = [spec.name for spec in CARDS if not spec.optional]
-    assert names[: len(required)] == [n for n in names if n in required]
-    assert set(required) <= set(names)
-    with_km = {**a, "first_response_hours_km_median": math.inf}
-    cards = {c.name: c for c in kpi_cards(with_km, b)}
-    assert "first_response_hours_km_median" in cards
-    assert cards["first_response_hours_km_median"].a == "never (under half answered)"
-    assert "social_capacity" not in cards
+    cards = kpi_cards(a, b)
+    names = [card.name for card in cards]
+    assert names == [spec.name for spec in CARDS]
+    assert set(names) <= set(KPIS)  # the contract's names, nothing computed here
+    assert {
+        "answered_share",
+        "answered_within_1h_share",
+        "answered_within_24h_share",
+        "first_response_hours_km_median",
+        "first_response_hours_median",
+        "resolved_share",
+        "abandoned_share",
+        "credibility",
+        "sentiment",
+        "net_sentiment",
+        "negative_reach_per_1k",
+        "interactivity",
+        "gaffes",
+        "social_capacity",
+    } == set(names)
+    for card in cards:
+        assert card.a == format_value(card.spec.unit, a[card.name]), card.name
+        assert card.b == format_value(card.spec.unit, b[card.name]), card.name
+    # the Kaplan–Meier median sits next to the answered-only one
+    km = names.index("first_response_hours_km_median")
+    assert names[km + 1] == "first_response_hours_median"
 
 
-def test_a_kpi_with_nothing_to_measure_says_so():
-    card = kpi_cards({"first_response_hours_median": float("nan")}, {})[3]
-    assert card.name == "first_response_hours_median"
-    assert card.a == "n/a" and card.delta == "" and card.verdict == ""
+def test_the_kaplan_meier_card_shows_the_answered_only_median_and_the_share_beside_it():
+    a = {
+        "first_response_hours_km_median": 14.9,
+        "first_response_hours_median": 11.8,
+        "answered_share": 0.2,
+    }
+    b = {
+        "first_response_hours_km_median": 1.9,
+        "first_response_hours_median": 1.05,
+        "answered_share": 0.6,
+    }
+    card = next(c for c in kpi_cards(a, b) if c.name == "first_response_hours_km_median")
+    assert (card.a, card.b) == ("14.90 h", "1.90 h")
+    assert card.beside_a == "over answered threads 11.80 h · answered 20.0 %"
+    assert card.beside_b == "over answered threads 1.05 h · answered 60.0 %"
+    assert card.delta == "−13.00 h" and card.verdict == "better"
+    for share in ("answered_within_1h_share", "answered_within_24h_share"):
+        shown = next(c for c in kpi_cards({share: 0.0016}, {share: 0.33}) if c.name == share)
+        assert (shown.a, shown.b, shown.delta) == ("0.2 %", "33.0 %", "+32.8 pp")
+        assert "of all threads" in shown.spec.unit_text
+
+
+def test_an_infinite_kaplan_meier_median_reads_not_reached():
+    never = {"first_response_hours_km_median": math.inf, "answered_share": 0.2}
+    reached = {"first_response_hours_km_median": 2.0, "answered_share": 0.7}
+    card = next(c for c in kpi_cards(never, reached) if c.name == "first_response_hours_km_median")
+    assert card.a == "not reached (< half answered)"
+    assert "inf" not in card.a
+    assert card.b == "2.00 h"
+    assert (card.delta, card.verdict) == ("A not reached", "better")
+    card = next(c for c in kpi_cards(reached, never) if c.name == "first_response_hours_km_median")
+    assert (card.delta, card.verdict) == ("B not reached", "worse")
+    card = next(c for c in kpi_cards(never, never) if c.name == "first_response_hours_km_median")
+    assert (card.b, card.delta, card.verdict) == ("not reached (< half answered)", "", "same")
+    text = fragments.cards_html([card], {"A": "x", "B": "y"}, {"A": never, "B": never})
+    assert "not reached (&lt; half answered)" in text and ">inf" not in text
+
+
+def test_a_switchboard_that_answers_nobody_shows_not_reached_and_no_speed(silent):
+    kpis = silent.kpis()
+    assert kpis["answered_share"] == 0.0
+    cards = {c.name: c for c in kpi_cards(kpis, kpis)}
+    assert cards["first_response_hours_km_median"].a == "not reached (< half answered)"
+    assert cards["first_response_hours_km_median"].beside_a == (
+        "over answered threads n/a · answered 0.0 %"
+    )
+    assert cards["first_response_hours_median"].a == "n/a"
+    assert cards["answered_within_1h_share"].a == "0.0 %"
 
 
 def test_cards_html_carries_each_raw_value():
@@ -228,10 +297,45 @@ def test_both_panes_are_drawn_on_every_panel(week):
 
 def test_no_tick_yet_gives_empty_panels_not_an_error():
     model = OrgModel(SWITCHBOARD, rng=0, overrides=SMALL)
-    panels = plot_panels({"A": model.series()})
+    panels = plot_panels({"A": model.series()}, {"A": model.kpis()})
     assert all(not p.lines for p in panels)
-    figure = draw_panels(panels, {"A": "A: switchboard"})
-    assert len(figure.axes) == 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. no legend asked for without lines
+        figure = draw_panels(panels, {"A": "A: switchboard"})
+    assert len(figure.axes) == len(PANELS) == 8
+
+
+def test_first_response_over_time_is_the_series_with_the_answered_share_beside(week):
+    series = {pane: model.series() for pane, model in week.items()}
+    kpis = {pane: model.kpis() for pane, model in week.items()}
+    panel = next(p for p in plot_panels(series, kpis) if p.spec.key == "first_response")
+    assert {line[0] for line in panel.lines} == {"A", "B"}
+    for pane, column, hours, values, _, style in panel.lines:
+        assert column == "first_response_hours" and style == "."
+        np.testing.assert_array_equal(hours, series[pane]["hours"])
+        np.testing.assert_array_equal(values, series[pane]["first_response_hours"])
+    assert panel.shares == {pane: kpis[pane]["answered_share"] for pane in ("A", "B")}
+    slow, fast = (np.nanmean(panel.lines[i][3]) for i in (0, 1))  # A: switchboard
+    assert slow > fast
+    figure = draw_panels([panel], {"A": "A: switchboard", "B": "B: direct_dial"})
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    share = kpis["A"]["answered_share"]
+    assert legend[0] == f"A: switchboard (answered {100 * share:.1f} % of all threads)"
+
+
+def test_the_share_answered_within_1h_over_time_is_a_share_of_all_threads(week, silent):
+    series = {pane: model.series() for pane, model in week.items()}
+    panel = next(p for p in plot_panels(series) if p.spec.key == "within_1h")
+    for pane, _, _, values, _, _ in panel.lines:
+        frame = series[pane]
+        opened = frame["threads"].to_numpy(float)
+        expected = np.where(opened > 0, frame["answered_within_1h"] / np.maximum(opened, 1), np.nan)
+        np.testing.assert_allclose(values, expected)
+        assert values[-1] == pytest.approx(week[pane].kpis()["answered_within_1h_share"])
+    nobody = plot_panels({"A": silent.series()})
+    line = next(p for p in nobody if p.spec.key == "within_1h").lines[0]
+    finite = line[3][np.isfinite(line[3])]
+    assert finite.size and (finite == 0).all()  # answers nobody: at 0, not hidden
 
 
 def test_interventions_are_labelled_vertical_lines(tmp_path):
@@ -251,8 +355,9 @@ def test_interventions_are_labelled_vertical_lines(tmp_path):
         ("B", 30.0, "crisis on defects"),
     ]
     figure = draw_panels(plot_panels({}), {"B": "B"}, markers, hours=48)
-    texts = [t.get_text() for t in figure.axes[0].texts]
-    assert " B: tear down the switchboard" in texts and " B: crisis on defects" in texts
+    for ax in figure.axes:  # every plot, the first response one included
+        texts = [t.get_text() for t in ax.texts]
+        assert " B: tear down the switchboard" in texts and " B: crisis on defects" in texts
 
 
 # ------------------------------------------------------------------ organization

@@ -623,7 +623,7 @@ def Overview(snap: Snapshot):
     solara.HTML(tag="div", unsafe_innerHTML=cards_html(cards, snap.names, snap.kpis, snap.hours))
 
     def figure():
-        return draw_panels(plot_panels(snap.series), names, snap.markers, snap.hours)
+        return draw_panels(plot_panels(snap.series, snap.kpis), names, snap.markers, snap.hours)
 
     fig = solara.use_memo(figure, [snap.plot_version])
     solara.FigureMatplotlib(fig, dependencies=[snap.plot_version], format="png")

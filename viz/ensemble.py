@@ -10,6 +10,8 @@ run's ``rng=seed`` of the live panes).
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -18,12 +20,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-from experiments.compare import summarise
+from experiments.compare import has_series, series_values, summarise
 from experiments.measurements import RunResult
 from experiments.runner import jobs_for, run_jobs
 from sim.scenario import Scenario
-from viz.kpi_cards import CARDS, CardSpec, format_delta, format_value
+from viz.kpi_cards import CARDS, CardSpec, beside_text, format_delta, format_value
 from viz.plots import COLORS
 from viz.session import PANES, Settings, validate
 
@@ -41,9 +44,15 @@ BAND = 0.90
 
 SERIES = (
     ("open_threads", "Open threads", "threads awaiting an answer"),
+    ("first_response_hours", "First response, as answers are posted", "hours to the first answer"),
+    ("answered_within_1h_share", "Answered within 1 h, so far", "share of all threads so far"),
     ("mean_trust", "Trust (credibility)", "mean trust (0–1)"),
     ("mean_sentiment", "Sentiment", "mean sentiment (−1 to 1)"),
 )
+"""(series column, title, y label) of each panel; ``answered_within_1h_share`` is
+``answered_within_1h / threads`` (:data:`experiments.compare.DERIVED`)."""
+BESIDE_SERIES = {"first_response_hours": "answered_share"}
+"""A series of times over answered threads -> the share its legend gives beside it."""
 
 
 @dataclass(frozen=True)
@@ -122,15 +131,18 @@ def band(
     Returns ``None`` when no run of that pane has the column. Hours where a run has no
     finite value are left out of that hour's statistics.
     """
-    runs = [r for r in results if r.scenario_index == scenario_index and column in r.series]
+    runs = [
+        r for r in results if r.scenario_index == scenario_index and has_series(r.series, column)
+    ]
     if not runs:
         return None
-    length = min(len(r.series[column]) for r in runs)
-    values = np.vstack([r.series[column][:length] for r in runs])
+    length = min(len(r.series["hours"]) for r in runs)
+    values = np.vstack([series_values(r.series, column)[:length] for r in runs])
     if not np.isfinite(values).any():
         return None
     tail = (1.0 - share) / 2.0
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an hour no run measured: NaN
         mean = np.nanmean(values, axis=0)
         low, high = np.nanquantile(values, [tail, 1.0 - tail], axis=0)
     return runs[0].series["hours"][:length], mean, low, high
@@ -148,16 +160,19 @@ def ensemble_rows(result: EnsembleResult) -> list[dict[str, str]]:
         a, b = part.iloc[0], part.iloc[1]
 
         def mean(row: pd.Series, spec: CardSpec = spec) -> str:
-            text = format_value(spec.unit, float(row["mean"]))
-            if np.isfinite(row["ci"]):
-                text += " ± " + format_delta(spec.unit, float(row["ci"])).lstrip("+±")
-            if spec.beside is not None:  # a time over answered threads: with the share
-                other = next(c for c in CARDS if c.name == spec.beside)
-                share = summary[(summary["kpi"] == spec.beside)]
-                share = share[share["scenario"] == row["scenario"]]
-                if len(share):
-                    value = format_value(other.unit, float(share.iloc[0]["mean"]))
-                    text += f" ({other.label.lower()} {value})"
+            never = int(row.get("n_infinite", 0))
+            if row["n"] == 0 and never:  # every replication: a median never reached
+                text = format_value(spec.unit, math.inf)
+            else:
+                text = format_value(spec.unit, float(row["mean"]))
+                if np.isfinite(row["ci"]):
+                    text += " ± " + format_delta(spec.unit, float(row["ci"])).lstrip("+±")
+                if never:
+                    text += f" ({never} of {result.replications} not reached)"
+            if spec.beside:  # a time over answered threads: with the share
+                own = summary[summary["scenario"] == row["scenario"]]
+                means = dict(zip(own["kpi"], own["mean"], strict=True))
+                text += f" ({beside_text(spec, means)})"
             return text
 
         diff = format_delta(spec.unit, float(b["diff"])) if np.isfinite(b["diff"]) else "n/a"
@@ -178,13 +193,26 @@ def ensemble_rows(result: EnsembleResult) -> list[dict[str, str]]:
     return rows
 
 
+def _share(result: EnsembleResult, index: int, kpi: str) -> float:
+    """The mean of one KPI of one pane over the replications (NaN if absent)."""
+    summary = result.summary
+    row = summary[(summary["kpi"] == kpi) & (summary["scenario"] == result.names[index])]
+    return float(row["mean"].iloc[0]) if len(row) else math.nan
+
+
 def draw_ensemble(result: EnsembleResult, width: float = 13.0) -> Figure:
-    """Mean and 90 % band over the replications of both panes, per series."""
-    figure = Figure(figsize=(width, width * 0.28))
+    """Mean and 90 % band over the replications of both panes, per series.
+
+    The first-response panel (times over the threads answered in each hour) gives
+    each pane's mean answered share in its legend.
+    """
+    figure = Figure(figsize=(width, width * 0.5))
     FigureCanvasAgg(figure)
-    axes = figure.subplots(1, len(SERIES))
-    figure.subplots_adjust(left=0.06, right=0.99, top=0.74, bottom=0.17, wspace=0.28)
-    for ax, (column, title, ylabel) in zip(axes, SERIES, strict=True):
+    axes = figure.subplots(2, 3).ravel()
+    figure.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.08, wspace=0.28, hspace=0.35)
+    for ax in axes[len(SERIES) :]:
+        ax.set_axis_off()
+    for ax, (column, title, ylabel) in zip(axes, SERIES, strict=False):
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.set_xlabel("simulated hours", fontsize=8)
@@ -192,12 +220,20 @@ def draw_ensemble(result: EnsembleResult, width: float = 13.0) -> Figure:
         ax.grid(alpha=0.3)
         for index, pane in enumerate(PANES):
             found = band(result.results, index, column)
-            if found is None:
-                continue
-            hours, mean, low, high = found
             color = COLORS[pane]
-            ax.plot(hours, mean, color=color, lw=1.5, label=f"{pane}: {result.names[index]}")
-            ax.fill_between(hours, low, high, color=color, alpha=0.18, linewidth=0)
+            if found is not None:
+                hours, mean, low, high = found
+                ax.plot(hours, mean, color=color, lw=1.5, label=f"{pane}: {result.names[index]}")
+                ax.fill_between(hours, low, high, color=color, alpha=0.18, linewidth=0)
+            if column in BESIDE_SERIES:  # (also when nobody was answered: no band)
+                share = _share(result, index, BESIDE_SERIES[column])
+                text = f"{pane}: answered {100 * share:.1f} % of all threads"
+                ax.plot([], [], color=color, marker="s", linestyle="none", label=text)
+        if column in BESIDE_SERIES:
+            ax.legend(fontsize=7, loc="best")
+        if column == "answered_within_1h_share":
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(
         handles,

@@ -77,7 +77,8 @@ def export_zip(comparison: Comparison, ensemble: EnsembleResult | None = None) -
             archive.writestr(f"{pane}/series.parquet", _parquet(series))
             archive.writestr(f"{pane}/threads.parquet", _parquet(threads))
         names = {pane: f"{pane}: {snapshot.names[pane]}" for pane in PANES}
-        figure = draw_panels(plot_panels(snapshot.series), names, snapshot.markers, snapshot.hours)
+        panels = plot_panels(snapshot.series, snapshot.kpis)
+        figure = draw_panels(panels, names, snapshot.markers, snapshot.hours)
         archive.writestr("plots.png", _png(figure))
         if ensemble is not None:
             archive.writestr("ensemble/summary.parquet", _parquet(ensemble.summary))

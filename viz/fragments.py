@@ -70,7 +70,7 @@ def cards_html(
         rows = []
         for pane, text, beside in (("A", card.a, card.beside_a), ("B", card.b, card.beside_b)):
             value = raw.get(pane, {}).get(spec.name)
-            beside_name = escape(spec.beside or "")
+            beside_name = escape(" ".join(spec.beside))
             extra = (
                 f' <span class="s" data-beside="{beside_name}">{escape(beside)}</span>'
                 if beside

@@ -1,10 +1,10 @@
 """KPI cards: what each card of the two panes shows, from two ``kpis()`` dicts.
 
-Card names are the KPI contract's (MODEL.md 5). A time measured over answered threads
-(the first-response median) never appears without the share of threads answered beside
-it, so a structure that answers few threads quickly cannot look good. Optional KPIs
-(Kaplan–Meier median, answered within 1 h / 24 h, social capacity) get a card only when
-``kpis()`` reports them.
+Card names are the KPI contract's (MODEL.md 5); every value is the model's, never
+computed here. A time measured over answered threads (the answered-only median) never
+appears without the share of threads answered beside it, so a structure that answers
+few threads quickly cannot look good; the Kaplan–Meier median over all threads sits
+next to it, with the answered-only median and the answered share beside it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,24 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeGuard
 
-__all__ = ["CARDS", "Card", "CardSpec", "format_delta", "format_value", "kpi_cards"]
+__all__ = [
+    "CARDS",
+    "NOT_REACHED",
+    "Card",
+    "CardSpec",
+    "beside_text",
+    "format_delta",
+    "format_value",
+    "kpi_cards",
+]
 
 Better = Literal["higher", "lower", "none"]
 Unit = Literal["share", "hours", "index", "count", "per_1k", "work_hours"]
+
+NOT_REACHED = "not reached (< half answered)"
+"""How an infinite median reads: fewer than half of the threads were ever answered."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +49,9 @@ class CardSpec:
         The unit as the card says it.
     better
         Which direction is good, to colour B − A.
-    optional
-        Shown only when ``kpis()`` has the name.
     beside
-        Another KPI shown under the value (the answered share beside a time measured
-        over answered threads).
+        Other KPIs shown under the value, in order (the answered share beside a time
+        measured over answered threads).
     """
 
     name: str
@@ -49,46 +59,43 @@ class CardSpec:
     unit: Unit
     unit_text: str
     better: Better
-    optional: bool = False
-    beside: str | None = None
+    beside: tuple[str, ...] = ()
 
 
 CARDS: tuple[CardSpec, ...] = (
-    CardSpec("answered_share", "Answered", "share", "% of threads", "higher"),
-    CardSpec("resolved_share", "Resolved", "share", "% of threads", "higher"),
-    CardSpec("abandoned_share", "Abandoned", "share", "% of threads", "lower"),
+    CardSpec("answered_share", "Answered", "share", "% of all threads, ever answered", "higher"),
+    CardSpec(
+        "answered_within_1h_share",
+        "Answered within 1 h",
+        "share",
+        "% of all threads (never answered: not within)",
+        "higher",
+    ),
+    CardSpec(
+        "answered_within_24h_share",
+        "Answered within 24 h",
+        "share",
+        "% of all threads (never answered: not within)",
+        "higher",
+    ),
+    CardSpec(
+        "first_response_hours_km_median",
+        "First response, median of all threads",
+        "hours",
+        "hours, Kaplan–Meier over all threads (the unanswered censored)",
+        "lower",
+        beside=("first_response_hours_median", "answered_share"),
+    ),
     CardSpec(
         "first_response_hours_median",
         "First response, median",
         "hours",
         "hours, over answered threads",
         "lower",
-        beside="answered_share",
+        beside=("answered_share",),
     ),
-    CardSpec(
-        "first_response_hours_km_median",
-        "First response, Kaplan–Meier median",
-        "hours",
-        "hours, over all threads",
-        "lower",
-        optional=True,
-    ),
-    CardSpec(
-        "answered_within_1h_share",
-        "Answered within 1 h",
-        "share",
-        "% of all threads",
-        "higher",
-        optional=True,
-    ),
-    CardSpec(
-        "answered_within_24h_share",
-        "Answered within 24 h",
-        "share",
-        "% of all threads",
-        "higher",
-        optional=True,
-    ),
+    CardSpec("resolved_share", "Resolved", "share", "% of all threads", "higher"),
+    CardSpec("abandoned_share", "Abandoned", "share", "% of all threads", "lower"),
     CardSpec("credibility", "Credibility", "index", "mean trust, 0–1", "higher"),
     CardSpec("sentiment", "Sentiment", "index", "mean, −1 to 1", "higher"),
     CardSpec(
@@ -109,12 +116,17 @@ CARDS: tuple[CardSpec, ...] = (
         "social_capacity",
         "Social capacity",
         "work_hours",
-        "work-hours per hour on social media",
+        "work-hours per hour given to social media, on average",
         "none",
-        optional=True,
     ),
 )
 """Every card, in display order."""
+
+_BESIDE_LABEL = {
+    "answered_share": "answered",
+    "first_response_hours_median": "over answered threads",
+}
+"""How a KPI is named when it is shown beside another card's value."""
 
 _SPECS = {spec.name: spec for spec in CARDS}
 
@@ -151,7 +163,7 @@ class Card:
         return self.spec.name
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
     return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
 
 
@@ -167,10 +179,10 @@ def format_value(unit: Unit, value: float | None) -> str:
     >>> format_value("hours", float("nan"))
     'n/a'
     >>> format_value("hours", float("inf"))
-    'never (under half answered)'
+    'not reached (< half answered)'
     """
     if value is not None and isinstance(value, float) and math.isinf(value) and value > 0:
-        return "never (under half answered)"
+        return NOT_REACHED
     if not _finite(value):
         return "n/a"
     if unit == "share":
@@ -213,19 +225,46 @@ def format_delta(unit: Unit, delta: float) -> str:
     return f"{sign}{size:.3f}"
 
 
-def _verdict(better: Better, delta: float) -> str:
-    if not math.isfinite(delta) or better == "none":
+def _comparable(value: float | None) -> TypeGuard[float]:
+    """A number, finite or infinite (an unreached median compares), not NaN."""
+    return isinstance(value, (int, float)) and not math.isnan(value)
+
+
+def _verdict(better: Better, a: float | None, b: float | None) -> str:
+    """B against A, when both are comparable (see :func:`_comparable`)."""
+    if better == "none" or not (_comparable(a) and _comparable(b)):
         return ""
-    if delta == 0:
+    if a == b:
         return "same"
-    return "better" if (delta > 0) == (better == "higher") else "worse"
+    return "better" if (b > a) == (better == "higher") else "worse"
 
 
-def _beside(spec: CardSpec, kpis: Mapping[str, float]) -> str:
-    if spec.beside is None:
-        return ""
-    other = _SPECS[spec.beside]
-    return f"{other.label.lower()} {format_value(other.unit, kpis.get(spec.beside))}"
+def _delta(spec: CardSpec, a: float | None, b: float | None) -> str:
+    """B − A in the card's unit; ``"B not reached"`` when only one median is reached."""
+    if _finite(a) and _finite(b):
+        return format_delta(spec.unit, b - a)
+    if _comparable(a) and _comparable(b) and _finite(a) != _finite(b):
+        return f"{'A' if _finite(b) else 'B'} not reached"
+    return ""
+
+
+def beside_text(spec: CardSpec, kpis: Mapping[str, float]) -> str:
+    """The KPIs shown beside a card's value (``spec.beside``), from ``kpis``.
+
+    Examples
+    --------
+    >>> spec = next(c for c in CARDS if c.name == "first_response_hours_km_median")
+    >>> beside_text(spec, {"first_response_hours_median": 9.0, "answered_share": 0.25})
+    'over answered threads 9.00 h · answered 25.0 %'
+    """
+    parts = []
+    for name in spec.beside:
+        other = _SPECS[name]
+        parts.append(
+            f"{_BESIDE_LABEL.get(name, other.label.lower())} "
+            f"{format_value(other.unit, kpis.get(name))}"
+        )
+    return " · ".join(parts)
 
 
 def kpi_cards(a: Mapping[str, float], b: Mapping[str, float]) -> list[Card]:
@@ -239,24 +278,22 @@ def kpi_cards(a: Mapping[str, float], b: Mapping[str, float]) -> list[Card]:
     Returns
     -------
     list of Card
-        One per KPI in :data:`CARDS`; optional ones only if either pane reports them.
-        A card whose KPI measures over answered threads carries the answered share.
+        One per KPI in :data:`CARDS`. A card whose KPI measures over answered threads
+        carries the answered share; the Kaplan–Meier median carries the answered-only
+        median and the answered share.
     """
     cards = []
     for spec in CARDS:
-        if spec.optional and spec.name not in a and spec.name not in b:
-            continue
         value_a, value_b = a.get(spec.name), b.get(spec.name)
-        delta = value_b - value_a if _finite(value_a) and _finite(value_b) else math.nan
         cards.append(
             Card(
                 spec=spec,
                 a=format_value(spec.unit, value_a),
                 b=format_value(spec.unit, value_b),
-                delta=format_delta(spec.unit, delta),
-                verdict=_verdict(spec.better, delta),
-                beside_a=_beside(spec, a),
-                beside_b=_beside(spec, b),
+                delta=_delta(spec, value_a, value_b),
+                verdict=_verdict(spec.better, value_a, value_b),
+                beside_a=beside_text(spec, a),
+                beside_b=beside_text(spec, b),
             )
         )
     return cards

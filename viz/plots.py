@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
+from experiments.compare import has_series, marker_line, series_values
 from sim.scenario import Scenario
 
 __all__ = [
@@ -43,7 +45,14 @@ class PanelSpec:
     title: str
     ylabel: str
     lines: tuple[tuple[str, str, str], ...]
-    """(column, legend text, line style); the column ``waiting`` is the sum of the queues."""
+    """(column, legend text, line style); the column ``waiting`` is the sum of the
+    queues, ``answered_within_1h_share`` the ratio ``answered_within_1h / threads``
+    (:data:`experiments.compare.DERIVED`); the style ``"."`` draws dots, not a line."""
+    share: str | None = None
+    """A KPI of all threads the panel's legend gives for each pane (beside a time
+    measured over answered threads only)."""
+    percent: bool = False
+    """Whether the y axis is a share from 0 to 100 %."""
 
 
 PANELS: tuple[PanelSpec, ...] = (
@@ -53,6 +62,20 @@ PANELS: tuple[PanelSpec, ...] = (
         "Answers posted and threads abandoned",
         "cumulative count",
         (("answered", "answers posted", "-"), ("abandoned", "threads abandoned", "--")),
+    ),
+    PanelSpec(
+        "first_response",
+        "First response, as answers are posted",
+        "hours to the first answer",
+        (("first_response_hours", "", "."),),
+        share="answered_share",
+    ),
+    PanelSpec(
+        "within_1h",
+        "Answered within 1 h, so far",
+        "share of all threads opened so far",
+        (("answered_within_1h_share", "", "-"),),
+        percent=True,
     ),
     PanelSpec(
         "waiting",
@@ -95,6 +118,8 @@ class Panel:
 
     spec: PanelSpec
     lines: list[tuple[str, str, np.ndarray, np.ndarray, str, str]] = field(default_factory=list)
+    shares: dict[str, float] = field(default_factory=dict)
+    """Pane -> the value of ``spec.share`` now (from ``kpis()``), for the legend."""
 
 
 def _column(series: pd.DataFrame, column: str) -> np.ndarray:
@@ -103,12 +128,14 @@ def _column(series: pd.DataFrame, column: str) -> np.ndarray:
         if not present:
             return np.full(len(series), np.nan)
         return series[present].to_numpy(dtype=float).sum(axis=1)
-    if column not in series:
+    if not has_series(series, column):
         return np.full(len(series), np.nan)
-    return series[column].to_numpy(dtype=float)
+    return series_values(series, column)
 
 
-def plot_panels(series: dict[str, pd.DataFrame]) -> list[Panel]:
+def plot_panels(
+    series: dict[str, pd.DataFrame], kpis: dict[str, dict[str, float]] | None = None
+) -> list[Panel]:
     """Each panel's lines for the panes given.
 
     Parameters
@@ -116,6 +143,9 @@ def plot_panels(series: dict[str, pd.DataFrame]) -> list[Panel]:
     series
         Pane name (``"A"``, ``"B"``) to its ``model.series()``; an empty frame (no
         tick yet) gives no line.
+    kpis
+        Pane name to its ``model.kpis()`` now: the share a panel of times over answered
+        threads gives beside them (:attr:`PanelSpec.share`).
 
     Returns
     -------
@@ -125,6 +155,10 @@ def plot_panels(series: dict[str, pd.DataFrame]) -> list[Panel]:
     panels = []
     for spec in PANELS:
         panel = Panel(spec)
+        if spec.share is not None:
+            for pane, values in (kpis or {}).items():
+                if spec.share in values:
+                    panel.shares[pane] = float(values[spec.share])
         for pane, frame in series.items():
             if frame is None or len(frame) == 0:
                 continue
@@ -158,7 +192,7 @@ def draw_panels(
     hours: float = 0.0,
     width: float = 13.0,
 ) -> Figure:
-    """The figure of every panel, 2 rows of 3, panes A and B on the same axes.
+    """The figure of every panel, 2 rows of 4, panes A and B on the same axes.
 
     Parameters
     ----------
@@ -173,10 +207,11 @@ def draw_panels(
     width
         Figure width in inches.
     """
-    figure = Figure(figsize=(width, width * 0.5))  # a fixed layout: constrained costs 0.25 s
+    figure = Figure(figsize=(width, width * 0.46))  # a fixed layout: constrained costs 0.25 s
     FigureCanvasAgg(figure)
-    axes = figure.subplots(2, 3, sharex=True).ravel()
-    figure.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.08, wspace=0.28, hspace=0.22)
+    columns = (len(PANELS) + 1) // 2
+    axes = figure.subplots(2, columns, sharex=True).ravel()
+    figure.subplots_adjust(left=0.05, right=0.99, top=0.9, bottom=0.08, wspace=0.3, hspace=0.24)
     right = max(24.0, hours, *(m.hours for m in markers if m.hours <= max(hours, 24.0)))
     for ax, panel in zip(axes, panels, strict=False):
         ax.set_title(panel.spec.title, fontsize=10)
@@ -186,7 +221,16 @@ def draw_panels(
         ax.set_xlim(0, right)
         for pane, _column_name, x, y, legend, style in panel.lines:
             text = names.get(pane, pane) + (f", {legend}" if legend else "")
-            ax.plot(x, y, color=COLORS.get(pane, "black"), linestyle=style, lw=1.4, label=text)
+            if pane in panel.shares:  # a time over answered threads: with the share
+                text += f" (answered {100 * panel.shares[pane]:.1f} % of all threads)"
+            color = COLORS.get(pane, "black")
+            if style == ".":
+                ax.plot(x, y, color=color, linestyle="none", marker=".", ms=3.5, label=text)
+            else:
+                ax.plot(x, y, color=color, linestyle=style, lw=1.4, label=text)
+        if panel.spec.percent:
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         if not panel.lines:
             ax.text(
                 0.5,
@@ -201,21 +245,11 @@ def draw_panels(
             if marker.hours > right:
                 continue
             color = COLORS.get(marker.pane, "black")
-            ax.axvline(marker.hours, color=color, linestyle=":", lw=1.2)
-            ax.text(
-                marker.hours,
-                0.98,
-                f" {marker.pane}: {marker.label}",
-                transform=ax.get_xaxis_transform(),
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize=7,
-                color=color,
-            )
-        if any(legend for *_, legend, _style in panel.lines):
+            label = f" {marker.pane}: {marker.label}"
+            marker_line(ax, marker.hours, label, color, lw=1.2, y=0.98, fontsize=7)
+        if panel.lines and (panel.shares or any(legend for *_, legend, _style in panel.lines)):
             ax.legend(fontsize=7, loc="best")
-    for ax in axes[3:]:
+    for ax in axes[columns:]:
         ax.set_xlabel("simulated hours", fontsize=8)
     handles = [axes[0].plot([], [], color=COLORS[p], lw=2)[0] for p in ("A", "B") if p in names]
     figure.legend(
