@@ -47,7 +47,7 @@ FIXED_DELAY = (
 
 def level_overrides(delay: float | None, world: Sequence[str] = ()) -> list[str]:
     """The overrides of one level: answers after ``delay`` hours (``None``: never)."""
-    hours = delay if delay is not None else 1e6
+    hours = delay if delay is not None else 1e5
     return [*world, *FIXED_DELAY, f"service.draft.mean_hours={hours}"]
 
 
