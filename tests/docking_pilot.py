@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_docking import MARGINS, STRUCTURES, run_kpis  # noqa: E402
+from test_docking import MARGINS, STRUCTURES, run_kpis
 
 PILOT_SEEDS = range(1000, 1030)
 FACTOR = 0.8
