@@ -296,9 +296,11 @@ def test_reference_reports_the_core_kpis(samples: Samples) -> None:
 
 
 def _scripted_world(graph: Path, reshare: float, **sections: dict) -> dict:
-    """No posting, broadcasts or word of mouth; one channel that shows a post to every
-    follower, visible for the whole run, with no patience limit; an expert-routed
-    organization whose empowered experts draft in exactly one hour."""
+    """No posting, broadcasts, brand following, escalations, severity or word of mouth; one
+    channel that shows a post to every follower at once (a half-life of 1e-9 h, so a
+    chain of views completes within the tick it starts), visible for the whole run,
+    with no patience limit; an expert-routed organization whose empowered experts draft
+    in exactly one hour; memory (sentiment and trust) that lasts."""
     document = {
         "structure": {"kind": "expert_routing", "approval_depth": 0},
         "organization": {"n_employees": 10, "onboard_share": 0.0, "social_share_offboard": 1.0},
@@ -311,14 +313,22 @@ def _scripted_world(graph: Path, reshare: float, **sections: dict) -> dict:
                 "share": 1.0,
                 "reshare": reshare,
                 "visible_hours": 100_000.0,
+                "half_life_hours": 1e-9,
                 "patience": "infinite",
             }
         ],
-        "spread": {"view_share": 1.0},
+        # severity 0: scripted threads' severity does not scale their reshare (the core
+        # opens them with severity 0, the reference with 0.5)
+        "spread": {"view_share": 1.0, "escalation": 0.0, "severity": 0.0},
         "service": {"draft": {"distribution": "fixed", "mean_hours": 1.0}},
         "conversation": {"gaffe_base": 0.0},
-        "opinions": {"memory_hours": 1e7, "p_innovation": 0.0, "q_imitation": 0.0},
-        "broadcast": {"rate_per_hour": 0.0},
+        "opinions": {
+            "memory_hours": 1e7,
+            "trust_memory_hours": 1e7,
+            "p_innovation": 0.0,
+            "q_imitation": 0.0,
+        },
+        "broadcast": {"rate_per_hour": 0.0, "follow_rate": 0.0},
     }
     for name, values in sections.items():
         document[name] = {**document.get(name, {}), **values}
@@ -346,20 +356,25 @@ def _trust(model: OrgModel | ReferenceModel) -> list[float]:
     ids=["core", "reference"],
 )
 def test_a_customer_sees_an_answer_once(tmp_path: Path, model_class: type) -> None:
-    """A complaint spreads one customer per tick along a path 0 -> 1 -> ... -> 9
-    (reshare 1) and is answered (and resolved) after 1 h, at tick 4, the tick
-    customer 5 is first exposed (step 3, before the answer). Customers 1-5 each saw
-    the unanswered complaint once and the answer once, so their sentiment is equal:
-    ``-seen_complaint + seen_answer x authenticity x voice``."""
+    """A complaint by customer 0 spreads along a path 0 -> 1 -> ... -> 9 (reshare 1,
+    no delay) within its first tick, and is answered (and resolved) in that same tick:
+    drafting takes no time. So every exposure is made in step 3 of the tick the thread
+    is answered, before the answer. Customers 1-9 each saw the unanswered complaint
+    once and the answer once, so their sentiment is ``-seen_complaint + seen_answer x
+    authenticity x voice``, and their trust moved once by the sum of their two signals,
+    ``trust_seen x (-E) + trust_seen x c x L`` (an honest answer, no wait: ``c =
+    authenticity x voice + admit_bonus = 0.9``, ``L = 1``); the author's trust by
+    ``c x L - E``."""
     graph = tmp_path / "path.csv"
     graph.write_text("source,target\n" + "".join(f"{i},{i + 1}\n" for i in range(9)))
     document = _scripted_world(
         graph,
         reshare=1.0,
-        culture={"product_quality": 1.0, "service_attitude": 1.0},
+        culture={"product_quality": 1.0, "service_attitude": 1.0, "honesty": 1.0},
         organization={"offboard_engagement": 1.0, "expertise_own": 1.0, "training": 1.0},
         customers={"sentiment_mean": 0.0, "sentiment_sd": 0.0},
         spread={"unanswered_complaint": 1.0, "answered": 1.0},
+        service={"draft": {"distribution": "fixed", "mean_hours": 0.0}},
         conversation={"followup_probability": 0.0},
     )
     model = model_class(scenario_from_dict(document), rng=0)
@@ -367,7 +382,12 @@ def test_a_customer_sees_an_answer_once(tmp_path: Path, model_class: type) -> No
     model.run_hours(3)
     sentiment = _sentiment(model)
     expected = -0.01 + 0.02 * 1.0 * 0.8 * 1.0  # authenticity 0.8, expert voice 1 x level 1
-    assert sentiment[1:6] == pytest.approx([expected] * 5, abs=1e-6)
+    assert sentiment[1:] == pytest.approx([expected] * 9, abs=1e-6)
+    c = 0.8 + 0.1  # authenticity x voice + admit_bonus; expect_complaint 1, no wait
+    rate, seen = 0.2, 0.1  # trust_rate, trust_seen; trust starts at 0.5: S < 0 moves S x 0.5
+    trust = _trust(model)
+    assert trust[0] == pytest.approx(0.5 + rate * (c - 1.0) * 0.5, abs=1e-6)
+    assert trust[1:] == pytest.approx([0.5 + rate * seen * (c - 1.0) * 0.5] * 9, abs=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -381,9 +401,12 @@ def test_a_customer_sees_an_answer_once(tmp_path: Path, model_class: type) -> No
 def test_every_spin_found_out_costs_a_penalty(tmp_path: Path, model_class: type) -> None:
     """A complaint by customer 0, seen by its three followers, is answered twice
     (never resolved: product quality 0; the author always replies once). Honesty 0:
-    both answers spin; both are found out (probability 1, after about 200 h, long
-    after the second answer). With trust steps off, everyone's trust ends at
-    0.5 - 2 x 0.15."""
+    both answers spin; both are found out (probability 1, after about 20 h, long
+    after the second answer). Every other trust signal is 0 (voice 0 and no spin
+    boost, so an answer is worth ``c = 0``; nothing expected of a complaint), and a
+    trust signal moves trust fully (``trust_rate`` and ``trust_seen`` 1), so each spin
+    found out multiplies everyone's trust by ``1 - spin_penalty``: 0.5 x 0.85^2 after
+    both (the two are found out in different ticks with seed 0)."""
     graph = tmp_path / "star.csv"
     graph.write_text("source,target\n0,1\n0,2\n0,3\n")
     document = _scripted_world(
@@ -392,12 +415,20 @@ def test_every_spin_found_out_costs_a_penalty(tmp_path: Path, model_class: type)
         culture={"honesty": 0.0, "product_quality": 0.0},
         customers={"n_customers": 4},
         conversation={"followup_probability": 1.0, "followup_hours": 1.0, "max_turns": 2},
-        opinions={"trust_rate": 0.0, "spin_found_probability": 1.0, "spin_found_hours": 200.0},
+        voice={"expert": 0.0, "generalist": 0.0, "brand": 0.0, "executive": 0.0},
+        opinions={
+            "trust_rate": 1.0,
+            "trust_seen": 1.0,
+            "expect_complaint": 0.0,
+            "spin_boost": 0.0,
+            "spin_found_probability": 1.0,
+            "spin_found_hours": 20.0,
+        },
     )
     model = model_class(scenario_from_dict(document), rng=0)
     model.open_threads(1, topic="defects", kind="complaint", author=0)
-    model.run_hours(3000)
-    assert _trust(model) == pytest.approx([0.5 - 2 * 0.15] * 4, abs=1e-6)
+    model.run_hours(300)
+    assert _trust(model) == pytest.approx([0.5 * 0.85**2] * 4, abs=1e-5)
 
 
 # ------------------------------------------------------------ the reference
