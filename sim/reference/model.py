@@ -9,8 +9,10 @@ implement MODEL.md. It is written to be read, and to open an employee's inbox in
 small world (:attr:`Employee.inbox <sim.reference.agents.Employee.inbox>`).
 
 The tick (MODEL.md 3): posting, spread, routing, work (with answers and abandonment),
-broadcasts, opinions, learning, data collection. Interventions and the Poisson arrival
-mode are not implemented here.
+broadcasts (and brand following), opinions (and escalations of ignored complaints,
+which repost at the end of the tick and come back to the organization next tick),
+learning, data collection. Interventions and the Poisson arrival mode are not
+implemented here.
 """
 
 from __future__ import annotations
