@@ -119,6 +119,7 @@ class Thread:
     silo_crossings: int = 0
     approvals_waited: int = 0
     turns: int = 0
+    escalations: int = 0
     first_response_tick: int | None = None
     resolution_tick: int | None = None
     abandon_tick: int | None = None
@@ -133,7 +134,6 @@ class Thread:
     reach: int = 0
     visible: bool = False
     audience: set[int] = field(default_factory=set)
-    frontier: list[Customer] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -232,8 +232,6 @@ class Customer(FixedAgent):
         # what happened to this customer this tick, applied by the opinion update
         self.feel = 0.0
         self.signal_sum = 0.0
-        self.signal_count = 0
-        self.trust_loss = 0.0
 
     @property
     def fan(self) -> bool:

@@ -9,8 +9,10 @@ implement MODEL.md. It is written to be read, and to open an employee's inbox in
 small world (:attr:`Employee.inbox <sim.reference.agents.Employee.inbox>`).
 
 The tick (MODEL.md 3): posting, spread, routing, work (with answers and abandonment),
-broadcasts, opinions, learning, data collection. Interventions and the Poisson arrival
-mode are not implemented here.
+broadcasts (and brand following), opinions (and escalations of ignored complaints,
+which repost at the end of the tick and come back to the organization next tick),
+learning, data collection. Interventions and the Poisson arrival mode are not
+implemented here.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ class ReferenceModel(mesa.Model):
         self.org.step()  # 5-6. work, answers, abandonment
         answered = self.org.answered_now
         replies = self.org.counters["answered"]
-        self.broadcasting.step(replies, self.opinions)  # 7. broadcasts
+        self.broadcasting.step(replies)  # 7. broadcasts
         self._react(problems, exposures, answered)  # 8. opinions
         learn(self, answered)  # 9. learning
         self.datacollector.collect(self)  # 10. data collection
@@ -171,31 +173,47 @@ class ReferenceModel(mesa.Model):
         self,
         problems: list[Customer],
         exposures: list[Exposure],
-        answered: list[tuple[Thread, bool]],
+        answered: list[tuple[Thread, bool, bool]],
     ) -> None:
-        """The public reacts to what it experienced and saw this tick (MODEL.md 4.7)."""
+        """The public reacts to what it experienced and saw this tick (MODEL.md 4.7);
+        then the authors of some ignored complaints escalate (MODEL.md 4.2)."""
         opinions, spec, t = self.opinions, self.spec.opinions, self.tick
         for customer in problems:
             opinions.feel(customer, -spec.problem)
         for exposure in exposures:
             opinions.saw(exposure)
-        for thread, resolved in answered:
-            opinions.got_answer(thread, t, resolved)
+        seen: dict[int, tuple[Thread, bool]] = {}  # each thread's audience sees it once
+        for thread, resolved, gaffe in answered:
+            opinions.got_answer(thread, t, resolved, gaffe)
+            before = seen.get(thread.id, (thread, False))[1]
+            seen[thread.id] = (thread, before or gaffe)
+        for thread, gaffe in seen.values():
             if thread.visible:
                 for index in thread.audience:
                     if index != thread.author.index:
-                        opinions.saw_answer(thread, self.customers[index])
+                        opinions.saw_answer(thread, self.customers[index], gaffe, t)
+        escalating = []
         for thread in self.org.abandoned_now:
-            opinions.feel(thread.author, -spec.ignored)
+            opinions.ignored(thread)
+            chance = self.spec.spread.escalation * 2.0 * thread.severity
+            if (
+                self.streams.spread.random() < chance
+                and thread.kind == "complaint"
+                and thread.escalations == 0
+            ):
+                escalating.append(thread)
         pending = []
         for due, thread in self.org.spin_found:  # spin found out: the audience distrusts
             if due > t:
                 pending.append((due, thread))
             elif thread.visible:
                 for index in thread.audience:
-                    opinions.distrust(self.customers[index], spec.spin_penalty)
+                    opinions.believe(self.customers[index], -spec.trust_seen * spec.spin_penalty)
         self.org.spin_found = pending
         opinions.apply(self.customers)
+        for thread in escalating:
+            self.spread.escalate(t, thread)
+            self.org.escalate(thread)
 
     def run_hours(self, hours: float) -> None:
         """Run ``hours`` more simulated hours (rounded to whole ticks)."""
@@ -229,6 +247,16 @@ class ReferenceModel(mesa.Model):
         ]
         kpis = {**_summary(first, "first_response_hours"), **_summary(resolved, "resolution_hours")}
         share = (lambda count: count / n) if n else (lambda count: math.nan)
+        survival = []  # (hours to the first answer or to censoring, whether answered)
+        for t in threads:
+            if t.answered:
+                survival.append(((t.first_response_tick - t.created_tick) * dt, True))
+            else:
+                end = self.tick if t.abandon_tick is None else t.abandon_tick
+                survival.append(((end - t.created_tick) * dt, False))
+        kpis["first_response_hours_km_median"] = _km_median(survival)
+        kpis["answered_within_1h_share"] = share(sum(h <= 1.0 for h in first))
+        kpis["answered_within_24h_share"] = share(sum(h <= 24.0 for h in first))
         kpis["answered_share"] = share(len(first))
         kpis["resolved_share"] = share(len(resolved))
         kpis["abandoned_share"] = share(sum(t.state is State.ABANDONED for t in threads))
@@ -236,7 +264,8 @@ class ReferenceModel(mesa.Model):
         kpis["silo_crossings_mean"] = share(sum(t.silo_crossings for t in threads))
         org = self.org
         kpis["utilization"] = org.busy_work / org.capacity_work if org.capacity_work else 0.0
-        kpis["gaffes"] = float(sum(t.gaffe for t in threads))
+        kpis["social_capacity"] = org.capacity_work / self.tick if self.tick else 0.0
+        kpis["gaffes"] = float(org.counters["gaffes"])
         people = self.customers
         fans = sum(c.fan for c in people) / len(people)
         detractors = sum(c.detractor for c in people) / len(people)
@@ -266,3 +295,19 @@ def _summary(hours: list[float], prefix: str) -> dict[str, float]:
         f"{prefix}_p90": float(np.percentile(hours, 90)),
         f"{prefix}_mean": statistics.fmean(hours),
     }
+
+
+def _km_median(subjects: list[tuple[float, bool]]) -> float:
+    """Kaplan-Meier median of (time, event) pairs, censored where ``event`` is False:
+    the first event time at which the estimated survival is 0.5 or less (events at a
+    time before censorings at it); inf if it never is, NaN without subjects."""
+    if not subjects:
+        return math.nan
+    at_risk, survival = len(subjects), 1.0
+    for time, event in sorted(subjects, key=lambda s: (s[0], not s[1])):
+        if event:
+            survival *= 1.0 - 1.0 / at_risk
+            if survival <= 0.5:
+                return time
+        at_risk -= 1
+    return math.inf

@@ -1,15 +1,22 @@
 """What customers make of it, customer by customer (MODEL.md 4.5, 4.7-4.9).
 
-During a tick each customer collects what happened to them: sentiment changes, the
-trust signals of the answers they saw, and direct trust losses. :meth:`Opinions.apply`
+During a tick each customer collects what happened to them: sentiment changes and
+signed trust signals (one's own thread counts 1, what one sees in others' threads
+``trust_seen``). Every turn is an expectation ``E`` of its kind (``expect_*``). An
+answer signals ``c x L - E`` to its author, with ``c = clip(authenticity x voice +
+admit_bonus or spin_boost, 0, 1)`` and ``L = 1 / (1 + wait / late_hours)``; a gaffe
+answer ``-E - gaffe_trust``; silence past patience ``-E x (1 + severity)``. Someone
+who sees a thread signals ``-E`` if unanswered, ``c x L - E`` if answered (``L`` from
+its first response), ``-gaffe_trust`` if it carries a gaffe; an answer posted to an
+audience signals ``c x L`` to it (``-gaffe_trust`` for a gaffe answer, once per
+answer); a spun answer found out signals ``-spin_penalty``. :meth:`Opinions.apply`
 then updates everyone at once, in this order:
 
 1. sentiment moves by the sum of the tick's changes and is kept in [-1, 1];
-2. trust steps ``trust_rate`` toward the mean signal seen (``authenticity x voice``,
-   plus ``admit_bonus`` for an admission or ``spin_boost`` for spin, at most 1), then
-   loses the tick's direct losses (gaffes, say-do gaps, spin found out), and is kept
-   in [0, 1];
-3. sentiment relaxes toward the customer's baseline on ``memory_hours``;
+2. trust moves by the sum ``S`` of the tick's signals: ``trust_rate x S x (1 -
+   trust)`` when ``S > 0``, ``trust_rate x S x trust`` when ``S < 0``;
+3. sentiment relaxes toward the customer's baseline on ``memory_hours``, trust toward
+   ``trust_initial`` on ``trust_memory_hours``;
 4. word of mouth: a customer who is not a fan becomes one with probability ``1 -
    exp(-hazard)``, hazard = ``(p + q x share of followed customers who are fans) x
    tick / bass_period`` (Bass 1969), judged on everyone's state after steps 1-3; a
@@ -24,6 +31,7 @@ import math
 from typing import TYPE_CHECKING
 
 from sim.reference.agents import Customer, Thread
+from sim.reference.draws import geometric
 
 if TYPE_CHECKING:
     from sim.reference.model import ReferenceModel
@@ -48,8 +56,11 @@ class Opinions:
         self.rnd = model.streams.opinions
         dt = spec.time.tick_hours
         self.relax = 1.0 - math.exp(-dt / self.spec.memory_hours)
+        self.trust_relax = 1.0 - math.exp(-dt / self.spec.trust_memory_hours)
+        self.trust_initial = spec.customers.trust_initial
         self.bass_step = dt / self.spec.bass_period_hours
         self.fast_ticks = self.spec.fast_hours / dt
+        self.late_ticks = self.spec.late_hours / dt
         self.touched: set[Customer] = set()
 
     # -------------------------------------------------------------- experiences
@@ -59,74 +70,92 @@ class Opinions:
         self.touched.add(customer)
 
     def believe(self, customer: Customer, signal: float) -> None:
+        """A signed trust signal (already weighted: 1 for one's own thread)."""
         customer.signal_sum += signal
-        customer.signal_count += 1
         self.touched.add(customer)
 
-    def distrust(self, customer: Customer, loss: float) -> None:
-        customer.trust_loss += loss
-        self.touched.add(customer)
+    def expected(self, thread: Thread) -> float:
+        """What a turn of this kind is expected to be worth (``E``)."""
+        return getattr(self.spec, f"expect_{thread.kind}")
 
-    def signal(self, thread: Thread) -> float:
-        """What an answer tells about the organization's voice."""
+    def credibility(self, thread: Thread, wait_ticks: float) -> float:
+        """What the thread's latest answer tells, ``c x L``, after ``wait_ticks``."""
         spec = self.spec
         value = thread.authenticity * thread.voice_weight
         value += spec.admit_bonus if thread.admitted else 0.0
         value += spec.spin_boost if thread.spun else 0.0
-        return min(1.0, max(0.0, value))
+        return min(1.0, max(0.0, value)) / (1.0 + wait_ticks / self.late_ticks)
+
+    def _gaffe_seen(self, customer: Customer) -> None:
+        self.feel(customer, -self.spec.seen_gaffe)
+        self.believe(customer, -self.spec.trust_seen * self.spec.gaffe_trust)
 
     def saw(self, exposure: Exposure) -> None:
         """A first sight of a thread, judged by the state it was in then."""
         spec, customer, thread = self.spec, exposure.customer, exposure.thread
         if exposure.gaffe:
-            self.feel(customer, -spec.seen_gaffe)
-            self.distrust(customer, spec.gaffe_trust)
-        elif exposure.negative:
+            self._gaffe_seen(customer)
+            return
+        if exposure.negative:
             self.feel(customer, -spec.seen_complaint)
-        elif exposure.answered:
+        if exposure.answered:
             self.feel(customer, spec.seen_answer * thread.authenticity * thread.voice_weight)
-            self.believe(customer, self.signal(thread))
-
-    def saw_answer(self, thread: Thread, customer: Customer) -> None:
-        """Someone in the thread's audience sees the answer just posted."""
-        spec = self.spec
-        if thread.gaffe:
-            self.feel(customer, -spec.seen_gaffe)
-            self.distrust(customer, spec.gaffe_trust)
+            first_wait = thread.first_response_tick - thread.created_tick
+            signal = self.credibility(thread, first_wait) - self.expected(thread)
         else:
-            self.feel(customer, spec.seen_answer * thread.authenticity * thread.voice_weight)
-            self.believe(customer, self.signal(thread))
+            signal = -self.expected(thread)
+        self.believe(customer, spec.trust_seen * signal)
 
-    def got_answer(self, thread: Thread, tick: int, resolved: bool) -> None:
+    def saw_answer(self, thread: Thread, customer: Customer, gaffe: bool, tick: int) -> None:
+        """Someone in the thread's audience sees this tick's answer (``gaffe``: whether
+        an answer of this tick was a gaffe)."""
+        spec = self.spec
+        if gaffe:
+            self._gaffe_seen(customer)
+            return
+        self.feel(customer, spec.seen_answer * thread.authenticity * thread.voice_weight)
+        self.believe(customer, spec.trust_seen * self.credibility(thread, tick - thread.turn_tick))
+
+    def got_answer(self, thread: Thread, tick: int, resolved: bool, gaffe: bool) -> None:
         """The author of an answered thread: a quick, resolving answer pleases more;
-        a thread with a gaffe in it hurts."""
+        a gaffe answer hurts and signals only the expectation missed, and distrust."""
         spec = self.spec
-        if thread.gaffe:
+        wait = tick - thread.turn_tick
+        if gaffe:
             gain = -spec.seen_gaffe
+            signal = -self.expected(thread) - spec.gaffe_trust
         else:
-            wait = tick - thread.turn_tick
             gain = spec.answered * thread.quality
             gain += spec.fast_bonus * math.exp(-wait / self.fast_ticks)
             gain += spec.resolved if resolved else 0.0
+            signal = self.credibility(thread, wait) - self.expected(thread)
         self.feel(thread.author, gain)
-        self.believe(thread.author, self.signal(thread))
+        self.believe(thread.author, signal)
+
+    def ignored(self, thread: Thread) -> None:
+        """The author of an abandoned thread."""
+        self.feel(thread.author, -self.spec.ignored * (0.5 + thread.severity))
+        self.believe(thread.author, -self.expected(thread) * (1.0 + thread.severity))
 
     # ------------------------------------------------------------------- apply
 
     def apply(self, customers: list[Customer]) -> None:
-        """Update every customer from the tick's experiences (steps 1-5 above)."""
-        spec = self.spec
+        """Update every customer from the tick's experiences (steps 1-4 above)."""
+        rate = self.spec.trust_rate
         for c in self.touched:
             c.sentiment = min(1.0, max(-1.0, c.sentiment + c.feel))
-            if c.signal_count:
-                c.trust += spec.trust_rate * (c.signal_sum / c.signal_count - c.trust)
-            c.trust = min(1.0, max(0.0, c.trust - c.trust_loss))
-            c.feel = c.signal_sum = c.trust_loss = 0.0
-            c.signal_count = 0
+            step = rate * c.signal_sum
+            if step > 0:
+                c.trust += step * (1.0 - c.trust)
+            elif step < 0:
+                c.trust += step * c.trust
+            c.trust = min(1.0, max(0.0, c.trust))
+            c.feel = c.signal_sum = 0.0
         threshold = self.model.fan_threshold
-        relax = self.relax
+        relax, trust_relax, trust_initial = self.relax, self.trust_relax, self.trust_initial
         for c in customers:
             c.sentiment += relax * (c.baseline - c.sentiment)
+            c.trust += trust_relax * (trust_initial - c.trust)
             if (c.sentiment >= threshold) != c.was_fan:
                 self._fan_changed(c)
         self.touched = set()
@@ -176,10 +205,12 @@ class Broadcasting:
             product *= self.rnd.random()
         return k
 
-    def step(self, replies: int, opinions: Opinions) -> int:
-        """This tick's broadcasts: followers warm a little, followers who are unhappy
-        lose trust by the say-do gap, and some stop following. Returns how many."""
+    def step(self, replies: int) -> int:
+        """This tick's broadcasts: fans may start to follow; then followers warm a
+        little, followers who are unhappy lose trust by the say-do gap (a seen signal,
+        applied now), and some stop following. Returns how many."""
         spec, culture = self.spec, self.model.spec.culture
+        self._fans_follow()
         k = self._poisson(spec.rate_per_hour * (1.0 - culture.listening) * self.dt)
         if k == 0:
             return 0
@@ -187,18 +218,35 @@ class Broadcasting:
         integrity = culture.leadership_integrity
         share = interactivity(replies, self.count)
         p_leave = 1.0 - (1.0 - spec.unfollow * (1.0 - share)) ** k
+        opinions = self.model.opinions
+        said = k * spec.say_do_trust * (1.0 - integrity)
+        kept = max(0.0, 1.0 - opinions.spec.trust_rate * opinions.spec.trust_seen * said)
         for c in self.model.customers:
             if not c.follows_brand:
                 continue
-            opinions.feel(c, k * spec.sentiment * integrity)
             if c.sentiment < 0:
-                opinions.distrust(c, k * spec.say_do_trust * (1.0 - integrity))
+                c.trust *= kept
+            opinions.feel(c, k * spec.sentiment * integrity)
             if self.unfollow.random() < p_leave:
                 c.follows_brand = False
         return k
 
+    def _fans_follow(self) -> None:
+        """Each customer is a candidate with probability ``1 - exp(-follow_rate x
+        tick)``; fans among the candidates start following the brand (MODEL.md 4.8)."""
+        p = -math.expm1(-self.spec.follow_rate * self.dt)
+        if p <= 0:
+            return
+        customers = self.model.customers
+        position = geometric(p, self.unfollow) - 1
+        while position < len(customers):
+            customer = customers[position]
+            if customer.fan:
+                customer.follows_brand = True
+            position += geometric(p, self.unfollow)
 
-def learn(model: ReferenceModel, answered: list[tuple[Thread, bool]]) -> None:
+
+def learn(model: ReferenceModel, answered: list[tuple[Thread, bool, bool]]) -> None:
     """Complaints answered by the owning silo teach their topic, with the fidelity
     they were heard with (MODEL.md 4.9): quality rises by ``rate x leadership
     integrity x (sum of fidelities) x (1 - quality)``."""
@@ -206,7 +254,7 @@ def learn(model: ReferenceModel, answered: list[tuple[Thread, bool]]) -> None:
     if spec.rate == 0:
         return
     heard: dict[str, float] = {}
-    for thread, _ in answered:
+    for thread, _, _ in answered:
         owner_heard = thread.drafter.silo == org.topic_silo[thread.topic]
         if thread.kind == "complaint" and owner_heard and thread.fidelity >= spec.min_fidelity:
             heard[thread.topic] = heard.get(thread.topic, 0.0) + thread.fidelity

@@ -84,8 +84,10 @@ class Organization:
             Stage.DRAFT: spec.service.draft,
             Stage.POLISH: spec.service.polish,
         }
-        self.counters = {"answered": 0, "resolved": 0, "abandoned": 0}
-        self.answered_now: list[tuple[Thread, bool]] = []
+        self.counters = {"answered": 0, "resolved": 0, "abandoned": 0, "gaffes": 0}
+        """Answers posted, threads resolved, abandonments, gaffe answers."""
+        self.answered_now: list[tuple[Thread, bool, bool]] = []
+        """This tick's answers: (thread, whether it resolved, whether it was a gaffe)."""
         self.abandoned_now: list[Thread] = []
         self.spin_found: list[tuple[int, Thread]] = []
         self.busy_work = 0.0
@@ -256,8 +258,9 @@ class Organization:
             thread.first_response_tick = t
         self._place(thread, None, None)
         self.counters["answered"] += 1
+        self.counters["gaffes"] += gaffe
         self._decide_honesty(thread)
-        self.answered_now.append((thread, resolved))
+        self.answered_now.append((thread, resolved, gaffe))
         if resolved:
             thread.state, thread.phase = State.RESOLVED, Phase.IDLE
             thread.resolution_tick = t
@@ -344,6 +347,14 @@ class Organization:
                     self.structure.finished(self, thread)
             candidates = due
         raise RuntimeError(f"tick {t}: routing did not settle in {max_rounds} rounds")
+
+    def escalate(self, thread: Thread) -> None:
+        """The author of this abandoned thread posted again, louder (MODEL.md 4.2): the
+        thread comes back as a new turn at the start of the next tick."""
+        thread.escalations += 1
+        thread.state, thread.phase, thread.leg = State.OPEN, Phase.DELAY, FOLLOWUP
+        thread.ready_tick = self.tick + 1
+        self.live.append(thread)
 
     def _reopen(self, thread: Thread) -> None:
         """The author replied: a new turn goes back through routing."""

@@ -10,14 +10,23 @@ post_negativity x max(0, -sentiment)``. A praise clock posts only if the custome
 fan when it rings. The thread's channel follows the channels' shares, and its author's
 patience the channel's (exponential, fixed or infinite).
 
-**Spread.** Each thread is an independent cascade over the follower network. When it
-opens, its author counts as exposed and each follower sees it with probability
-``view_share x channel reach``. Every later tick while it is visible (younger than the
-channel's ``visible_hours``), each customer who first saw it in the previous tick
-passes it to each follower with probability ``channel reshare x kind multiplier x
-state multiplier x (1 - age / visible_hours)``; the state multiplier is ``gaffe`` after
-a gaffe, ``answered`` once answered, ``unanswered_complaint`` for an unanswered
-complaint, 1 otherwise. Reach counts distinct customers, the author included.
+**Spread.** Each thread is an independent cascade over the follower network, in
+continuous time (hours). When it opens (at the start of its tick), its author counts as
+exposed and each follower will see it with probability ``view_share x channel reach``,
+after a delay drawn from the channel's attention decay: exponential with mean
+``half_life_hours / ln 2``. A customer who sees it for the first time passes it to each
+follower with probability ``channel reshare x kind multiplier x state multiplier x
+severity factor``, judged at the time of the view: the state multiplier is ``gaffe``
+after a gaffe, ``answered`` once answered (both as of the start of the tick being
+processed), ``ignored_complaint`` for a complaint never answered once its turn's
+patience ran out (at the view's time), ``unanswered_complaint`` before, 1 otherwise; the
+severity factor is ``1 + spread.severity x (2 x severity - 1)`` for complaints. Each
+follower passed to sees it after a fresh delay. A view at or after the thread's
+``visible_hours`` never comes. Views wait in one time-ordered heap; a tick processes,
+in time order, every view due before its end. Reach counts distinct customers, the
+author included. An ignored complaint's author may post it again at the end of the
+tick (an escalation): each follower sees the repost with probability ``first hop x
+escalation_reach`` (at most 1), after a delay from the end of the tick.
 """
 
 from __future__ import annotations
@@ -140,73 +149,97 @@ class Exposure:
 
 
 class Spread:
-    """Independent cascades of every visible thread (MODEL.md 4.2)."""
+    """Independent cascades of every visible thread (MODEL.md 4.2), in continuous time."""
 
     def __init__(self, model: ReferenceModel) -> None:
         spec = model.spec
-        dt = spec.time.tick_hours
+        self.dt = spec.time.tick_hours
         self.rnd = model.streams.spread
         self.spec = spec.spread
         self.channel = {c.name: c for c in spec.channels}
         self.first_hop = {c.name: min(1.0, spec.spread.view_share * c.reach) for c in spec.channels}
-        self.visible_ticks = {c.name: c.visible_hours / dt for c in spec.channels}
+        self.repost_hop = {
+            name: min(1.0, p * spec.spread.escalation_reach) for name, p in self.first_hop.items()
+        }
+        self.rate = {c.name: math.log(2.0) / c.half_life_hours for c in spec.channels}
+        """Rate of the exponential delay before each view, per hour."""
         self.visible: list[Thread] = []
+        self.pending: list[tuple[float, int, Thread, Customer]] = []
+        """Views to come: (time in hours, sequence number, thread, viewer), a heap."""
+        self._sequence = 0
         self.negative_exposures = 0
 
-    def _state_factor(self, thread: Thread) -> float:
+    def _visible_until(self, thread: Thread) -> float:
+        return thread.created_tick * self.dt + self.channel[thread.channel].visible_hours
+
+    def _send(self, thread: Thread, sharer: Customer, now: float, p: float) -> None:
+        """``sharer`` passes ``thread`` at hour ``now`` to each follower with chance
+        ``p``; each will see it after an exponential delay, if still visible then."""
+        if p <= 0:
+            return
+        rnd, rate, until = self.rnd, self.rate[thread.channel], self._visible_until(thread)
+        for follower in sharer.followers:
+            if rnd.random() < p:
+                when = now + rnd.expovariate(rate)
+                if when < until:
+                    self._sequence += 1
+                    heapq.heappush(self.pending, (when, self._sequence, thread, follower))
+
+    def _reshare(self, thread: Thread, when: float) -> float:
+        """The chance a viewer at hour ``when`` passes ``thread`` to each follower."""
         spec = self.spec
+        complaint = thread.kind == "complaint"
         if thread.gaffe:
-            return spec.gaffe
-        if thread.answered:
-            return spec.answered
-        if thread.kind == "complaint":
-            return spec.unanswered_complaint
-        return 1.0
+            state = spec.gaffe
+        elif thread.answered:
+            state = spec.answered
+        elif complaint:
+            deadline = thread.deadline
+            if deadline == math.inf:  # its first turn has not opened yet
+                deadline = thread.created_tick + thread.patience_ticks
+            ignored = when >= deadline * self.dt
+            state = spec.ignored_complaint if ignored else spec.unanswered_complaint
+        else:
+            state = 1.0
+        p = self.channel[thread.channel].reshare * getattr(spec, thread.kind) * state
+        if complaint:
+            p *= 1.0 + spec.severity * (2.0 * thread.severity - 1.0)
+        return min(1.0, max(0.0, p))
 
     def step(self, tick: int, new: list[Thread]) -> list[Exposure]:
-        """Advance every visible cascade one tick and open the new threads' cascades.
-        Returns this tick's first-time exposures (authors excluded)."""
-        rnd = self.rnd
-        exposures: list[Exposure] = []
+        """Forget the threads out of sight, open the new threads' cascades and process
+        every view due before the end of this tick, in time order. Returns this tick's
+        first-time exposures (authors excluded)."""
+        start, end = tick * self.dt, (tick + 1) * self.dt
         still_visible = []
         for thread in self.visible:
-            age = tick - thread.created_tick
-            visible_ticks = self.visible_ticks[thread.channel]
-            if age >= visible_ticks:  # out of sight: its audience is forgotten
-                thread.visible, thread.audience, thread.frontier = False, set(), []
-                continue
-            still_visible.append(thread)
-            if not thread.frontier:
-                continue
-            fade = min(1.0, max(0.0, 1.0 - age / visible_ticks))
-            p = self.channel[thread.channel].reshare * getattr(self.spec, thread.kind) * fade
-            p = min(1.0, max(0.0, p * self._state_factor(thread)))
-            reached = []
-            if p > 0:
-                for sharer in thread.frontier:
-                    for follower in sharer.followers:
-                        if rnd.random() < p and follower.index not in thread.audience:
-                            thread.audience.add(follower.index)
-                            reached.append(follower)
-            thread.frontier = reached
-            thread.reach = len(thread.audience)
-            exposures.extend(self._exposed(thread, reached))
+            if start >= self._visible_until(thread):  # out of sight: audience forgotten
+                thread.visible, thread.audience = False, set()
+            else:
+                still_visible.append(thread)
         self.visible = still_visible
         for thread in new:
-            author = thread.author
             thread.visible = True
-            thread.audience = {author.index}
-            p = self.first_hop[thread.channel]
-            reached = [f for f in author.followers if rnd.random() < p]
-            thread.audience.update(f.index for f in reached)
-            thread.frontier = reached
-            thread.reach = len(thread.audience)
+            thread.audience = {thread.author.index}
+            thread.reach = 1
             self.visible.append(thread)
-            exposures.extend(self._exposed(thread, reached))
+            self._send(thread, thread.author, start, self.first_hop[thread.channel])
+        exposures: list[Exposure] = []
+        pending = self.pending
+        while pending and pending[0][0] < end:
+            when, _, thread, customer = heapq.heappop(pending)
+            if not thread.visible or customer.index in thread.audience:
+                continue
+            thread.audience.add(customer.index)
+            thread.reach = len(thread.audience)
+            negative = thread.gaffe or (thread.kind == "complaint" and not thread.answered)
+            self.negative_exposures += negative
+            exposures.append(Exposure(thread, customer, negative, thread.gaffe, thread.answered))
+            self._send(thread, customer, when, self._reshare(thread, when))
         return exposures
 
-    def _exposed(self, thread: Thread, customers: list[Customer]) -> list[Exposure]:
-        negative = thread.gaffe or (thread.kind == "complaint" and not thread.answered)
-        if negative:
-            self.negative_exposures += len(customers)
-        return [Exposure(thread, c, negative, thread.gaffe, thread.answered) for c in customers]
+    def escalate(self, tick: int, thread: Thread) -> None:
+        """The author of ``thread`` posts it again at the end of ``tick``."""
+        if thread.visible:
+            at = (tick + 1) * self.dt
+            self._send(thread, thread.author, at, self.repost_hop[thread.channel])
