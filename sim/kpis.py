@@ -102,7 +102,8 @@ def organization_kpis(
     First response is measured from a thread's creation to its first answer, over
     answered threads; resolution from creation to resolution, over resolved threads.
     ``first_response_hours_km_median`` counts every thread: the never answered are
-    censored at their (last) abandonment or at ``now_tick``, the run's end.
+    censored at their abandonment if they ended abandoned, else at ``now_tick``, the
+    run's end.
     ``answered_within_*`` are shares of all threads. Shares are over all threads
     opened. ``NaN`` marks a KPI with no threads to measure (e.g. no thread was ever
     answered). ``social_capacity`` (work-hours per hour given to social media, on
@@ -123,7 +124,9 @@ def organization_kpis(
     share = (lambda mask: float(mask.mean())) if n else (lambda mask: np.nan)
     wait = (first - created) * dt_hours
     abandoned_at = threads.column("abandon_tick")
-    end = np.where(abandoned_at >= 0, abandoned_at, now_tick)
+    # censored at its abandonment if it ended so, else (still open, an escalated turn
+    # included) at the run's end
+    end = np.where(state == State.ABANDONED, abandoned_at, now_tick)
     kpis["first_response_hours_km_median"] = kaplan_meier_median(
         np.where(answered, first - created, end - created) * dt_hours, answered
     )

@@ -187,10 +187,12 @@ class OrgModel(mesa.Model):
         patience_hours: float = float("inf"),
         influence: float = 1.0,
         author: int | np.ndarray = -1,
+        severity: float = 0.5,
     ) -> np.ndarray:
         """Open ``n`` threads now, on top of the arrival process (scripted cases).
         They enter routing at once; with an ``author`` they also spread from the next
-        tick. Returns their ids."""
+        tick. ``severity`` (in [0, 1]) is the mean of the posted threads' by default.
+        Returns their ids."""
         org = self.core.org
         topic_index = org.topic_names.index(topic) if isinstance(topic, str) else int(topic)
         channels = [c.name for c in self.scenario_spec.channels]
@@ -202,6 +204,7 @@ class OrgModel(mesa.Model):
             channel=channel_index,
             influence=influence,
             author=author,
+            severity=severity,
             created_tick=self.core.tick,
             patience_ticks=patience_hours / self.dt_hours,
         )

@@ -534,9 +534,7 @@ def test_a_spin_found_out_costs_its_audience_one_penalty() -> None:
 
 def followers_path(structure: str, seed: int, *overrides: str) -> tuple[float, float]:
     """Brand followers at the start and after two weeks of the small world."""
-    model = OrgModel(
-        f"scenarios/{structure}.toml", rng=seed, overrides=[*SMALL, *overrides]
-    )
+    model = OrgModel(f"scenarios/{structure}.toml", rng=seed, overrides=[*SMALL, *overrides])
     start = model.brand_followers()
     model.run_hours(336)
     return start, model.brand_followers()

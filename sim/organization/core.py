@@ -433,6 +433,8 @@ class OrgCore:
         th = self.threads
         th.escalations[ids] += 1
         th.state[ids] = State.OPEN  # no longer abandoned: waiting for its new turn
+        th.holder[ids] = -1  # a new turn comes from nowhere: routing it is no handoff
+        th.pool[ids] = -1
         th.phase[ids] = Phase.DELAY
         th.leg[ids] = Leg.FOLLOWUP
         th.ready_tick[ids] = self.tick

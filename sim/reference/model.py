@@ -180,6 +180,10 @@ class ReferenceModel(mesa.Model):
         opinions, spec, t = self.opinions, self.spec.opinions, self.tick
         for customer in problems:
             opinions.feel(customer, -spec.problem)
+        for thread in self.org.opened_now:  # each turn opened is an expectation
+            if thread.author is not None:
+                opinions.believe(thread.author, -opinions.expected(thread))
+        self.org.opened_now = []
         for exposure in exposures:
             opinions.saw(exposure)
         seen: dict[int, tuple[Thread, bool]] = {}  # each thread's audience sees it once
@@ -252,7 +256,7 @@ class ReferenceModel(mesa.Model):
             if t.answered:
                 survival.append(((t.first_response_tick - t.created_tick) * dt, True))
             else:
-                end = self.tick if t.abandon_tick is None else t.abandon_tick
+                end = t.abandon_tick if t.state is State.ABANDONED else self.tick
                 survival.append(((end - t.created_tick) * dt, False))
         kpis["first_response_hours_km_median"] = _km_median(survival)
         kpis["answered_within_1h_share"] = share(sum(h <= 1.0 for h in first))

@@ -118,24 +118,25 @@ class Opinions:
 
     def got_answer(self, thread: Thread, tick: int, resolved: bool, gaffe: bool) -> None:
         """The author of an answered thread: a quick, resolving answer pleases more;
-        a gaffe answer hurts and signals only the expectation missed, and distrust."""
+        a gaffe answer hurts and signals distrust; any other answer makes good the
+        turn's expectation (charged when it opened) by its credibility x lateness."""
         spec = self.spec
         wait = tick - thread.turn_tick
         if gaffe:
             gain = -spec.seen_gaffe
-            signal = -self.expected(thread) - spec.gaffe_trust
+            signal = -spec.gaffe_trust
         else:
             gain = spec.answered * thread.quality
             gain += spec.fast_bonus * math.exp(-wait / self.fast_ticks)
             gain += spec.resolved if resolved else 0.0
-            signal = self.credibility(thread, wait) - self.expected(thread)
+            signal = self.credibility(thread, wait)
         self.feel(thread.author, gain)
         self.believe(thread.author, signal)
 
     def ignored(self, thread: Thread) -> None:
         """The author of an abandoned thread."""
         self.feel(thread.author, -self.spec.ignored * (0.5 + thread.severity))
-        self.believe(thread.author, -self.expected(thread) * (1.0 + thread.severity))
+        self.believe(thread.author, -self.expected(thread) * thread.severity)
 
     # ------------------------------------------------------------------- apply
 

@@ -89,6 +89,8 @@ class Organization:
         self.answered_now: list[tuple[Thread, bool, bool]] = []
         """This tick's answers: (thread, whether it resolved, whether it was a gaffe)."""
         self.abandoned_now: list[Thread] = []
+        self.opened_now: list[Thread] = []
+        """Turns opened since the public last reacted (each an expectation, MODEL.md 4.7)."""
         self.spin_found: list[tuple[int, Thread]] = []
         self.busy_work = 0.0
         self.capacity_work = 0.0
@@ -293,6 +295,7 @@ class Organization:
     # ------------------------------------------------------------------ the tick
 
     def open_turn(self, thread: Thread) -> None:
+        self.opened_now.append(thread)
         thread.turn_tick = self.tick
         thread.deadline = self.tick + thread.patience_ticks
 
