@@ -4,12 +4,14 @@ Each configuration is a scenario file, ``--set`` overrides and a run length. Its
 fingerprint is a SHA-256 over the run's KPIs, its thread table and its per-tick
 series, column by column (names, dtypes, categories and raw bytes), so any change in
 any number, however small, changes it. ``tests/data/golden_hashes.json`` holds the
-fingerprints measured at commit da17a19 (before the floor-plan refactor, issue 12);
-``tests/test_bit_identical.py`` checks them.
+fingerprints; ``tests/test_bit_identical.py`` checks them.
 
-The stored fingerprints were computed by running this file in a checkout of da17a19
-(with ``tests/data/edges.txt`` copied there); a configuration added later is
-fingerprinted the same way, against that commit, never against the code under test.
+History: first measured at commit da17a19 (before the floor-plan refactor, issue 12,
+which left all of them unchanged); regenerated on 2026-12-01 from the code of the
+public-side change (issue 13: continuous-time spread, escalations, signed trust
+signals, brand following, new KPIs and series), which was meant to move every result.
+A refactor must leave them as they are; a configuration added later is fingerprinted
+against the commit that last regenerated them, never against the code under test.
 Regenerate from the current code only when a change is *meant* to move results, and
 say so in the commit:
 

@@ -1,6 +1,7 @@
 """Refactors leave every result unchanged (issue 12): each configuration of
 :mod:`golden` gives the same KPIs, thread table and per-tick series, bit for bit, as
-at commit da17a19, at two seeds."""
+when the fingerprints were last regenerated (see :mod:`golden` for when and why), at
+two seeds."""
 
 from __future__ import annotations
 

@@ -31,9 +31,11 @@ Equivalence margins
 -------------------
 Re-derived on 2026-12-01, when the continuous-time spread, escalations, signed trust
 signals and brand following came in (which changed the between-seed spread of trust,
-sentiment, reach and more), with ``tests/docking_pilot.py`` run once on the core alone
-and before any comparison with the reference; the four new KPIs got margins the same
-way. Fixed before the docking runs, from a core-only pilot (seeds 1000-1029, n = 30, same
+sentiment, reach and more), with ``tests/docking_pilot.py`` run on the core alone
+before any comparison with the reference; the new KPIs got margins the same way. Run
+a second time the same day, after fixing a core bug the first docking run exposed (an
+escalated turn counted as a hop: expert routing's ``hops_mean`` margin had come from
+the bug), and after the expectation of a turn moved to when it opens. Fixed before the docking runs, from a core-only pilot (seeds 1000-1029, n = 30, same
 world): margin = 0.8 x the pilot's between-seed standard deviation, rounded up to two
 significant digits, as a share of the pooled mean of both samples ("rel": times,
 shares, hops, utilization, depth, reach) or in the KPI's own units ("abs": gaffes,
@@ -46,32 +48,32 @@ and detractor shares vary between seeds mostly through the random initial sentim
 ==============================  ====  ===========  ===========  ==============  =======
 KPI                             kind  switchboard  direct_dial  expert_routing  coached
 ==============================  ====  ===========  ===========  ==============  =======
-first_response_hours_median     rel          9 %         17 %            16 %     21 %
-first_response_hours_p90        rel        8.2 %         24 %           9.9 %     27 %
-first_response_hours_mean       rel        7.6 %         19 %           9.8 %     22 %
-first_response_hours_km_median  rel        7.2 %         26 %           8.5 %     35 %
-answered_within_1h_share        rel        440 %         19 %            45 %     23 %
-answered_within_24h_share       rel         12 %         11 %           7.6 %     11 %
-resolution_hours_median         rel         24 %         18 %            31 %     27 %
-resolution_hours_p90            rel         21 %         24 %            16 %     25 %
-resolution_hours_mean           rel         17 %         19 %            19 %     20 %
-answered_share                  rel         11 %         11 %           7.6 %     11 %
-resolved_share                  rel         21 %         13 %            18 %     14 %
-abandoned_share                 rel        2.4 %         13 %           3.6 %     12 %
-hops_mean                       rel        7.7 %         38 %            16 %     39 %
-silo_crossings_mean             rel        8.3 %         45 %               0     43 %
-utilization                     rel        4.5 %         11 %           4.8 %    9.8 %
-social_capacity                 rel            0        7.8 %               0    9.6 %
-gaffes                          abs         0.65          3.5             2.7      4.2
-interactivity                   rel        8.5 %        2.7 %           3.6 %    3.3 %
-conversation_depth              rel         10 %         11 %           8.8 %     12 %
-quality_final                   abs       0.0012        0.005           0.002   0.0039
-credibility                     abs       0.0016       0.0019          0.0015   0.0017
-sentiment                       abs       0.0067       0.0072          0.0063   0.0062
-fan_share                       abs       0.0054       0.0081          0.0056   0.0064
-detractor_share                 abs       0.0031       0.0028          0.0032   0.0029
-net_sentiment                   abs       0.0061       0.0085          0.0066   0.0076
-negative_reach_per_1k           rel         16 %         17 %            16 %     17 %
+first_response_hours_median     rel           9 %         17 %            14 %     21 %
+first_response_hours_p90        rel         8.2 %         24 %           9.1 %     27 %
+first_response_hours_mean       rel         7.6 %         19 %            10 %     22 %
+first_response_hours_km_median  rel         7.3 %         26 %           8.7 %     35 %
+answered_within_1h_share        rel         440 %         19 %            42 %     23 %
+answered_within_24h_share       rel          12 %         11 %           8.2 %     11 %
+resolution_hours_median         rel          24 %         18 %            31 %     27 %
+resolution_hours_p90            rel          21 %         24 %            17 %     25 %
+resolution_hours_mean           rel          17 %         19 %            19 %     20 %
+answered_share                  rel          11 %         11 %           8.1 %     11 %
+resolved_share                  rel          21 %         13 %            19 %     14 %
+abandoned_share                 rel         2.4 %         13 %           3.4 %     12 %
+hops_mean                       rel         7.7 %         44 %               0     43 %
+silo_crossings_mean             rel         8.3 %         44 %               0     43 %
+utilization                     rel         4.5 %         11 %           5.6 %    9.8 %
+social_capacity                 rel             0        7.8 %               0    9.6 %
+gaffes                          abs          0.65          3.5             2.4      4.2
+interactivity                   rel         8.5 %        2.7 %           3.5 %    3.3 %
+conversation_depth              rel          10 %         11 %           8.3 %     12 %
+quality_final                   abs        0.0012        0.005           0.002   0.0039
+credibility                     abs        0.0016        0.002          0.0015   0.0018
+sentiment                       abs        0.0067       0.0072          0.0068   0.0062
+fan_share                       abs        0.0054       0.0081          0.0069   0.0064
+detractor_share                 abs        0.0031       0.0028           0.003   0.0029
+net_sentiment                   abs        0.0061       0.0085          0.0079   0.0076
+negative_reach_per_1k           rel          16 %         17 %            15 %     17 %
 ==============================  ====  ===========  ===========  ==============  =======
 
 Rules checked in isolation
@@ -138,32 +140,32 @@ sums in float32)."""
 MARGINS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
     # KPI: (kind, margins for switchboard, direct_dial, expert_routing, coached);
     # re-derived on 2026-12-01 by tests/docking_pilot.py (see the module docstring)
-    "first_response_hours_median": ("rel", (0.09, 0.17, 0.16, 0.21)),
-    "first_response_hours_p90": ("rel", (0.082, 0.24, 0.099, 0.27)),
-    "first_response_hours_mean": ("rel", (0.076, 0.19, 0.098, 0.22)),
-    "first_response_hours_km_median": ("rel", (0.072, 0.26, 0.085, 0.35)),
-    "answered_within_1h_share": ("rel", (4.4, 0.19, 0.45, 0.23)),
-    "answered_within_24h_share": ("rel", (0.12, 0.11, 0.076, 0.11)),
+    "first_response_hours_median": ("rel", (0.09, 0.17, 0.14, 0.21)),
+    "first_response_hours_p90": ("rel", (0.082, 0.24, 0.091, 0.27)),
+    "first_response_hours_mean": ("rel", (0.076, 0.19, 0.1, 0.22)),
+    "first_response_hours_km_median": ("rel", (0.073, 0.26, 0.087, 0.35)),
+    "answered_within_1h_share": ("rel", (4.4, 0.19, 0.42, 0.23)),
+    "answered_within_24h_share": ("rel", (0.12, 0.11, 0.082, 0.11)),
     "resolution_hours_median": ("rel", (0.24, 0.18, 0.31, 0.27)),
-    "resolution_hours_p90": ("rel", (0.21, 0.24, 0.16, 0.25)),
+    "resolution_hours_p90": ("rel", (0.21, 0.24, 0.17, 0.25)),
     "resolution_hours_mean": ("rel", (0.17, 0.19, 0.19, 0.2)),
-    "answered_share": ("rel", (0.11, 0.11, 0.076, 0.11)),
-    "resolved_share": ("rel", (0.21, 0.13, 0.18, 0.14)),
-    "abandoned_share": ("rel", (0.024, 0.13, 0.036, 0.12)),
-    "hops_mean": ("rel", (0.077, 0.38, 0.16, 0.39)),
-    "silo_crossings_mean": ("rel", (0.083, 0.45, 0.0, 0.43)),
-    "utilization": ("rel", (0.045, 0.11, 0.048, 0.098)),
-    "social_capacity": ("rel", (0.0, 0.078, 0.0, 0.096)),
-    "gaffes": ("abs", (0.65, 3.5, 2.7, 4.2)),
-    "interactivity": ("rel", (0.085, 0.027, 0.036, 0.033)),
-    "conversation_depth": ("rel", (0.1, 0.11, 0.088, 0.12)),
+    "answered_share": ("rel", (0.11, 0.11, 0.081, 0.11)),
+    "resolved_share": ("rel", (0.21, 0.13, 0.19, 0.14)),
+    "abandoned_share": ("rel", (0.024, 0.13, 0.034, 0.12)),
+    "hops_mean": ("rel", (0.077, 0.44, 0, 0.43)),
+    "silo_crossings_mean": ("rel", (0.083, 0.44, 0, 0.43)),
+    "utilization": ("rel", (0.045, 0.11, 0.056, 0.098)),
+    "social_capacity": ("rel", (0, 0.078, 0, 0.096)),
+    "gaffes": ("abs", (0.65, 3.5, 2.4, 4.2)),
+    "interactivity": ("rel", (0.085, 0.027, 0.035, 0.033)),
+    "conversation_depth": ("rel", (0.1, 0.11, 0.083, 0.12)),
     "quality_final": ("abs", (0.0012, 0.005, 0.002, 0.0039)),
-    "credibility": ("abs", (0.0016, 0.0019, 0.0015, 0.0017)),
-    "sentiment": ("abs", (0.0067, 0.0072, 0.0063, 0.0062)),
-    "fan_share": ("abs", (0.0054, 0.0081, 0.0056, 0.0064)),
-    "detractor_share": ("abs", (0.0031, 0.0028, 0.0032, 0.0029)),
-    "net_sentiment": ("abs", (0.0061, 0.0085, 0.0066, 0.0076)),
-    "negative_reach_per_1k": ("rel", (0.16, 0.17, 0.16, 0.17)),
+    "credibility": ("abs", (0.0016, 0.002, 0.0015, 0.0018)),
+    "sentiment": ("abs", (0.0067, 0.0072, 0.0068, 0.0062)),
+    "fan_share": ("abs", (0.0054, 0.0081, 0.0069, 0.0064)),
+    "detractor_share": ("abs", (0.0031, 0.0028, 0.003, 0.0029)),
+    "net_sentiment": ("abs", (0.0061, 0.0085, 0.0079, 0.0076)),
+    "negative_reach_per_1k": ("rel", (0.16, 0.17, 0.15, 0.17)),
 }
 
 Samples = dict[tuple[str, str], dict[str, np.ndarray]]
