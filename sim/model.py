@@ -160,7 +160,12 @@ class OrgModel(mesa.Model):
         events = self.core.events
         answered, resolved, gaffe = events.answered_ids()
         return OrganizationActs(
-            answered, resolved, gaffe, events.abandoned_ids(), events.turn_ids(), events.spin_found
+            answered,
+            resolved,
+            gaffe,
+            events.abandoned_ids(),
+            self.core.take_opened_turns(),
+            events.spin_found,
         )
 
     def _open_crisis(self, n: int, topic: int) -> np.ndarray:

@@ -65,9 +65,6 @@ class TickEvents:
     gaffe: list[np.ndarray] = field(default_factory=list)
     """Whether each answer of :attr:`answered` was a gaffe (of the answer, not the thread)."""
     abandoned: list[np.ndarray] = field(default_factory=list)
-    turns: list[np.ndarray] = field(default_factory=list)
-    """Threads whose turn opened this tick (new threads, follow-ups, escalations): each
-    is an expectation of an answer (MODEL.md 4.7)."""
     spin_found: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     """(threads, tick each is found out) for the spun answers posted this tick whose
     spin will be found out: one entry per spun answer, drawn once."""
@@ -85,9 +82,6 @@ class TickEvents:
 
     def abandoned_ids(self) -> np.ndarray:
         return np.concatenate(self.abandoned) if self.abandoned else np.zeros(0, np.int64)
-
-    def turn_ids(self) -> np.ndarray:
-        return np.concatenate(self.turns) if self.turns else np.zeros(0, np.int64)
 
 
 class OrgCore:
@@ -158,6 +152,7 @@ class OrgCore:
         self._load = np.zeros(n, dtype=np.int64)
         self.busy_work = 0.0
         self.capacity_work = 0.0
+        self._opened_turns: list[np.ndarray] = []
         self.busy_share = 0.0
         self.events = TickEvents()
         self._set_up()
@@ -406,8 +401,15 @@ class OrgCore:
             self._open_turn(ids)
             self.structure.route(self, ids)
 
+    def take_opened_turns(self) -> np.ndarray:
+        """The threads whose turn opened since the last call (new threads, scripted ones
+        admitted between ticks, follow-ups, escalations): each is an expectation of an
+        answer (MODEL.md 4.7). Clears them."""
+        turns, self._opened_turns = self._opened_turns, []
+        return np.concatenate(turns) if turns else np.zeros(0, np.int64)
+
     def _open_turn(self, ids: np.ndarray) -> None:
-        self.events.turns.append(ids)
+        self._opened_turns.append(ids)
         th = self.threads
         th.turn_tick[ids] = self.tick
         th.deadline_tick[ids] = self.tick + th.patience_ticks[ids]
