@@ -40,31 +40,48 @@ from experiments.runner import replication_seeds
 NOT_REPRODUCED: dict[str, str] = {
     "1-direct-dial": (
         "NOT REPRODUCED: in direct dial a silo wall (permeability 0.2 against 1.0) does not "
-        "lower the share of threads answered within 12 h (0.601 against 0.594: +0.007, 95% "
-        "CI -0.005 to +0.019; 16 paired seeds). The owning silo claims its threads first; "
-        "other silos only take what waits while every one of its watchers is busy, so a "
-        "wall rarely costs anything (in the switchboard it clearly does: 1-switchboard)."
+        "lower the share of threads answered within 12 h (0.6027 against 0.6025: +0.0003, "
+        "95% CI -0.012 to +0.012; 16 paired seeds). The owning silo claims its threads "
+        "first; other silos only take what waits while every one of its watchers is busy, "
+        "so a wall rarely costs anything (in the switchboard it clearly does: "
+        "1-switchboard). Threads that need a second silo are issue 14."
+    ),
+    "5b-integrity": (
+        "NOT REPRODUCED since the public-side change (issue 13): a say-do gap (leadership "
+        "integrity 0.2 against 0.7) lowers credibility by only -0.0005 (95% CI -0.0011 to "
+        "+0.0001, p = 0.055; 16 paired seeds; before: -0.026). A broadcast that contradicts "
+        "experience is now a trust signal in the unit of every other one, weighted as a "
+        "thing seen (opinions.trust_seen = 0.1), where before it subtracted 0.01 of trust "
+        "per broadcast directly and drove unhappy followers' trust to 0 within two weeks."
     ),
     "6-reach-sentiment": (
         "NOT REPRODUCED: three times the brand followers (0.9 of customers against 0.3) "
-        "raises mean sentiment a little, 0.097 -> 0.105 (+0.008, 95% CI +0.006 to +0.009), "
+        "raises mean sentiment a little, 0.094 -> 0.102 (+0.009, 95% CI +0.006 to +0.011), "
         "above the 0.005 margin: each broadcast lifts every follower's sentiment slightly "
         "(broadcast.sentiment x integrity). Reach does not buy credibility: it costs it "
-        "(6-reach-credibility: -0.062)."
+        "a little (6-reach-credibility: -0.0004)."
     ),
     "7c-little-first_response_hours": (
-        "NOT REPRODUCED: on mean first response expert routing (6.7 h) closes about 81% of "
-        "the gap from the switchboard (24.7 h) to coached direct dial (2.3 h): -6.8 h from "
-        "their midpoint (95% CI -7.2 to -6.5). The mean covers answered threads only; on "
+        "NOT REPRODUCED: on mean first response expert routing (6.7 h) closes about 80% of "
+        "the gap from the switchboard (25.4 h) to coached direct dial (2.3 h): -7.2 h from "
+        "their midpoint (95% CI -7.5 to -6.8). The mean covers answered threads only; on "
         "answered share, answers within 4 h, credibility and sentiment it closes less than "
         "half (the other 7c-little claims)."
     ),
+    "7d-credibility-vs-direct_dial": (
+        "NOT REPRODUCED since the public-side change (issue 13): after two weeks coached "
+        "direct dial's credibility equals plain direct dial's (0.4436 against 0.4433: "
+        "+0.0003, 95% CI -0.0006 to +0.0012, p = 0.25; 16 paired seeds; before: +0.013). "
+        "Their answers now earn trust by the same rule, and coaching raises training, "
+        "which the trust signal does not read (it reads authenticity x voice and timing); "
+        "coached direct dial makes fewer gaffes (7b-vs-coached) and answers a few fewer "
+        "threads."
+    ),
     "7d-sentiment-vs-direct_dial": (
         "NOT REPRODUCED: after two weeks coached direct dial's mean sentiment equals plain "
-        "direct dial's (0.105 against 0.103: +0.002, 95% CI -0.003 to +0.007, p = 0.23; 16 "
-        "paired seeds). It is ahead on credibility (+0.013, p = 7e-7, "
-        "7d-credibility-vs-direct_dial) and makes fewer gaffes (7b-vs-coached), but its "
-        "comms staff coach instead of answering and it answers a few fewer threads."
+        "direct dial's (0.1000 against 0.1001: -0.0001, 95% CI -0.004 to +0.004, p = 0.53; "
+        "16 paired seeds). It makes fewer gaffes (7b-vs-coached), but its comms staff coach "
+        "instead of answering and it answers a few fewer threads (issue 14)."
     ),
 }
 
