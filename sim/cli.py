@@ -197,7 +197,13 @@ def kpi_table(title: str, kpis: dict[str, float]) -> Table:
     table.add_column("KPI")
     table.add_column("value", justify="right")
     for name, value in kpis.items():
-        table.add_row(name, "n/a" if value != value else f"{value:,.3f}")
+        if value != value:
+            shown = "n/a"
+        elif value == float("inf"):  # a Kaplan-Meier median never reached
+            shown = "not reached"
+        else:
+            shown = f"{value:,.3f}"
+        table.add_row(name, shown)
     return table
 
 
@@ -249,8 +255,8 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> int:
 def _run_hours(args: argparse.Namespace, scenario: Scenario) -> float:
     """The run's length, checked against one tick and the run-size bounds before any
     work; an error names who set it (``--hours`` or the file's ``time.hours``)."""
-    if args.hours is not None:
-        hours, source = args.hours, "--hours"
+    if args.hours is not None:  # (the file too: its tick length or rates may be the cause)
+        hours, source = args.hours, f"{args.scenario}: --hours"
     else:
         hours, source = scenario.time.hours, f"{args.scenario}: time.hours"
         given = [o for o in args.overrides if o.partition("=")[0].strip() == "time.hours"]

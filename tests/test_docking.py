@@ -31,19 +31,20 @@ Equivalence margins
 -------------------
 Re-derived on 2026-12-01, when the continuous-time spread, escalations, signed trust
 signals and brand following came in (which changed the between-seed spread of trust,
-sentiment, reach and more), with ``tests/docking_pilot.py`` run on the core alone
-before any comparison with the reference; the new KPIs got margins the same way. Run
-a second time the same day, after fixing a core bug the first docking run exposed (an
-escalated turn counted as a hop: expert routing's ``hops_mean`` margin had come from
-the bug), and after the expectation of a turn moved to when it opens. Fixed before the docking runs, from a core-only pilot (seeds 1000-1029, n = 30, same
-world): margin = 0.8 x the pilot's between-seed standard deviation, rounded up to two
-significant digits, as a share of the pooled mean of both samples ("rel": times,
-shares, hops, utilization, depth, reach) or in the KPI's own units ("abs": gaffes,
-quality, trust, sentiment and the fan/detractor shares). With 50 runs a side the
-standard error of a difference of means is 0.2 SD, so an honest dock exceeds 0.8 SD
-with probability about 6e-5 per KPI, while a bias of a whole SD fails. Sentiment, fan
-and detractor shares vary between seeds mostly through the random initial sentiments
-(SD of a mean of 2,000 draws: 0.0067), so their margins are about one such SD.
+sentiment, reach and more), with ``tests/docking_pilot.py`` run on the core alone before
+any comparison with the reference; the new KPIs got margins the same way. Run a second
+time the same day, after fixing a core bug the first docking run exposed (an escalated
+turn counted as a hop: expert routing's ``hops_mean`` margin had come from the bug), and
+after the expectation of a turn moved to when it opens. Fixed before the docking runs,
+from a core-only pilot (seeds 1000-1029, n = 30, same world): margin = 0.8 x the pilot's
+between-seed standard deviation, rounded up to two significant digits, as a share of the
+pooled mean of both samples ("rel": times, shares, hops, utilization, depth, reach) or
+in the KPI's own units ("abs": gaffes, quality, trust, sentiment and the fan/detractor
+shares). With 50 runs a side the standard error of a difference of means is 0.2 SD, so
+an honest dock exceeds 0.8 SD with probability about 6e-5 per KPI, while a bias of a
+whole SD fails. Sentiment, fan and detractor shares vary between seeds mostly through
+the random initial sentiments (SD of a mean of 2,000 draws: 0.0067), so their margins
+are about one such SD.
 
 ==============================  ====  ===========  ===========  ==============  =======
 KPI                             kind  switchboard  direct_dial  expert_routing  coached

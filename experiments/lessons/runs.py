@@ -83,7 +83,7 @@ class ChapterMeasurement:
 
     def __call__(self, model: OrgModel, job: Job) -> LessonRun:
         threads, series = model.threads(), model.series()
-        n = model.customers.n if model.customers is not None else 0
+        n = model.size()["customers"]
         return LessonRun(
             job.scenario_index,
             job.replication,
