@@ -21,10 +21,11 @@ thread's ``visible_hours`` never comes.
 Views are events in continuous time, so a tick only decides *when they are
 processed*: every view due within a tick is processed in that tick, generation after
 generation, against the state the thread had at the start of the tick; views due
-later wait in a calendar bucketed by tick. Reach and its distribution therefore do
-not depend on the tick length, up to when an answer becomes visible (MODEL.md 6.8).
-Reach counts distinct customers. Every step is vectorized over all threads at once,
-with geometric skipping (:mod:`sim.public.cascade`).
+later wait in a calendar: one store sorted by time, into which each tick's new views
+are merged once (O(pending) a tick, no Python loop over ticks or views). Reach and its
+distribution therefore do not depend on the tick length, up to when an answer becomes
+visible (MODEL.md 6.8). Reach counts distinct customers. Every step is vectorized over
+all threads at once, with geometric skipping (:mod:`sim.public.cascade`).
 
 An author whose complaint was ignored may **escalate** (:meth:`Spread.escalate`): the
 repost reaches their followers anew, with the first-hop chance times
@@ -112,11 +113,11 @@ class Spread:
         self.kind_factor = np.array([getattr(spec, k) for k in names(Kind)])
         self.spec = spec
         self.spreading = _NO_IDS  # sorted thread ids still visible
-        self.calendar: dict[int, list[_Views]] = {}
-        """Views to come, by the tick in which they are due."""
+        self.calendar = _Views(_NO_IDS, _NO_NODES, _NO_TIMES)
+        """Views to come, sorted by time."""
+        self._filed: list[_Views] = []
+        """Views filed this tick, merged into :attr:`calendar` at the end of the step."""
         self.negative_exposures = 0
-        self._next_tick = 0
-        """The first tick whose calendar bucket is still to be processed."""
 
     def reach(self, ids: np.ndarray) -> np.ndarray:
         return self.exposures.reach(ids)
@@ -133,15 +134,14 @@ class Spread:
     @property
     def has_views_to_come(self) -> bool:
         """Whether some view is still to come (a cascade is still under way)."""
-        return bool(self.calendar)
+        return self.calendar.thread.size > 0 or bool(self._filed)
 
     def step(self, tick: int, new: np.ndarray) -> Exposed:
         """Open the cascades of ``new`` threads and process every view due this tick."""
         th = self.threads
         start, end = tick * self.dt, (tick + 1) * self.dt
-        self._next_tick = tick + 1
         self._expire(tick)
-        due = self.calendar.pop(tick, [])
+        due = self._take_due(end)
         new = new[th.author[new] >= 0]  # threads opened without an author do not spread
         if new.size:
             authors = th.author[new]
@@ -168,8 +168,8 @@ class Spread:
             )
             due = self._schedule(passed, end)
         else:  # the rest of a long chain waits for the next tick
-            if due:
-                self.calendar.setdefault(tick + 1, []).extend(due)
+            self._filed.extend(due)
+        self._merge_filed()
         if len(parts_t) == 1:
             thread, customer = parts_t[0], parts_c[0]
         elif parts_t:
@@ -196,12 +196,11 @@ class Spread:
         if ids.size == 0:
             return
         at = (tick + 1) * self.dt
-        self._next_tick = tick + 1
         views = self._pass_on(
             ids, th.author[ids], np.full(ids.size, at), self.escalation_hop[th.channel[ids]]
         )
-        for part in self._schedule(views, at):  # nothing is due before ``at``
-            self._file(part)
+        self._filed.extend(self._schedule(views, at))  # nothing is due before ``at``
+        self._merge_filed()
 
     # ------------------------------------------------------------------ parts
 
@@ -275,23 +274,36 @@ class Spread:
         return []
 
     def _file(self, views: _Views) -> None:
-        """Put views in the calendar buckets of the ticks in which they are due."""
-        bucket = (views.time / self.dt).astype(np.int64)
-        np.maximum(bucket, self._next_tick, out=bucket)  # (rounding at a tick's end)
-        lo, hi = int(bucket.min()), int(bucket.max())
-        if lo == hi:
-            self.calendar.setdefault(lo, []).append(views)
+        """Keep views to come until the end of the step (:meth:`_merge_filed`)."""
+        self._filed.append(views)
+
+    def _take_due(self, end: float) -> list[_Views]:
+        """Remove from the calendar, and return, the views due before ``end``."""
+        cal = self.calendar
+        k = int(cal.time.searchsorted(end, side="left"))
+        if k == 0:
+            return []
+        self.calendar = _Views(cal.thread[k:], cal.customer[k:], cal.time[k:])
+        return [_Views(cal.thread[:k], cal.customer[:k], cal.time[:k])]
+
+    def _merge_filed(self) -> None:
+        """Merge the views filed this step into the sorted calendar: sort the new ones
+        and insert them after any equal times (O(calendar + new))."""
+        if not self._filed:
             return
-        order = np.argsort(bucket, kind="stable")
-        bucket = bucket[order]
-        cuts = np.flatnonzero(bucket[1:] != bucket[:-1]) + 1
-        starts = np.concatenate([[0], cuts])
-        stops = np.append(cuts, bucket.size)
-        for s, e in zip(starts.tolist(), stops.tolist(), strict=True):  # a few buckets
-            idx = order[s:e]
-            self.calendar.setdefault(int(bucket[s]), []).append(
-                _Views(views.thread[idx], views.customer[idx], views.time[idx])
-            )
+        new = _Views.join(self._filed)
+        self._filed = []
+        if new.thread.size == 0:
+            return
+        order = np.argsort(new.time, kind="stable")
+        time = new.time[order]
+        cal = self.calendar
+        at = cal.time.searchsorted(time, side="right")
+        self.calendar = _Views(
+            np.insert(cal.thread, at, new.thread[order]),
+            np.insert(cal.customer, at, new.customer[order]),
+            np.insert(cal.time, at, time),
+        )
 
     def _first_views(self, views: _Views) -> _Views:
         """The views that expose a customer to a thread for the first time, each at the
