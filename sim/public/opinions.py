@@ -70,7 +70,7 @@ def _gather(parts: _Queue, dtype: type) -> tuple[np.ndarray, np.ndarray]:
 class Opinions:
     """Applies one tick's experiences and exposures to the customers' arrays.
 
-    Events are queued by :meth:`feel`, :meth:`believe` and :meth:`distrust` and applied
+    Events are queued by :meth:`feel` and :meth:`believe` and applied
     together, in the order they were queued, by :meth:`apply`; queued arrays are read
     then, so callers must not change them in between.
     """
@@ -88,7 +88,6 @@ class Opinions:
         """What an answer is expected to be worth, by kind (MODEL.md 4.7)."""
         self._delta: _Queue = []
         self._signal: _Queue = []
-        self._trust_loss: _Queue = []
         self._gap = np.empty(customers.n, dtype=np.float32)
         self._slot = np.empty(customers.n, dtype=np.int32)
         """Scratch for :meth:`_sum_by_customer`: only slots written in a call are read."""
@@ -111,11 +110,6 @@ class Opinions:
         """Queue a signed trust signal (one's own thread counts 1, others' ``trust_seen``)."""
         if customer.size:
             self._signal.append((customer, signal))
-
-    def distrust(self, customer: np.ndarray, loss: np.ndarray | float) -> None:
-        """Queue a direct loss of trust: one ``loss`` for all of ``customer``, or one each."""
-        if customer.size:
-            self._trust_loss.append((customer, loss))
 
     def answer_signal(
         self,
@@ -267,23 +261,14 @@ class Opinions:
             customer, delta = _gather(self._delta, np.float32)
             np.add.at(s, customer, delta)
             s[customer] = s[customer].clip(-1.0, 1.0)
-        changed_trust = []
         if self._signal:
             customer, signal = _gather(self._signal, np.float64)
             seen, total = self._sum_by_customer(customer, signal)
             step = self.spec.trust_rate * total
             now = trust[seen].astype(np.float64)
             now += np.where(step > 0, step * (1.0 - now), step * now)
-            trust[seen] = now.astype(np.float32)
-            changed_trust.append(seen)
-        if self._trust_loss:
-            customer, loss = _gather(self._trust_loss, np.float32)
-            np.subtract.at(trust, customer, loss)
-            changed_trust.append(customer)
-        if changed_trust:
-            touched = changed_trust[0] if len(changed_trust) == 1 else np.concatenate(changed_trust)
-            trust[touched] = trust[touched].clip(0.0, 1.0)
-        self._delta, self._signal, self._trust_loss = [], [], []
+            trust[seen] = now.clip(0.0, 1.0).astype(np.float32)
+        self._delta, self._signal = [], []
         gap = np.subtract(people.baseline, s, out=self._gap)
         gap *= self._relax32
         s += gap
