@@ -19,7 +19,13 @@ from sim.agents import Customer, Employee, HierarchyLevel, Silo
 from sim.interventions import Timeline
 from sim.kpis import organization_kpis, public_kpis
 from sim.levers import Levers
-from sim.organization import OrgCore, build_organization, learn, make_structure
+from sim.organization import (
+    OrgCore,
+    SecondSilos,
+    build_organization,
+    learn,
+    make_structure,
+)
 from sim.public import Customers, OrganizationActs, build_public
 from sim.recorder import SERIES, Recorder
 from sim.rng import MESA_CHILD, Streams, child_sequence, seed_sequence
@@ -85,6 +91,8 @@ class OrgModel(mesa.Model):
         self.timeline = Timeline(
             scenario.interventions, self.levers, self.core, self.dt_hours, self._open_crisis
         )
+        self.second_silos = SecondSilos(scenario)
+        """Draws which new threads need a second silo's knowledge (MODEL.md 2)."""
         self._scripted: list[np.ndarray] = []
         self._inspected: dict[int, Customer] = {}
         for index in range(org.n_employees):
@@ -127,6 +135,8 @@ class OrgModel(mesa.Model):
         watch.lap("posting")
         public.spread_step(t, self._opened_since_last_tick(new, crisis.size > 0))  # 3. spread
         watch.lap("spread")
+        threads = core.threads
+        threads.second_silo[new] = self.second_silos.assign(threads.topic[new], self.streams.needs)
         core.admit(new)  # 4. routing
         core.step()  # 5-6. work, answers, abandonment
         watch.lap("routing and work")
@@ -193,11 +203,13 @@ class OrgModel(mesa.Model):
         influence: float = 1.0,
         author: int | np.ndarray = -1,
         severity: float = 0.5,
+        second_silo: str | int | None = None,
     ) -> np.ndarray:
         """Open ``n`` threads now, on top of the arrival process (scripted cases).
         They enter routing at once; with an ``author`` they also spread from the next
         tick. ``severity`` (in [0, 1]) is the mean of the posted threads' by default.
-        Returns their ids."""
+        ``second_silo`` names the silo whose knowledge the answer also needs (none by
+        default). Returns their ids."""
         org = self.core.org
         topic_index = org.topic_names.index(topic) if isinstance(topic, str) else int(topic)
         channels = [c.name for c in self.scenario_spec.channels]
@@ -210,12 +222,20 @@ class OrgModel(mesa.Model):
             influence=influence,
             author=author,
             severity=severity,
+            second_silo=-1 if second_silo is None else self._silo_index(second_silo),
             created_tick=self.core.tick,
             patience_ticks=patience_hours / self.dt_hours,
         )
         self.core.admit(ids)
         self._scripted.append(ids)
         return ids
+
+    def _silo_index(self, silo: str | int) -> int:
+        names = self.core.org.silo_names
+        index = names.index(silo) if isinstance(silo, str) else int(silo)
+        if not 0 <= index < len(names) or names[index] == "comms":
+            raise ValueError(f"second_silo: {silo!r} is not a silo other than comms")
+        return index
 
     # ---------------------------------------------------------------- results
 
@@ -360,6 +380,7 @@ class OrgModel(mesa.Model):
                 "thread": ids,
                 "kind": pd.Categorical.from_codes(th.column("kind"), KINDS),
                 "topic": pd.Categorical.from_codes(th.column("topic"), org.topic_names),
+                "second_silo": pd.Categorical.from_codes(th.column("second_silo"), org.silo_names),
                 "channel": pd.Categorical.from_codes(th.column("channel"), channel_names),
                 "author": th.column("author"),
                 "severity": th.column("severity"),

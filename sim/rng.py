@@ -30,6 +30,7 @@ MECHANISMS = (
     "customers",
     "interventions",
     "broadcasts",
+    "needs",
 )
 
 MESA_CHILD = 9
@@ -73,6 +74,9 @@ class Streams:
     customers: np.random.Generator
     interventions: np.random.Generator
     broadcasts: np.random.Generator
+    needs: np.random.Generator
+    """Which threads need a second silo's knowledge, and which silo (a property of the
+    message: the same for every structure)."""
 
     @classmethod
     def from_seed(cls, seed: int | np.random.SeedSequence | np.random.Generator | None) -> Streams:

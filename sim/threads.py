@@ -94,6 +94,7 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "author": (np.int32, -1),
     "created_tick": (np.int32, 0),
     "patience_ticks": (np.float32, np.inf),
+    "second_silo": (np.int16, -1),
     # lifecycle
     "state": (np.int8, State.OPEN),
     "phase": (np.int8, Phase.WAITING),
@@ -107,6 +108,8 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "drafter": (np.int32, -1),
     "editor": (np.int32, -1),
     "polished": (np.bool_, False),
+    "consulted": (np.bool_, False),
+    "backed": (np.bool_, False),
     # counters
     "hops": (np.int16, 0),
     "silo_crossings": (np.int16, 0),

@@ -9,12 +9,14 @@ package's names below are the only way in from outside it.
 
 from sim.organization.core import OrgCore, TickEvents
 from sim.organization.learning import learn
+from sim.organization.needs import SecondSilos
 from sim.organization.org import Organization, build_organization, level_sizes
 from sim.organization.structures import Structure, make_structure, structure_names
 
 __all__ = [
     "OrgCore",
     "Organization",
+    "SecondSilos",
     "Structure",
     "TickEvents",
     "build_organization",

@@ -137,7 +137,16 @@ def grade_answers(
     owns = org.silo[author] == org.topic_silo[topic]
     engaged = engagement[author]
     quality = org.expertise[author, topic] * (0.5 + 0.5 * org.training[author]) * engaged
-    quality = np.where(owns, quality, quality * levers.structure.generalist_quality)
+    # a generalist, or an answer without the second silo's knowledge it needs, is worth
+    # generalist_quality of an expert's; shared knowledge on the intranet closes part of
+    # the gap (MODEL.md 4.3, 4.5)
+    general = levers.structure.generalist_quality
+    backed = general + (1.0 - general) * levers.structure.intranet_knowledge
+    partial = np.where(th.backed[ids], backed, general)
+    second = th.second_silo[ids]
+    lacking = (second >= 0) & ~th.consulted[ids] & (org.silo[author] != second)
+    quality = np.where(owns, quality, quality * partial)
+    quality = np.where(lacking, quality * partial, quality)
     speaker = np.where(owns, Speaker.EXPERT, Speaker.GENERALIST)
     speaker[level == org.n_levels - 1] = Speaker.EXECUTIVE
     level_voice = voices.level[level]

@@ -31,7 +31,7 @@ from sim.organization.org import Organization
 from sim.organization.service import EXPONENTIAL, draw_ticks
 from sim.rng import Streams
 from sim.scenario.schema import DelayShape, Scenario
-from sim.threads import Phase, Stage, State, ThreadTable
+from sim.threads import Kind, Phase, Stage, State, ThreadTable
 
 if TYPE_CHECKING:
     from sim.organization.structures.base import Structure
@@ -158,11 +158,23 @@ class OrgCore:
         self._set_up()
 
     def refresh_speed(self) -> None:
-        """Social work-hours per hour of each employee: capacity x social share x
-        (0.5 + listening), so replying gets more of the social effort as listening
-        rises (MODEL.md 4.8; 1x at the default listening of 0.5)."""
-        factor = 0.5 + self.levers.culture.listening
-        self.speed = (self.org.capacity * self.org.social_share * factor).astype(np.float32)
+        """Social work-hours per hour of each employee for replying (MODEL.md 4.8).
+
+        Social effort is fixed by staffing: capacity x social share. Listening divides
+        it and creates none: the brand's broadcasts, ``rate_per_hour x (1 - listening)``
+        an hour at ``hours_per_broadcast`` each, take their work-hours from everyone's
+        social effort in proportion (all of it, at most), and replying gets the rest.
+        With nothing to broadcast, or nobody to broadcast to (the Poisson mode has no
+        customers), listening changes no reply capacity."""
+        effort = self.org.capacity * self.org.social_share
+        total = float(effort.sum())
+        spec = self.scenario.broadcast
+        wanted = spec.rate_per_hour * (1.0 - self.levers.culture.listening)
+        wanted *= spec.hours_per_broadcast * (self.scenario.arrivals.mode == "customers")
+        share = min(1.0, wanted / total) if total > 0 else 0.0
+        self.broadcast_effort = total * share
+        """Social work-hours per hour the broadcasts take."""
+        self.speed = (effort * (1.0 - share)).astype(np.float32)
         self._serves = self.speed > 0
         """Whether each employee does social work (speed above 0)."""
         self._total_speed = float(self.speed.sum())
@@ -493,12 +505,22 @@ class OrgCore:
         self.structure.route(self, ids)
 
     def priority(self, ids: np.ndarray) -> np.ndarray:
-        """Oldest turn first; with analytics, influential authors move ahead."""
+        """Oldest turn first. Where someone reads a thread before taking it (the
+        switchboard's triage, every queue with analytics) severe complaints move ahead;
+        with analytics, influential authors too (essay 003: "which influencers to engage
+        with")."""
         th = self.threads
         priority = th.turn_tick[ids].astype(np.float64)
-        if self.structure.uses_analytics(self):
+        analytics = self.structure.uses_analytics(self)
+        if analytics:
             ahead = self.levers.structure.analytics_weight_hours / self.dt
             priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
+        read = th.kind[ids] == Kind.COMPLAINT
+        if not analytics:
+            read &= th.stage[ids] == Stage.TRIAGE
+        if read.any():
+            ahead = self.levers.structure.severity_weight_hours / self.dt
+            priority -= np.where(read, ahead * th.severity[ids], 0.0)
         return priority
 
     def _dispatch(self) -> None:

@@ -27,6 +27,10 @@ class Leg(IntEnum):
     """Switchboard: comms polished the draft."""
     CLAIM = 5
     """Direct dial: a claimant from another silo looked for an expert."""
+    CONSULT = 6
+    """The second silo gave its part of the answer (MODEL.md 4.3)."""
+    SECOND_LIAISON = 7
+    """Switchboard: the second silo's liaison received the draft."""
     APPROVAL = 20
     """``APPROVAL + k``: k approvals done in this turn (up to 20 levels)."""
     FOLLOWUP = 100

@@ -36,6 +36,8 @@ class Routing(Protocol):
     """Random streams; structures draw from ``streams.routing`` only."""
     dt: float
     """Tick length, in hours."""
+    tick: int
+    """Ticks completed: the current tick."""
     speed: np.ndarray
     """Each employee's social work-hours per hour (0: does no social work)."""
 

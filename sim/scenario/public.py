@@ -222,6 +222,9 @@ class BroadcastSpec(Section):
 
     rate_per_hour: Rate = 2.0
     """Broadcasts per hour at listening 0; the rate is times ``(1 - listening)``."""
+    hours_per_broadcast: Annotated[float, Field(ge=0.0, le=100.0)] = 0.5
+    """Work-hours one broadcast takes (writing, checking, scheduling), taken from the social
+    effort that would otherwise reply (MODEL.md 4.8)."""
     sentiment: Effect = 0.0002
     """Sentiment a broadcast adds to each brand follower, times leadership integrity."""
     say_do_trust: Effect = 0.01

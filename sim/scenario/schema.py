@@ -185,6 +185,10 @@ class OrganizationSpec(Section):
     them."""
     offboard_engagement: Share = 0.6
     """Multiplier on quality and authenticity of answers by employees who are not on board."""
+    cross_silo_share: Share = 0.2
+    """Share of threads whose answer also needs the knowledge of a second silo (a billing
+    complaint caused by a late delivery): the second silo is drawn among the silos other
+    than the owner and comms, in proportion to their traffic."""
     liaisons_per_silo: Annotated[int, Field(ge=1, le=1000)] = 1
     """Switchboard: managers per silo (count) who receive forwarded threads; they are put on
     board."""
@@ -225,7 +229,9 @@ class CultureSpec(Section):
     loss and learning."""
     listening: Share = 0.5
     """Share of social effort spent replying rather than broadcasting, in [0, 1]: broadcasts
-    times ``(1 - listening)``, reply speed times ``(0.5 + listening)``."""
+    times ``(1 - listening)``; the effort they take (``broadcast.hours_per_broadcast`` each)
+    is taken from the repliers' social time, so listening divides the effort and creates
+    none."""
     social_intranet: bool = False
     """Expert finding and shared knowledge: a cross-silo claimant finds an expert fast and surely
     (always on in coached direct dial)."""

@@ -54,6 +54,14 @@ class StructureParams(Section):
     analytics_weight_hours: Hours = 4.0
     """With analytics on, a thread moves this many hours ahead in its queue per unit of
     ``ln(author influence)``; an author with the mean follower count does not move."""
+    severity_weight_hours: Hours = 2.0
+    """A complaint of severity 1 moves this many hours ahead of one of severity 0 in the
+    queues where someone reads it before taking it: the switchboard's triage always,
+    every queue with analytics on."""
+    intranet_knowledge: Share = 0.5
+    """With the social intranet, the share of the gap between a generalist's answer and an
+    expert's that shared knowledge closes (``generalist_quality`` becomes ``g + (1 - g) x
+    intranet_knowledge``)."""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

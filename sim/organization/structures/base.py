@@ -26,7 +26,7 @@ import numpy as np
 from sim.organization.legs import Leg
 from sim.organization.routing import Routing
 from sim.scenario.structure import StructureParams
-from sim.threads import State
+from sim.threads import Stage, State
 
 __all__ = ["Leg", "Structure"]
 
@@ -147,6 +147,62 @@ class Structure(ABC):
         b = members[start + (u[1] * count).astype(np.int64)]
         load = routing.holder_load()
         return np.where(load[b] < load[a], b, a)
+
+    def pick_free(
+        self, routing: Routing, members: np.ndarray, offsets: np.ndarray, group: np.ndarray
+    ) -> np.ndarray:
+        """For each thread, a member of its group who holds no thread now (an available
+        expert the social intranet can show, MODEL.md 4.3), drawn at random among them;
+        -1 where no member of the group is free. One uniform per thread."""
+        u = routing.streams.routing.random(group.size)
+        free = routing.holder_load()[members] == 0
+        before = np.concatenate([[0], np.cumsum(free)])  # free members before each position
+        start = before[offsets[:-1]]
+        n = (before[offsets[1:]] - start)[group]
+        k = start[group] + np.minimum((u * n).astype(np.int64), np.maximum(n - 1, 0))
+        chosen = np.full(group.size, -1, dtype=np.int64)
+        has = n > 0
+        chosen[has] = members[free][k[has]]
+        return chosen
+
+    def needs_consult(self, routing: Routing, ids: np.ndarray) -> np.ndarray:
+        """Whether each thread still needs its second silo's knowledge (MODEL.md 2, 4.3).
+        A holder who belongs to that silo has it: the thread counts as consulted."""
+        th = routing.threads
+        second = th.second_silo[ids]
+        has_it = (second >= 0) & (routing.org.silo[th.holder[ids]] == second)
+        th.consulted[ids[has_it]] = True
+        return (second >= 0) & ~th.consulted[ids]
+
+    def consult_expert(self, routing: Routing, ids: np.ndarray, hours: np.ndarray | float) -> None:
+        """Send threads to a front-line expert of their second silo (power of two
+        choices) for that silo's part, arriving after ``hours`` (mean)."""
+        second = routing.threads.second_silo[ids].astype(np.int64)
+        expert = self.pick_least_loaded(routing, self.experts, self.expert_offsets, second)
+        routing.enqueue(
+            ids,
+            Stage.FORWARD,
+            State.FORWARDED,
+            Leg.CONSULT,
+            holder=expert,
+            delay_hours=hours,
+            delay_spec=routing.scenario.service.handoff,
+        )
+
+    def back_to_author(self, routing: Routing, ids: np.ndarray) -> None:
+        """The second silo gave its part: the answer goes back to its author, who posts
+        it or sends it up for approval. The consult was a question across the wall, not
+        a handoff of the thread, so the way back counts no hop."""
+        th = routing.threads
+        th.consulted[ids] = True
+        th.holder[ids] = th.drafter[ids]
+        self.approve_or_post(routing, ids)
+
+    def crossing_hours(self, routing: Routing, silo: np.ndarray | int) -> np.ndarray | float:
+        """Mean handoff hours into each ``silo``, slower as permeability falls (the silo's
+        ``handoff_hours`` / permeability)."""
+        handoff = np.array([s.handoff_hours for s in routing.scenario.silos])
+        return handoff[silo] / routing.levers.culture.silo_permeability
 
     def approve_or_post(self, routing: Routing, ids: np.ndarray) -> None:
         """Start the approval chain above the current holder (MODEL.md 4.4): wait at

@@ -5,9 +5,12 @@ of insisting of themselves being the voice of the company", "some analytical sup
 ... to be made aware of which influencers to engage with", and "a social intranet
 where they can get backed up by shared knowledge and easy-to-reach experts".
 
-Comms answers nothing itself: its people coach. Each tick, on-board employees' training
+Comms' people coach instead of being the voice. Each tick, on-board employees' training
 rises by ``coaching_per_week x (1 - training)`` per week, scaled down when there are
-more trainees than the comms team can coach (``coachees_per_coach`` each).
+more trainees than the comms team can coach (``coachees_per_coach`` each). The coaches
+keep ``coach_answer_share`` of their social time to answer what no one else claims: a
+thread left waiting in a feed for ``unclaimed_hours`` may be taken by a free coach, in
+priority order, wherever its silo's wall stands (the comms team is the brand's own).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import numpy as np
 from pydantic import Field
 
 from sim.organization.routing import Routing
+from sim.organization.structures.base import Leg
 from sim.organization.structures.direct_dial import DirectDial, DirectDialParams
+from sim.scenario.base import Hours, Share
+from sim.threads import Stage, State
 
 __all__ = ["CoachedDirectDial", "CoachedDirectDialParams"]
 
@@ -36,6 +42,10 @@ class CoachedDirectDialParams(DirectDialParams):
     coachees_per_coach: Annotated[float, Field(gt=0.0, le=10_000.0)] = 20.0
     """On-board employees one comms front-line coach can follow (count); fewer coaches
     scale coaching down."""
+    coach_answer_share: Share = 0.2
+    """Share of a coach's social time kept for answering threads no one else claims."""
+    unclaimed_hours: Hours = 1.0
+    """Hours a thread waits unclaimed in a feed before a free coach may take it."""
 
 
 class CoachedDirectDial(DirectDial):
@@ -53,7 +63,16 @@ class CoachedDirectDial(DirectDial):
         super().setup(routing)
         org = routing.org
         coach = org.silo == org.comms
-        org.social_share[coach] = 0.0  # their social time goes to coaching
+        # their social time goes to coaching, but for what no one else claims
+        org.social_share[coach] = 0.0
+        self.coaches = np.flatnonzero(coach & (org.level == 0))
+        org.social_share[self.coaches] = (
+            routing.scenario.organization.social_share_onboard
+            * routing.levers.structure.coach_answer_share
+        )
+        pool_of = np.where(self.feed_members(routing), org.silo, -1)
+        pool_of[self.coaches] = org.comms  # (no thread is routed to comms' own feed)
+        routing.define_pools(pool_of, np.arange(org.n_silos))
         experts = self.experts[~coach[self.experts]]  # comms is never "found" to answer
         counts = np.bincount(org.silo[experts], minlength=org.n_silos)
         self.experts, self.expert_offsets = experts, np.concatenate([[0], np.cumsum(counts)])
@@ -61,6 +80,31 @@ class CoachedDirectDial(DirectDial):
         coaches = int(((org.silo == org.comms) & (org.level == 0)).sum())
         per_coach = routing.levers.structure.coachees_per_coach
         self.coverage = min(1.0, coaches * per_coach / max(1, self.trainees.size))
+
+    def overflow(
+        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Free coaches first take the threads that have waited unclaimed for
+        ``unclaimed_hours`` (oldest, or by analytics' priority, first); then free
+        watchers of other silos claim across walls as in direct dial."""
+        th, org = routing.threads, routing.org
+        coach = org.silo[free] == org.comms
+        coaches, watchers = free[coach], free[~coach]
+        taken, by = waiting[:0], free[:0]
+        if coaches.size:
+            waited = (routing.tick - th.turn_tick[waiting]) * routing.dt
+            unclaimed = waited >= routing.levers.structure.unclaimed_hours
+            due = waiting[(th.leg[waiting] == Leg.DRAFT) & unclaimed]
+            k = min(due.size, coaches.size)
+            if k:
+                taken = due[np.argsort(routing.priority(due), kind="stable")[:k]]
+                by = coaches[routing.streams.routing.permutation(coaches.size)[:k]]
+                routing.enqueue(taken, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=by)
+                waiting = np.setdiff1d(waiting, taken, assume_unique=True)
+        if watchers.size == 0 or waiting.size == 0:
+            return taken, by
+        claimed, claimant = super().overflow(routing, waiting, watchers)
+        return np.concatenate([taken, claimed]), np.concatenate([by, claimant])
 
     def on_tick(self, routing: Routing) -> None:
         weekly = routing.levers.structure.coaching_per_week

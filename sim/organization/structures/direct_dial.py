@@ -6,12 +6,25 @@ Employees'"; essay 000: "Social interactions on the net are blind to internal si
 1. On-board employees watch the public feed; each silo's on-board staff form a pool
    that claims threads on the silo's own topics first.
 2. While a thread waits because every watcher of its silo is busy, a free watcher of
-   another silo claims it with probability ``permeability x cross_claim`` per tick
-   (the public is blind to silos; a silo wall makes others leave it alone). Threads
-   of a silo with no one on board go to the other silos' feeds at once.
-3. That claimant finds an expert through the social intranet (fast when it is on; slow
-   and uncertain when off) or answers as a generalist with lower quality.
-4. Empowered employees post in their own voice; the others wait for approval up their
+   another silo claims it at ``permeability x cross_claim`` (a chance per hour, made a
+   chance per tick as ``1 - (1 - p) ** tick_hours``): the public is blind to silos; a
+   silo wall makes others leave it alone. Threads of a silo with no one on board go to
+   the other silos' feeds at once.
+3. That claimant finds an expert. With the social intranet it sees who of the owning
+   silo's on-board staff is free and hands the thread over in ``intranet_find_hours``;
+   with no one free it answers itself, backed by shared knowledge (essay 003: "a social
+   intranet where they can get backed up by shared knowledge and easy-to-reach
+   experts"). Without the intranet it finds an expert only with
+   ``offline_find_probability``, after ``offline_find_hours``, or answers as a
+   generalist with lower quality.
+4. A draft that needs a second silo's knowledge (MODEL.md 2) makes its author consult
+   that silo's on-board staff: a question across the wall that arrives after
+   ``consult_hours / permeability`` (``intranet_find_hours`` at most with the intranet).
+   When no one of that silo is on board, the author finds one of its experts as in 3,
+   or answers without that knowledge at ``generalist_quality``. So silo walls slow
+   direct dial too, less than a switchboard, whose forwarding crosses them in formal
+   handoffs of ``handoff_hours / permeability``.
+5. Empowered employees post in their own voice; the others wait for approval up their
    own chain (``approval_depth`` levels).
 """
 
@@ -36,9 +49,13 @@ class DirectDialParams(StructureParams):
 
     kind: Literal["direct_dial"] = "direct_dial"
     """Routing structure: ``direct_dial``."""
-    cross_claim: Share = 0.3
-    """Chance per tick, at permeability 1, that a free watcher of another silo claims a
+    cross_claim: Share = 0.76
+    """Chance per hour, at permeability 1, that a free watcher of another silo claims a
     thread whose own silo's watchers are all busy; times permeability."""
+    consult_hours: Hours = 0.5
+    """Mean hours, at permeability 1, for a question to another silo's on-board staff to
+    reach them (divided by permeability): an informal message, faster than a
+    switchboard's formal handoff."""
     intranet_find_hours: Hours = 0.25
     """Mean hours a cross-silo claimant needs to find an expert of the owning silo through
     the social intranet."""
@@ -65,6 +82,11 @@ class DirectDial(Structure):
         org = routing.org
         watching = self.feed_members(routing)
         self.experts, self.expert_offsets = self.experts_by_silo(routing)
+        self.watchers = np.flatnonzero(watching)
+        self.watchers = self.watchers[np.argsort(org.silo[self.watchers], kind="stable")]
+        counts = np.bincount(org.silo[self.watchers], minlength=org.n_silos)
+        self.watcher_offsets = np.concatenate([[0], np.cumsum(counts)])
+        """The feed's watchers sorted by silo, and each silo's start offset."""
         serving = watching.copy()
         serving[self.experts] = True
         self.set_social_shares(routing, serving)
@@ -96,13 +118,14 @@ class DirectDial(Structure):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Own silo first (MODEL.md 4.3): a thread left waiting in its own silo's
         feed -- every watcher there is busy -- is seen by the free watchers of other
-        silos with probability ``permeability x cross_claim`` this tick; the oldest
+        silos with probability ``permeability x cross_claim`` an hour; the oldest
         of those are claimed, one per free watcher, who starts looking for an expert."""
         th = routing.threads
         waiting = waiting[th.leg[waiting] == Leg.DRAFT]
         if waiting.size == 0 or free.size == 0:
             return waiting[:0], free[:0]
-        p_cross = routing.levers.culture.silo_permeability * routing.levers.structure.cross_claim
+        per_hour = routing.levers.culture.silo_permeability * routing.levers.structure.cross_claim
+        p_cross = -np.expm1(routing.dt * np.log1p(-per_hour)) if per_hour < 1.0 else 1.0
         rng = routing.streams.routing
         seen = waiting[rng.random(waiting.size) < p_cross]
         k = min(seen.size, free.size)
@@ -124,7 +147,7 @@ class DirectDial(Structure):
         return np.where(total > 0, pick, owner)
 
     def leg_handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
-        return {Leg.CLAIM: self._claimed, Leg.DRAFT: self._drafted}
+        return {Leg.CLAIM: self._claimed, Leg.DRAFT: self._drafted, Leg.CONSULT: self._consulted}
 
     def _claimed(self, routing: Routing, ids: np.ndarray) -> None:
         """A claimant outside the owning silo looks for an expert (essay 003: "a
@@ -132,16 +155,21 @@ class DirectDial(Structure):
         th, org, spec = routing.threads, routing.org, routing.levers.structure
         owner = org.topic_silo[th.topic[ids]].astype(np.int64)
         if self.uses_intranet(routing):
-            found = np.ones(ids.size, dtype=bool)
-            hours = spec.intranet_find_hours
+            # it shows who of the owning silo's on-board staff is free; with nobody
+            # free, the claimant answers itself, backed by shared knowledge
+            expert = self.pick_free(routing, self.watchers, self.watcher_offsets, owner)
+            found = expert >= 0
+            th.backed[ids[~found]] = True
+            expert, hours = expert[found], spec.intranet_find_hours
         else:
             found = routing.streams.routing.random(ids.size) < spec.offline_find_probability
+            found &= np.diff(self.expert_offsets)[owner] > 0  # a silo may have no experts
+            expert = self.pick_least_loaded(
+                routing, self.experts, self.expert_offsets, owner[found]
+            )
             hours = spec.offline_find_hours
-        found &= np.diff(self.expert_offsets)[owner] > 0  # a silo may have no experts
-        to_expert = ids[found]
-        expert = self.pick_least_loaded(routing, self.experts, self.expert_offsets, owner[found])
         routing.enqueue(
-            to_expert,
+            ids[found],
             Stage.DRAFT,
             State.FORWARDED,
             Leg.DRAFT,
@@ -158,7 +186,47 @@ class DirectDial(Structure):
 
     def _drafted(self, routing: Routing, ids: np.ndarray) -> None:
         self.record_draft(routing, ids)
+        consult = self.needs_consult(routing, ids)
+        if consult.any():
+            self._consult(routing, ids[consult])
+            ids = ids[~consult]
         self.approve_or_post(routing, ids)
+
+    def _consult(self, routing: Routing, ids: np.ndarray) -> None:
+        """The author asks the second silo across its wall (MODEL.md 4.3): its on-board
+        staff, through their feed; with none on board, one of its experts found as a
+        cross-silo claimant finds one, or nobody (the answer goes out without it)."""
+        th, spec = routing.threads, routing.levers.structure
+        second = th.second_silo[ids].astype(np.int64)
+        intranet = self.uses_intranet(routing)
+        hours = spec.consult_hours / routing.levers.culture.silo_permeability
+        if intranet:
+            hours = min(hours, spec.intranet_find_hours)
+        watched = self.feed_size[second] > 0
+        routing.enqueue(
+            ids[watched],
+            Stage.FORWARD,
+            State.FORWARDED,
+            Leg.CONSULT,
+            pool=second[watched],
+            delay_hours=hours,
+            delay_spec=routing.scenario.service.handoff,
+        )
+        rest, second = ids[~watched], second[~watched]
+        if rest.size == 0:
+            return
+        if intranet:
+            found = np.ones(rest.size, dtype=bool)
+            hours = spec.intranet_find_hours
+        else:
+            found = routing.streams.routing.random(rest.size) < spec.offline_find_probability
+            hours = spec.offline_find_hours
+        found &= np.diff(self.expert_offsets)[second] > 0
+        self.consult_expert(routing, rest[found], hours)
+        self.approve_or_post(routing, rest[~found])  # without it: lower quality
+
+    def _consulted(self, routing: Routing, ids: np.ndarray) -> None:
+        self.back_to_author(routing, ids)
 
     def approval_depth(self, routing: Routing, ids: np.ndarray) -> np.ndarray:
         """Empowered authors post without approval; the others climb their chain."""

@@ -6,7 +6,10 @@ aren't on board is not much better (but a little)."
 No triage and no comms hop: each thread goes straight into the queue of one of its
 owning silo's front-line experts (power of two choices on load). Experts who are not
 on board give social work only ``social_share_offboard`` of their capacity and answer
-less engaged (``offboard_engagement``). Approval as for direct dial.
+less engaged (``offboard_engagement``). A thread that needs a second silo's knowledge
+is routed on, after drafting, to an expert of that silo for its part: a formal handoff
+across the wall (``handoff_hours / permeability``), and back to the author. Approval as
+for direct dial.
 """
 
 from __future__ import annotations
@@ -51,10 +54,16 @@ class ExpertRouting(Structure):
         routing.enqueue(ids, Stage.DRAFT, State.OPEN, Leg.DRAFT, holder=expert)
 
     def leg_handlers(self) -> dict[int, Callable[[Routing, np.ndarray], None]]:
-        return {Leg.DRAFT: self._drafted}
+        return {Leg.DRAFT: self._drafted, Leg.CONSULT: self.back_to_author}
 
     def _drafted(self, routing: Routing, ids: np.ndarray) -> None:
         self.record_draft(routing, ids)
+        consult = self.needs_consult(routing, ids)
+        if consult.any():
+            ask = ids[consult]
+            second = routing.threads.second_silo[ask].astype(np.int64)
+            self.consult_expert(routing, ask, self.crossing_hours(routing, second))
+            ids = ids[~consult]
         self.approve_or_post(routing, ids)
 
     def approval_depth(self, routing: Routing, ids: np.ndarray) -> np.ndarray:

@@ -8,9 +8,14 @@ filtering and forwarding team is no good."
 3. Others go to the owning silo's liaison, a cross-silo handoff whose delay grows as
    permeability falls (mean ``handoff_hours / permeability``).
 4. The liaison assigns an expert (power of two choices on load).
-5. The draft returns across the silo wall to comms, is polished (authenticity x
+5. A thread that needs a second silo's knowledge (MODEL.md 2) goes on, across that
+   silo's wall, to its liaison, who assigns one of its experts for its part (the
+   switchboard forwards to both liaisons, one after the other).
+6. The draft returns across the silo wall to comms, is polished (authenticity x
    (1 - spin)), waits ``approval_depth`` levels up the comms hierarchy, and is posted
    in the brand's voice.
+
+Triage reads each thread: severe complaints go first (``severity_weight_hours``).
 """
 
 from __future__ import annotations
@@ -56,7 +61,6 @@ class Switchboard(Structure):
         org.social_share[team] = routing.scenario.organization.social_share_onboard
         pool_of = np.where(team, COMMS_POOL, -1)
         routing.define_pools(pool_of, np.array([org.comms]))
-        self.handoff_hours = np.array([s.handoff_hours for s in routing.scenario.silos])
 
     def _liaisons(self, routing: Routing) -> tuple[np.ndarray, np.ndarray]:
         """Each silo's liaisons: its first ``liaisons_per_silo`` managers (level 1),
@@ -80,12 +84,10 @@ class Switchboard(Structure):
             Leg.TRIAGE: self._triaged,
             Leg.LIAISON: self._assigned,
             Leg.DRAFT: self._drafted,
+            Leg.SECOND_LIAISON: self._second_assigned,
+            Leg.CONSULT: self._consulted,
             Leg.POLISH: self._polished,
         }
-
-    def _crossing_hours(self, routing: Routing, silo: np.ndarray | int) -> np.ndarray | float:
-        """Mean handoff hours into each ``silo``, slower as permeability falls."""
-        return self.handoff_hours[silo] / routing.levers.culture.silo_permeability
 
     def _triaged(self, routing: Routing, ids: np.ndarray) -> None:
         th, org = routing.threads, routing.org
@@ -102,7 +104,7 @@ class Switchboard(Structure):
             State.FORWARDED,
             Leg.LIAISON,
             holder=liaison,
-            delay_hours=self._crossing_hours(routing, silo),
+            delay_hours=self.crossing_hours(routing, silo),
             delay_spec=routing.scenario.service.handoff,
         )
 
@@ -112,8 +114,37 @@ class Switchboard(Structure):
         routing.enqueue(ids, Stage.DRAFT, State.FORWARDED, Leg.DRAFT, holder=expert)
 
     def _drafted(self, routing: Routing, ids: np.ndarray) -> None:
-        th, org = routing.threads, routing.org
         self.record_draft(routing, ids)
+        self._onward(routing, ids)
+
+    def _second_assigned(self, routing: Routing, ids: np.ndarray) -> None:
+        """The second silo's liaison assigns one of its experts for that silo's part."""
+        silo = routing.threads.second_silo[ids].astype(np.int64)
+        expert = self.pick_least_loaded(routing, self.experts, self.expert_offsets, silo)
+        routing.enqueue(ids, Stage.FORWARD, State.FORWARDED, Leg.CONSULT, holder=expert)
+
+    def _consulted(self, routing: Routing, ids: np.ndarray) -> None:
+        routing.threads.consulted[ids] = True
+        self._onward(routing, ids)
+
+    def _onward(self, routing: Routing, ids: np.ndarray) -> None:
+        """A draft that still needs its second silo goes to that silo's liaison, across
+        its wall; the others return to comms to be polished."""
+        th, org = routing.threads, routing.org
+        consult = self.needs_consult(routing, ids)
+        if consult.any():
+            ask, silo = ids[consult], th.second_silo[ids[consult]].astype(np.int64)
+            liaison = self.pick_least_loaded(routing, self.liaisons, self.liaison_offsets, silo)
+            routing.enqueue(
+                ask,
+                Stage.FORWARD,
+                State.FORWARDED,
+                Leg.SECOND_LIAISON,
+                holder=liaison,
+                delay_hours=self.crossing_hours(routing, silo),
+                delay_spec=routing.scenario.service.handoff,
+            )
+            ids = ids[~consult]
         in_comms = org.silo[th.holder[ids]] == org.comms
         mine = ids[in_comms]
         if mine.size:  # the team polishes its own drafts as it writes
@@ -125,7 +156,7 @@ class Switchboard(Structure):
             State.POLISHING,
             Leg.POLISH,
             pool=COMMS_POOL,
-            delay_hours=self._crossing_hours(routing, org.comms),  # one mean for all
+            delay_hours=self.crossing_hours(routing, org.comms),  # one mean for all
             delay_spec=routing.scenario.service.handoff,
         )
 
