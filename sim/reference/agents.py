@@ -114,6 +114,11 @@ class Thread:
     drafter: Employee | None = None
     editor: Employee | None = None
     polished: bool = False
+    second_silo: int | None = None
+    """The silo whose knowledge the answer also needs (None: only the owner's)."""
+    consulted: bool = False
+    backed: bool = False
+    """Whether a generalist's answer is backed by the intranet's shared knowledge."""
     approvals_done: int = 0
     hops: int = 0
     silo_crossings: int = 0

@@ -40,6 +40,7 @@ class Streams:
     opinions: random.Random
     graph: np.random.Generator
     broadcasts: random.Random
+    needs: random.Random
 
     @classmethod
     def from_seed(cls, seed: int | None) -> Streams:
@@ -48,12 +49,17 @@ class Streams:
             seed = np.random.SeedSequence().entropy
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        children = np.random.SeedSequence([SALT, int(seed)]).spawn(9)
+        children = np.random.SeedSequence([SALT, int(seed)]).spawn(10)
         scalar = [
             random.Random(int(c.generate_state(2, np.uint64)[0]))
-            for c in (*children[:7], children[8])  # child 7 is the graph's Generator
+            for c in (*children[:7], *children[8:])  # child 7 is the graph's Generator
         ]
-        return cls(*scalar[:7], graph=np.random.default_rng(children[7]), broadcasts=scalar[7])
+        return cls(
+            *scalar[:7],
+            graph=np.random.default_rng(children[7]),
+            broadcasts=scalar[7],
+            needs=scalar[8],
+        )
 
 
 def geometric(p: float, rnd: random.Random) -> int:

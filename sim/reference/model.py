@@ -152,13 +152,37 @@ class ReferenceModel(mesa.Model):
         self._scripted.extend(threads)
         return threads
 
+    def _second_silo(self, topic: str) -> int | None:
+        """Whether a new thread needs a second silo's knowledge, and which (MODEL.md 2):
+        with ``cross_silo_share``, a silo other than the owner and comms, in proportion
+        to its traffic."""
+        rnd, spec = self.streams.needs, self.spec
+        u, v = rnd.random(), rnd.random()
+        owner = self.org.topic_silo[topic]
+        traffic = [0.0] * len(spec.silos)
+        for t, share in zip(spec.topics, spec.topic_shares, strict=True):
+            traffic[self.org.topic_silo[t]] += share
+        weights = [0.0 if i in (owner, self.org.comms) else w for i, w in enumerate(traffic)]
+        total = sum(weights)
+        if u >= spec.organization.cross_silo_share or total <= 0:
+            return None
+        running = 0.0
+        for silo, w in enumerate(weights):
+            running += w
+            if w and running >= v * total:
+                return silo
+        return max(range(len(weights)), key=weights.__getitem__)
+
     def step(self) -> None:
         """One tick, in the order of MODEL.md section 3."""
         t = self.tick
         new, problems = self.posting.open(t)  # 2. posting
+        scripted = set(self._scripted)
         new, self._scripted = [*self._scripted, *new], []
         exposures = self.spread.step(t, new)  # 3. spread
         for thread in new:  # 4. routing
+            if thread not in scripted:
+                thread.second_silo = self._second_silo(thread.topic)
             self.org.admit(thread)
         self.org.step()  # 5-6. work, answers, abandonment
         answered = self.org.answered_now

@@ -97,9 +97,14 @@ class Organization:
         self.busy_share = 0.0
         self.structure = structure
         structure.setup(self)
-        factor = 0.5 + self.culture.listening
+        # listening divides a fixed social effort: the broadcasts' work-hours come out
+        # of everyone's social time in proportion (MODEL.md 4.8)
+        effort = sum(e.capacity * e.social_share for e in employees)
+        b = spec.broadcast
+        wanted = b.rate_per_hour * (1.0 - self.culture.listening) * b.hours_per_broadcast
+        share = min(1.0, wanted / effort) if effort > 0 else 0.0
         for employee in employees:
-            employee.speed = employee.capacity * employee.social_share * factor
+            employee.speed = employee.capacity * employee.social_share * (1.0 - share)
 
     @property
     def tick(self) -> int:
@@ -131,6 +136,11 @@ class Organization:
         if thread.pool is not None:
             return thread.pool.silo
         return None
+
+    def hand_back(self, thread: Thread, employee: Employee) -> None:
+        """Put ``thread`` back in ``employee``'s hands without counting a hop (an answer
+        to a consult coming back to its author)."""
+        self._place(thread, employee, None)
 
     def _place(self, thread: Thread, holder: Employee | None, pool: Pool | None) -> None:
         if thread.holder is not None:
@@ -237,8 +247,14 @@ class Organization:
         owns = author.silo == self.topic_silo[thread.topic]
         engaged = 1.0 if author.on_board else spec.organization.offboard_engagement
         quality = author.expertise[thread.topic] * (0.5 + 0.5 * author.training) * engaged
+        general = spec.structure.generalist_quality
+        if thread.backed:  # shared knowledge closes part of the gap
+            general += (1.0 - general) * spec.structure.intranet_knowledge
         if not owns:
-            quality *= spec.structure.generalist_quality
+            quality *= general
+        second = thread.second_silo
+        if second is not None and not thread.consulted and author.silo != second:
+            quality *= general  # answered without the second silo's knowledge
         polish = self.culture.spin if thread.polished else 0.0
         if thread.polished:
             speaker, voice = "brand", spec.voice.brand
@@ -366,11 +382,15 @@ class Organization:
         self.structure.route(self, thread)
 
     def priority(self, thread: Thread) -> tuple[float, int]:
-        """Oldest turn first; with analytics, influential authors move ahead."""
+        """Oldest turn first. Severe complaints move ahead in triage and, with
+        analytics, in every queue, where influential authors move ahead too."""
         key = float(thread.turn_tick)
-        if self.structure.uses_analytics(self):
+        analytics = self.structure.uses_analytics(self)
+        if analytics:
             ahead = self.spec.structure.analytics_weight_hours / self.dt
             key -= ahead * math.log(max(thread.influence, 1e-6))
+        if thread.kind == "complaint" and (analytics or thread.stage == Stage.TRIAGE):
+            key -= self.spec.structure.severity_weight_hours / self.dt * thread.severity
         return key, thread.id
 
     def _dispatch(self) -> None:

@@ -9,23 +9,34 @@ thread's *leg* (:meth:`~ReferenceStructure.finished`).
 - **switchboard**: the comms front line triages every thread from one shared queue and
   drafts the topics comms owns; other threads cross to the owning silo's liaison
   (transit ``handoff_hours / permeability``), who assigns a front-line expert by the
-  power of two choices; the draft crosses back to the comms queue, is polished, climbs
-  ``approval_depth`` levels of the comms chain and is posted in the brand's voice.
+  power of two choices; a draft that needs a second silo then crosses to that silo's
+  liaison, whose expert adds its part; the draft crosses back to the comms queue, is
+  polished, climbs ``approval_depth`` levels of the comms chain and is posted in the
+  brand's voice. Triage takes severe complaints first.
 - **direct dial**: each silo's on-board people watch a feed of the silo's topics (a
   silo with no one on board sends its threads to another silo's feed, chosen by size).
   Own silo first: while a thread waits because all its silo's watchers are busy, each
-  tick a free watcher of another silo claims it with probability ``permeability x
-  cross_claim``. A claimant outside the owning silo finds one of its experts
-  (intranet: always, after ``intranet_find_hours``; offline: with probability
-  ``offline_find_probability`` after ``offline_find_hours``) or drafts it as a
-  generalist. Empowered drafters post at once; others wait for approval up their own
+  tick a free watcher of another silo claims it with probability ``1 - (1 -
+  permeability x cross_claim) ** tick_hours``. A claimant outside the owning silo
+  finds an expert: with the intranet, a free on-board watcher of the owning silo
+  (after ``intranet_find_hours``), or with none free it drafts itself, backed by
+  shared knowledge; offline, one of the silo's experts with probability
+  ``offline_find_probability`` after ``offline_find_hours``, or it drafts as a
+  generalist. A draft that needs a second silo asks that silo's feed (after
+  ``consult_hours / permeability``, at most ``intranet_find_hours`` with the
+  intranet), or with nobody of it on board one of its experts found as above, or goes
+  without. Empowered drafters post at once; others wait for approval up their own
   chain.
 - **expert routing**: each thread goes straight to a front-line expert of the owning
-  silo (power of two choices); approvals as in direct dial.
-- **coached direct dial**: direct dial whose comms people answer nothing (they neither
-  watch the feed nor are found as experts) but coach: on-board staff's training rises
-  by ``coaching_per_week x (1 - training)`` a week, scaled down when trainees
-  outnumber what the coaches can follow; analytics and the intranet are on.
+  silo (power of two choices); a draft that needs a second silo goes to one of that
+  silo's experts (after ``handoff_hours / permeability``) and back; approvals as in
+  direct dial.
+- **coached direct dial**: direct dial whose comms people neither watch the feeds nor
+  are found as experts but coach: on-board staff's training rises by
+  ``coaching_per_week x (1 - training)`` a week, scaled down when trainees outnumber
+  what the coaches can follow. The front-line coaches keep ``coach_answer_share`` of
+  their social time for threads that have waited ``unclaimed_hours`` unclaimed, which
+  they take first; analytics and the intranet are on.
 """
 
 from __future__ import annotations
@@ -99,7 +110,41 @@ class ReferenceStructure:
 
     def _after_draft(self, org: Organization, thread: Thread) -> None:
         thread.drafter = thread.holder
+        if self.needs_consult(org, thread):
+            self.consult(org, thread)
+            return
         org.start_approval(thread)
+
+    def needs_consult(self, org: Organization, thread: Thread) -> bool:
+        """Whether the thread still needs its second silo (a holder of that silo has it)."""
+        if thread.second_silo is not None and thread.holder.silo == thread.second_silo:
+            thread.consulted = True
+        return thread.second_silo is not None and not thread.consulted
+
+    def consult(self, org: Organization, thread: Thread) -> None:
+        raise NotImplementedError
+
+    def consult_expert(self, org: Organization, thread: Thread, hours: float) -> None:
+        """To a front-line expert of the second silo, for its part."""
+        org.enqueue(
+            thread,
+            Stage.FORWARD,
+            State.FORWARDED,
+            "consult",
+            holder=org.pick_least_loaded(self.experts[thread.second_silo]),
+            delay_hours=hours,
+            delay_spec=org.spec.service.handoff,
+        )
+
+    def _after_consult(self, org: Organization, thread: Thread) -> None:
+        """Back to the author (the consult was a question, not a handoff: no hop)."""
+        thread.consulted = True
+        org.hand_back(thread, thread.drafter)
+        org.start_approval(thread)
+
+    def crossing(self, org: Organization, silo: int) -> float:
+        """Mean handoff hours into ``silo``: its ``handoff_hours`` / permeability."""
+        return org.spec.silos[silo].handoff_hours / org.culture.silo_permeability
 
 
 class Switchboard(ReferenceStructure):
@@ -125,9 +170,6 @@ class Switchboard(ReferenceStructure):
         for member in team:
             member.social_share = spec.organization.social_share_onboard
         self.team: Pool = org.add_pool("comms team", comms, team)
-        self.crossing_hours = [
-            silo.handoff_hours / org.culture.silo_permeability for silo in spec.silos
-        ]
 
     def route(self, org: Organization, thread: Thread) -> None:
         org.enqueue(thread, Stage.TRIAGE, State.TRIAGE, "triage", pool=self.team)
@@ -144,7 +186,7 @@ class Switchboard(ReferenceStructure):
             State.FORWARDED,
             "liaison",
             holder=org.pick_least_loaded(self.liaisons[owner]),
-            delay_hours=self.crossing_hours[owner],
+            delay_hours=self.crossing(org, owner),
             delay_spec=org.spec.service.handoff,
         )
 
@@ -154,6 +196,30 @@ class Switchboard(ReferenceStructure):
 
     def _after_draft(self, org: Organization, thread: Thread) -> None:
         thread.drafter = thread.holder
+        self._onward(org, thread)
+
+    def _after_second_liaison(self, org: Organization, thread: Thread) -> None:
+        expert = org.pick_least_loaded(self.experts[thread.second_silo])
+        org.enqueue(thread, Stage.FORWARD, State.FORWARDED, "consult", holder=expert)
+
+    def _after_consult(self, org: Organization, thread: Thread) -> None:
+        thread.consulted = True
+        self._onward(org, thread)
+
+    def _onward(self, org: Organization, thread: Thread) -> None:
+        """To the second silo's liaison if the draft still needs it, else to comms."""
+        if self.needs_consult(org, thread):
+            second = thread.second_silo
+            org.enqueue(
+                thread,
+                Stage.FORWARD,
+                State.FORWARDED,
+                "second_liaison",
+                holder=org.pick_least_loaded(self.liaisons[second]),
+                delay_hours=self.crossing(org, second),
+                delay_spec=org.spec.service.handoff,
+            )
+            return
         if thread.holder.silo == org.comms:  # the team polishes its own drafts as it writes
             self._after_polish(org, thread)
             return
@@ -163,7 +229,7 @@ class Switchboard(ReferenceStructure):
             State.POLISHING,
             "polish",
             pool=self.team,
-            delay_hours=self.crossing_hours[org.comms],
+            delay_hours=self.crossing(org, org.comms),
             delay_spec=org.spec.service.handoff,
         )
 
@@ -192,6 +258,7 @@ class DirectDial(ReferenceStructure):
         for silo, silo_spec in enumerate(org.spec.silos):
             members = [e for e in watching if e.silo == silo]
             self.feeds.append(org.add_pool(f"{silo_spec.name} feed", silo, members))
+        self.watchers = {s: list(f.members) for s, f in enumerate(self.feeds)}
 
     def route(self, org: Organization, thread: Thread) -> None:
         """Into the owning silo's feed; if no one of that silo watches, into another
@@ -208,10 +275,11 @@ class DirectDial(ReferenceStructure):
     ) -> list[tuple[Thread, Employee]]:
         """Own silo first: a thread still waiting in its own silo's feed (all its
         watchers are busy) is noticed by the free watchers of other silos with
-        probability ``permeability x cross_claim`` this tick; the oldest noticed are
+        probability ``permeability x cross_claim`` an hour; the oldest noticed are
         claimed, one per free watcher, who starts looking for an expert."""
         rnd = org.model.streams.routing
-        p_cross = org.culture.silo_permeability * org.spec.structure.cross_claim
+        per_hour = org.culture.silo_permeability * org.spec.structure.cross_claim
+        p_cross = 1.0 - (1.0 - per_hour) ** org.dt
         own_feed = [thread for thread in waiting if thread.leg == "draft"]
         if not own_feed or not free:
             return []
@@ -238,24 +306,60 @@ class DirectDial(ReferenceStructure):
     def _after_claim(self, org: Organization, thread: Thread) -> None:
         """The claimant, outside the owning silo, looks for an expert."""
         spec = org.spec.structure
+        owner = org.topic_silo[thread.topic]
         if self.uses_intranet(org):
-            found, hours = True, spec.intranet_find_hours
+            free = [e for e in self.watchers[owner] if e.load == 0]
+            u = org.model.streams.routing.random()
+            if not free:  # answers itself, backed by shared knowledge
+                thread.backed = True
+                org.enqueue(thread, Stage.DRAFT, State.DRAFTING, "draft", holder=thread.holder)
+                return
+            expert, hours = free[min(int(u * len(free)), len(free) - 1)], spec.intranet_find_hours
         else:
             found = org.model.streams.routing.random() < spec.offline_find_probability
-            hours = spec.offline_find_hours
-        experts = self.experts[org.topic_silo[thread.topic]]
-        if not (found and experts):  # answers as a generalist
-            org.enqueue(thread, Stage.DRAFT, State.DRAFTING, "draft", holder=thread.holder)
-            return
+            experts = self.experts[owner]
+            if not (found and experts):  # answers as a generalist
+                org.enqueue(thread, Stage.DRAFT, State.DRAFTING, "draft", holder=thread.holder)
+                return
+            expert, hours = org.pick_least_loaded(experts), spec.offline_find_hours
         org.enqueue(
             thread,
             Stage.DRAFT,
             State.FORWARDED,
             "draft",
-            holder=org.pick_least_loaded(experts),
+            holder=expert,
             delay_hours=hours,
             delay_spec=org.spec.service.handoff,
         )
+
+    def consult(self, org: Organization, thread: Thread) -> None:
+        """Ask the second silo's feed across its wall; with nobody of it on board, one
+        of its experts (found as a claimant finds one), or nobody."""
+        spec, second = org.spec.structure, thread.second_silo
+        intranet = self.uses_intranet(org)
+        if self.feeds[second].members:
+            hours = spec.consult_hours / org.culture.silo_permeability
+            if intranet:
+                hours = min(hours, spec.intranet_find_hours)
+            org.enqueue(
+                thread,
+                Stage.FORWARD,
+                State.FORWARDED,
+                "consult",
+                pool=self.feeds[second],
+                delay_hours=hours,
+                delay_spec=org.spec.service.handoff,
+            )
+            return
+        if intranet:
+            found, hours = True, spec.intranet_find_hours
+        else:
+            found = org.model.streams.routing.random() < spec.offline_find_probability
+            hours = spec.offline_find_hours
+        if found and self.experts[second]:
+            self.consult_expert(org, thread, hours)
+        else:  # without it: lower quality
+            org.start_approval(thread)
 
     def approval_depth(self, org: Organization, thread: Thread) -> int:
         """Empowered drafters post without approval."""
@@ -275,6 +379,9 @@ class ExpertRouting(ReferenceStructure):
         expert = org.pick_least_loaded(self.experts[org.topic_silo[thread.topic]])
         org.enqueue(thread, Stage.DRAFT, State.OPEN, "draft", holder=expert)
 
+    def consult(self, org: Organization, thread: Thread) -> None:
+        self.consult_expert(org, thread, self.crossing(org, thread.second_silo))
+
     def approval_depth(self, org: Organization, thread: Thread) -> int:
         return 0 if thread.drafter.empowered else org.spec.structure.approval_depth
 
@@ -290,12 +397,40 @@ class CoachedDirectDial(DirectDial):
     def setup(self, org: Organization) -> None:
         super().setup(org)
         for coach in org.silo_members(org.comms):
-            coach.social_share = 0.0  # their social time goes to coaching
-        self.experts[org.comms] = []  # comms answers nothing itself
+            coach.social_share = 0.0  # their social time goes to coaching ...
+        self.coaches = org.silo_members(org.comms, level=0)
+        answering = org.spec.organization.social_share_onboard
+        for coach in self.coaches:  # ... but for what no one else claims
+            coach.social_share = answering * org.spec.structure.coach_answer_share
+        self.coach_pool = org.add_pool("coaches", org.comms, list(self.coaches))
+        self.experts[org.comms] = []  # comms is never found as an expert
         self.trainees = [e for e in org.employees if self.watches_feed(org, e)]
         coaches = len(org.silo_members(org.comms, level=0))
         per_coach = org.spec.structure.coachees_per_coach
         self.coverage = min(1.0, coaches * per_coach / max(1, len(self.trainees)))
+
+    def overflow(
+        self, org: Organization, waiting: list[Thread], free: list[Employee]
+    ) -> list[tuple[Thread, Employee]]:
+        """Free coaches first take the threads unclaimed for ``unclaimed_hours``."""
+        coaches = [e for e in free if e.silo == org.comms]
+        watchers = [e for e in free if e.silo != org.comms]
+        limit = org.spec.structure.unclaimed_hours
+        due = sorted(
+            (t for t in waiting if t.leg == "draft" and (org.tick - t.turn_tick) * org.dt >= limit),
+            key=org.priority,
+        )[: len(coaches)]
+        pairs: list[tuple[Thread, Employee]] = []
+        if due:
+            chosen = org.model.streams.routing.sample(coaches, len(due))
+            for thread, coach in zip(due, chosen, strict=True):
+                org.enqueue(thread, Stage.DRAFT, State.DRAFTING, "draft", holder=coach)
+                pairs.append((thread, coach))
+        taken = {id(t) for t, _ in pairs}
+        rest = [t for t in waiting if id(t) not in taken]
+        if watchers and rest:
+            pairs.extend(super().overflow(org, rest, watchers))
+        return pairs
 
     def on_tick(self, org: Organization) -> None:
         weekly = org.spec.structure.coaching_per_week
