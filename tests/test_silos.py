@@ -147,3 +147,32 @@ def test_the_intranet_speeds_direct_dials_cross_silo_threads() -> None:
     km_off = np.array([_km_first_response(m, True) for m in off])
     km_on = np.array([_km_first_response(m, True) for m in on])
     assert stats.ttest_rel(km_off, km_on, alternative="greater").pvalue < 0.01
+
+
+# ------------------------------------------------------------ reading the queue
+
+
+def _answer_order(kind: str, **sections) -> list[int]:
+    """Four complaints opened in one tick, severities 0.1, 0.2, 0.3 and 0.9 (the last
+    opened last): the order their first answers come in."""
+    from conftest import two_silo_world
+
+    model = OrgModel(two_silo_world(kind, **sections), rng=0)
+    for severity in (0.1, 0.2, 0.3, 0.9):
+        model.open_threads(1, topic="defects", kind="complaint", severity=severity)
+    model.run_hours(24)
+    table = model.threads().sort_values(["first_response_hours", "thread"])
+    return table["thread"].tolist()
+
+
+def test_switchboard_triage_takes_the_most_severe_complaint_first() -> None:
+    """One comms triager (fixed 1 h), all four opened in one tick: triage reads them,
+    most severe first (0.9, 0.3, 0.2, 0.1), and they are answered in that order."""
+    assert _answer_order("switchboard") == [3, 2, 1, 0]
+
+
+def test_severity_orders_other_queues_only_with_analytics() -> None:
+    """Expert routing has no triage: one expert takes them oldest first, unless
+    analytics is on (MODEL.md 4.3: "severe complaints first")."""
+    assert _answer_order("expert_routing") == [0, 1, 2, 3]
+    assert _answer_order("expert_routing", culture={"analytics": True}) == [3, 2, 1, 0]
