@@ -38,7 +38,9 @@ def measure_claim_metrics(model: OrgModel, job: Job) -> RunResult:
       opened at least X hours before the end whose first answer came within X hours;
       the same over ``cross_`` (topics owned by a silo other than comms, which a
       switchboard must hand across a silo wall) and ``own_`` topics (owned by comms);
-      ``cross_answered_share`` and ``cross_first_response_hours_mean``;
+      ``cross_answered_share`` and ``cross_first_response_hours_mean``; and over
+      ``second_`` (threads that need a second silo's knowledge, MODEL.md 2, in every
+      structure) and ``single_`` (threads that need one silo);
     - ``answer_authenticity_mean``, ``answer_signal_mean``: mean authenticity, and
       authenticity × voice weight (the trust signal before honesty), of the answered
       threads' last answers; ``signal_{speaker}_mean`` by who spoke;
@@ -73,12 +75,15 @@ def measure_claim_metrics(model: OrgModel, job: Job) -> RunResult:
         topics.codes.to_numpy()
     ]
     answered = ~np.isnan(first)
+    second = table["second_silo"].notna().to_numpy()
     for x in WITHIN_HOURS:
         eligible = created <= end - x
         fast = answered & (np.nan_to_num(first, nan=np.inf) <= x)
         kpis[f"answered_within_{x}h_share"] = _share(fast[eligible])
         kpis[f"cross_answered_within_{x}h_share"] = _share(fast[eligible & cross])
         kpis[f"own_answered_within_{x}h_share"] = _share(fast[eligible & ~cross])
+        kpis[f"second_answered_within_{x}h_share"] = _share(fast[eligible & second])
+        kpis[f"single_answered_within_{x}h_share"] = _share(fast[eligible & ~second])
     kpis["cross_answered_share"] = _share(answered[cross])
     kpis["cross_first_response_hours_mean"] = _mean(first[answered & cross])
     authenticity = table["authenticity"].to_numpy(float)[answered]

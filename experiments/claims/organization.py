@@ -27,7 +27,8 @@ def silo_claims() -> tuple[Claim, ...]:
         ``1-switchboard``: in a switchboard (comms team unsaturated, see
         ``tests/test_directional.py``), walls (permeability 0.2 against 1.0) lower the
         share of cross-silo threads answered within 12 hours. ``1-direct-dial``: the
-        same lever in direct dial, over all threads.
+        same lever in direct dial, over the threads that need a second silo's knowledge
+        (MODEL.md 2), which its claimants consult across the wall.
     """
     sentence = (
         "Silos slow answers to messages whose topic crosses departments; the public "
@@ -69,13 +70,14 @@ def silo_claims() -> tuple[Claim, ...]:
                 Level("open (1.0)", DD, ("culture.silo_permeability=1.0",)),
                 Level("walled (0.2)", DD, ("culture.silo_permeability=0.2",)),
             ),
-            kpi="answered_within_12h_share",
+            kpi="second_answered_within_12h_share",
             expected="less",
             hours=48,
-            note="In direct dial permeability only sets how often another silo claims a "
-            "thread (permeability x cross_claim); the claimant then searches for an "
-            "expert (intranet off: 8 h, found 30% of the time) or answers as a "
-            "generalist. No delay grows as permeability falls.",
+            note="In direct dial the owning silo's watchers take their own threads; a "
+            "thread that needs a second silo makes its author consult that silo's "
+            "on-board staff, a question that takes consult_hours / permeability to "
+            "arrive (0.5 h at permeability 1). Permeability also sets how often another "
+            "silo claims a busy silo's thread.",
         ),
     )
 
