@@ -25,7 +25,7 @@ def paired_power(effect: float, n: int, alpha: float = 0.01) -> float:
     direction).
 
     >>> round(paired_power(0.5, 30), 2)
-    0.62
+    0.61
     >>> round(paired_power(0.0, 30), 3)
     0.01
     """
