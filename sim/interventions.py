@@ -10,15 +10,21 @@ Levers live in ``culture``, ``structure`` and ``organization``. Setting
 ``culture.product_quality`` sets every topic's quality (a product fix); setting
 ``organization.training`` sets the training of everyone outside comms (a programme);
 ``organization.onboard_share`` and ``empowered_share`` bring people on board or
-empower them (each employee keeps one uniform draw, so a rising share only adds
-people); ``structure.kind`` rewires the organization.
+empower them (exact quotas per silo filled by each employee's kept draws, so a rising
+share only adds people); ``structure.kind`` rewires the organization and restaffs it
+from the shares in force, so a switch away from the switchboard releases the liaisons
+it forced on board.
+
+An intervention's ``set`` acts as one (MODEL.md 7): every lever is written first,
+then the organization is rewired or restaffed once, so the order of its keys never
+matters. Ramps that move on the same tick likewise restaff once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -26,9 +32,6 @@ from sim.levers import Levers
 from sim.organization import OrgCore, make_structure
 from sim.scenario.structure import StructureParams, params_for
 from sim.scenario.timeline import InterventionSpec
-
-if TYPE_CHECKING:
-    from sim.organization import Organization
 
 __all__ = ["Timeline"]
 
@@ -48,13 +51,6 @@ def switched_params(kind: str, known: dict[str, Any]) -> StructureParams:
 def _numeric(value: Any) -> bool:
     """Whether a lever's value is a number (and so ramps)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _drawn_flags(org: Organization, shares: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """(on board, empowered) as each employee's kept draws give them at these shares
-    (comms is always on board)."""
-    on_board = (org.onboard_draw < shares["onboard_share"]) | (org.silo == org.comms)
-    return on_board, on_board & (org.empower_draw < shares["empowered_share"])
 
 
 @dataclass
@@ -93,7 +89,11 @@ class Timeline:
         self.ramps: list[_Ramp] = []
         self.crises: list[tuple[int, int, int, int]] = []  # topic, first tick, ticks, threads
         self.fired: list[tuple[float, str]] = []
-        self._flags = _drawn_flags(core.org, levers.organization)
+        self._flags = self._quota_flags()
+        """(on board, empowered) as the quotas gave them last: compared with these, not
+        with the flags, which a structure may have forced (the switchboard's liaisons)."""
+        self._switch_due = self._staff_due = self._speed_due = False
+        """What the levers written since the last :meth:`_commit` ask for."""
         self._knobs: dict[str, Any] = levers.structure.model_dump()
         """Every structure knob's last value in this run, kept across switches."""
 
@@ -115,13 +115,15 @@ class Timeline:
                 levels[who] = ramp.written
             if done >= 1.0:
                 self.ramps.remove(ramp)
+        self._commit()
         return self._crisis_threads(tick)
 
     def _fire(self, spec: InterventionSpec, tick: int) -> None:
         self.fired.append((tick * self.dt, spec.label or ", ".join(spec.set) or "crisis"))
         ramp_ticks = max(1, round(spec.ramp_hours / self.dt))
-        # all of one intervention's changes act as one (MODEL.md 7): the structure
-        # first, built with the knobs set alongside (a structure reads some at setup)
+        # all of one intervention's changes act as one (MODEL.md 7): the levers are
+        # written (the structure first, built with the knobs set alongside: a
+        # structure reads some at setup), then _commit rewires or restaffs once
         changes = sorted(spec.set.items(), key=lambda item: item[0] != "structure.kind")
         if "structure.kind" in spec.set:
             for path, value in changes[1:]:
@@ -141,6 +143,7 @@ class Timeline:
                 self.ramps.append(ramp)
             else:
                 self._set(path, value)
+        self._commit()
         if spec.crisis is not None:
             topic = self.core.org.topic_names.index(spec.crisis.topic)
             ticks = max(1, round(spec.crisis.hours / self.dt))
@@ -166,20 +169,20 @@ class Timeline:
         """Set a lever; ``items=False`` sets only the nominal value of a per-item lever
         (product quality, training), whose items a ramp moves itself."""
         section, key = path.split(".", 1)
-        core, org, levers = self.core, self.core.org, self.levers
+        org, levers = self.core.org, self.levers
         if section == "culture":
             if isinstance(getattr(levers.culture, key), int) and not isinstance(value, bool):
                 value = type(getattr(levers.culture, key))(value)
             levers.culture = levers.culture.model_copy(update={key: value})
             if key == "product_quality" and items:
                 levers.topic_quality[:] = value
-            core.refresh_speed()
+            self._speed_due = True  # listening sets speeds
         elif section == "structure":
             if key == "approval_depth":
                 value = round(value)
             if key == "kind":
                 levers.structure = switched_params(value, self._knobs)
-                core.switch_structure(make_structure(value))
+                self._switch_due = True
                 taken = type(levers.structure).model_fields  # a knob's ramp ends with it
                 self.ramps = [
                     r
@@ -195,16 +198,37 @@ class Timeline:
                 org.training[org.silo != org.comms] = value
         else:  # onboard_share, empowered_share (the schema admits no other)
             levers.organization[key] = value
-            shares = levers.organization
-            on_board, empowered = _drawn_flags(org, shares)
-            # compared with the draws' last verdict, not with the flags, which a
-            # structure may have forced (the switchboard's liaisons are on board)
-            before_on, before_emp = self._flags
-            self._flags = on_board, empowered
-            if (on_board != before_on).any() or (empowered != before_emp).any():
-                org.on_board[:] = on_board
-                org.empowered[:] = empowered
-                core.restaff()
+            self._staff_due = True
+
+    def _quota_flags(self) -> tuple[np.ndarray, np.ndarray]:
+        """(on board, empowered) as the quotas give them at the shares in force."""
+        shares = self.levers.organization
+        return self.core.org.staffed(shares["onboard_share"], shares["empowered_share"])
+
+    def _commit(self) -> None:
+        """Act once on what the levers written since the last commit changed: rewire
+        (a switch), else restaff (the quotas give other people), else refresh speeds
+        (listening). A switch restaffs from the quotas at the shares in force, so the
+        people a structure forced on board (the switchboard's liaisons) are released
+        and the new structure forces its own."""
+        if not (self._switch_due or self._staff_due or self._speed_due):
+            return
+        core, org = self.core, self.core.org
+        before_on, before_emp = self._flags
+        if self._switch_due or self._staff_due:
+            self._flags = self._quota_flags()
+        on_board, empowered = self._flags
+        if self._switch_due:
+            org.on_board[:] = on_board
+            org.empowered[:] = empowered
+            core.switch_structure(make_structure(self.levers.structure.kind))
+        elif (on_board != before_on).any() or (empowered != before_emp).any():
+            org.on_board[:] = on_board
+            org.empowered[:] = empowered
+            core.restaff()
+        elif self._speed_due:
+            core.refresh_speed()
+        self._switch_due = self._staff_due = self._speed_due = False
 
     def _crisis_threads(self, tick: int) -> np.ndarray:
         if not self.crises:

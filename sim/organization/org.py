@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.scenario.schema import Scenario
 
-__all__ = ["Organization", "build_organization", "level_sizes"]
+__all__ = ["Organization", "build_organization", "level_sizes", "quota", "staff_flags"]
 
 
 def level_sizes(n: int, spans: list[int]) -> np.ndarray:
@@ -47,6 +47,74 @@ def level_sizes(n: int, spans: list[int]) -> np.ndarray:
     return sizes
 
 
+def quota(share: float, size: np.ndarray) -> np.ndarray:
+    """How many of each group of ``size`` people a ``share`` picks: round half up,
+    ``floor(share x size + 1/2)`` (MODEL.md 7, exact quotas). Each silo is rounded on
+    its own, so one silo's count never depends on another's size.
+
+    Examples
+    --------
+    >>> quota(0.3, np.array([10, 70, 40, 5])).tolist()
+    [3, 21, 12, 2]
+    >>> quota(0.5, np.array([7, 1, 0])).tolist()
+    [4, 1, 0]
+    """
+    size = np.asarray(size, dtype=np.int64)
+    # the 1e-9 keeps a product a hair under .5 by float error (0.3 x 35) at .5
+    return np.minimum(size, np.floor(share * size + 0.5 + 1e-9)).astype(np.int64)
+
+
+def _lowest(
+    draw: np.ndarray, group: np.ndarray, among: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Of the people ``among``, the ``counts[g]`` with the lowest ``draw`` in each
+    group ``g`` (ties, which a float draw never has, by id)."""
+    ids = np.flatnonzero(among)
+    order = ids[np.lexsort((draw[ids], group[ids]))]  # by group, then draw
+    first = np.searchsorted(group[order], np.arange(counts.size))
+    rank = np.arange(order.size) - first[group[order]]
+    chosen = np.zeros(draw.size, dtype=bool)
+    chosen[order[rank < counts[group[order]]]] = True
+    return chosen
+
+
+def staff_flags(
+    silo: np.ndarray,
+    comms: int,
+    onboard_draw: np.ndarray,
+    empower_draw: np.ndarray,
+    onboard_share: float,
+    empowered_share: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who is on board and who is empowered at these shares: exact quotas per silo
+    (MODEL.md 7), not independent draws.
+
+    In each silo outside comms, the :func:`quota` of ``onboard_share`` of its people
+    are on board: those with the lowest ``onboard_draw``. Comms is always on board.
+    In each silo, the quota of ``empowered_share`` of its on-board people are
+    empowered: those on board with the lowest ``empower_draw``. The draws are each
+    employee's own and kept, so a rising on-board share only adds people, and a
+    rising empowered share only empowers more of the same on-board people (a rising
+    on-board share may change which on-board people hold the empowered quota).
+
+    Examples
+    --------
+    >>> silo = np.array([0, 0, 1, 1, 1, 1])
+    >>> draw = np.array([0.9, 0.1, 0.4, 0.2, 0.8, 0.6])
+    >>> on, emp = staff_flags(silo, 0, draw, draw, 0.5, 0.5)
+    >>> on.astype(int).tolist(), emp.astype(int).tolist()
+    ([1, 1, 1, 1, 0, 0], [0, 1, 0, 1, 0, 0])
+    """
+    n_silos = int(silo.max()) + 1 if silo.size else 0
+    size = np.bincount(silo, minlength=n_silos)
+    wanted = quota(onboard_share, size)
+    wanted[comms] = size[comms]
+    on_board = _lowest(onboard_draw, silo, np.ones(silo.size, dtype=bool), wanted)
+    aboard = np.bincount(silo[on_board], minlength=n_silos)
+    empowered = _lowest(empower_draw, silo, on_board, quota(empowered_share, aboard))
+    return on_board, empowered
+
+
 @dataclass
 class Organization:
     """Employee state as arrays (one row per employee) plus silo and level tables.
@@ -77,9 +145,11 @@ class Organization:
     comms: int
     n_levels: int
     onboard_draw: np.ndarray
-    """Each employee's uniform draw: on board when it is below ``onboard_share``
-    (kept so that a rising share, mid-run, only adds people)."""
+    """Each employee's uniform draw: each silo's on-board quota takes its lowest
+    (:func:`staff_flags`; kept so that a rising share, mid-run, only adds people)."""
     empower_draw: np.ndarray
+    """... and the draw by which the on-board people of a silo fill its empowered
+    quota."""
     social_share: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +162,21 @@ class Organization:
     @property
     def n_silos(self) -> int:
         return len(self.silo_names)
+
+    def staffed(
+        self, onboard_share: float, empowered_share: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(on board, empowered) at these shares, from the kept draws
+        (:func:`staff_flags`): what the quotas give, before any structure forces
+        people on board (the switchboard's liaisons)."""
+        return staff_flags(
+            self.silo,
+            self.comms,
+            self.onboard_draw,
+            self.empower_draw,
+            onboard_share,
+            empowered_share,
+        )
 
     def members(self, silo: int, level: int | None = None) -> np.ndarray:
         """Ids of a silo's employees, optionally at one level."""
@@ -107,8 +192,9 @@ def build_organization(scenario: Scenario, rng: np.random.Generator) -> Organiza
     Silo sizes follow the silos' ``share`` (normalised, at least two people each).
     Inside a silo, level sizes follow the spans of control (:func:`level_sizes`) and
     each employee's manager is a member of the level above, assigned in balanced
-    blocks. Who is on board and empowered is drawn from ``rng`` (the ``world``
-    stream), so every structure run on the same seed has the same people.
+    blocks. Who is on board and empowered are exact quotas per silo
+    (:func:`staff_flags`), filled by each employee's uniform draws from ``rng`` (the
+    ``world`` stream), so every structure run on the same seed has the same people.
     """
     org_spec = scenario.organization
     n = org_spec.n_employees
@@ -144,8 +230,9 @@ def build_organization(scenario: Scenario, rng: np.random.Generator) -> Organiza
     comms = [s.name for s in scenario.silos].index("comms")
     in_comms = silo == comms
     onboard_draw, empower_draw = rng.random(n), rng.random(n)
-    on_board = (onboard_draw < org_spec.onboard_share) | in_comms
-    empowered = on_board & (empower_draw < org_spec.empowered_share)
+    on_board, empowered = staff_flags(
+        silo, comms, onboard_draw, empower_draw, org_spec.onboard_share, org_spec.empowered_share
+    )
     training = np.where(in_comms, org_spec.comms_training, org_spec.training).astype(np.float32)
     authenticity = np.where(in_comms, org_spec.comms_authenticity, org_spec.authenticity)
     return Organization(

@@ -29,13 +29,21 @@ if TYPE_CHECKING:
 __all__ = ["build_customers", "build_employees", "follower_graph"]
 
 
+def _quota(share: float, size: int) -> int:
+    """How many of ``size`` people a ``share`` picks: rounded half up."""
+    return min(size, math.floor(share * size + 0.5 + 1e-9))
+
+
 def build_employees(model: ReferenceModel, rnd: random.Random) -> list[Employee]:
     """The org chart: silos sized by share (at least two people each, the largest
     silo takes the rounding), levels by span of control, each employee managed by a
     member of the level above in balanced blocks.
 
-    On board: comms always, others with probability ``onboard_share``; empowered: on
-    board and with probability ``empowered_share``.
+    On board and empowered are exact quotas per silo (MODEL.md 7): every employee
+    draws two uniforms; in each silo outside comms the ``floor(onboard_share x size +
+    1/2)`` people with the lowest first draw are on board (comms always is), and of a
+    silo's on-board people the ``floor(empowered_share x on board + 1/2)`` with the
+    lowest second draw are empowered.
     """
     scenario = model.spec
     spec = scenario.organization
@@ -47,12 +55,17 @@ def build_employees(model: ReferenceModel, rnd: random.Random) -> list[Employee]
     employees: list[Employee] = []
     for silo, (silo_spec, size) in enumerate(zip(scenario.silos, sizes, strict=True)):
         in_comms = silo_spec.name == "comms"
+        draws = [(rnd.random(), rnd.random()) for _ in range(size)]
+        by_first = sorted(range(size), key=lambda i: draws[i][0])
+        aboard = set(by_first[: size if in_comms else _quota(spec.onboard_share, size)])
+        by_second = sorted(aboard, key=lambda i: draws[i][1])
+        empowers = set(by_second[: _quota(spec.empowered_share, len(aboard))])
         by_level: list[list[Employee]] = []
         for level, count in enumerate(level_sizes(size, spans).tolist()):
             members = []
             for _ in range(count):
-                on_board = in_comms or rnd.random() < spec.onboard_share
-                empowered = on_board and rnd.random() < spec.empowered_share
+                index = sum(len(m) for m in by_level) + len(members)  # within the silo
+                on_board, empowered = index in aboard, index in empowers
                 expertise = {
                     topic: spec.expertise_own if topic in silo_spec.topics else spec.expertise_other
                     for topic in scenario.topics
