@@ -33,8 +33,9 @@ Re-derived again on 2026-12-01 when time within the tick became continuous (serv
 transits, approvals and patience at their own times; issue 14), with the same pilot
 before any comparison. Before that, re-derived on 2026-12-01, when the continuous-time
 spread, escalations, signed trust signals and brand following came in (which changed
-the between-seed spread of trust, sentiment, reach and more), with ``tests/docking_pilot.py`` run on the core alone before
-any comparison with the reference; the new KPIs got margins the same way. Run a second
+the between-seed spread of trust, sentiment, reach and more), with
+``tests/docking_pilot.py`` run on the core alone before any comparison with the
+reference; the new KPIs got margins the same way. Run a second
 time the same day, after fixing a core bug the first docking run exposed (an escalated
 turn counted as a hop: expert routing's ``hops_mean`` margin had come from the bug), and
 after the expectation of a turn moved to when it opens. Fixed before the docking runs,
