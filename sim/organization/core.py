@@ -160,6 +160,7 @@ class OrgCore:
         n = org.n_employees
         self.serving = np.full(n, -1, dtype=np.int64)
         self.free_at = np.zeros(n, dtype=np.float64)
+        self._arrivals = False
         """When each free server became free (hours; read only while ``serving < 0``)."""
         self.pool_of = np.full(n, -1, dtype=np.int32)
         self.pool_silo = np.zeros(0, dtype=np.int16)
@@ -544,50 +545,68 @@ class OrgCore:
         busy = (phase == Phase.SERVICE) | (phase == Phase.DELAY)
         stepping = live[busy]
         waiting = live[phase == Phase.WAITING]
-        early = th.ready_at[waiting] < end
+        ready = th.ready_at[waiting]
+        early = ready < end
+        # whose author may give up within the tick (deadlines of waiting turns are fixed)
+        at_risk = waiting[th.deadline_at[waiting] < end]
         if not early.all():  # not ready this tick: gone only if the author gives up
             later = waiting[~early]
             self._abandon(later[self._awaiting(later) & (th.deadline_at[later] < end)])
-            waiting = waiting[early]
+            waiting, ready = waiting[early], ready[early]
+        # whether a thread waiting in this tick arrives after its start (else none is
+        # late for any server, and _rank is the priority alone)
+        self._arrivals = bool((ready > start).any())
+        matchable = True  # in the first round every free server may find work
         for _ in range(self.max_rounds):
-            moved = self._advance(stepping, end)
+            moved, freed = self._advance(stepping, end)
             if moved.size:
                 now_waiting = moved[th.phase[moved] == Phase.WAITING]
                 now_waiting = now_waiting[th.ready_at[now_waiting] < end]
                 waiting = np.concatenate([waiting, now_waiting]) if waiting.size else now_waiting
-            started, dropped = self._dispatch(waiting)
+                if now_waiting.size:
+                    self._arrivals = True
+                    risky = now_waiting[th.deadline_at[now_waiting] < end]
+                    at_risk = np.concatenate([at_risk, risky]) if risky.size else at_risk
+            started, dropped = _NO_IDS, 0
+            if matchable or moved.size or freed:
+                # (else no thread came and no server freed: the last matching stands)
+                started, dropped = self._dispatch(waiting)
             if started.size or dropped:  # (kept distinct: none of it is waiting any more)
                 waiting = waiting[th.phase[waiting] == Phase.WAITING]
-            if moved.size == 0 and started.size == 0 and dropped == 0:
+            if moved.size == 0 and started.size == 0 and dropped == 0 and not freed:
                 break
+            matchable = dropped > 0  # a server whose thread was gone may take another
             # (a thread moved into a queue may have started already: count it once)
             stepping = np.union1d(moved, started) if moved.size else started
         else:
             raise RuntimeError(
                 f"tick {self.tick}: routing did not settle in {self.max_rounds} rounds"
             )
-        self._abandon(waiting[self._awaiting(waiting) & (th.deadline_at[waiting] < end)])
+        at_risk = at_risk[(th.phase[at_risk] == Phase.WAITING) & self._awaiting(at_risk)]
+        self._abandon(np.unique(at_risk))  # (a turn may have reopened: listed twice)
 
     def _awaiting(self, ids: np.ndarray) -> np.ndarray:
         """Whether each thread still waits for an answer (its author can give up)."""
         return self.threads.state[ids] < State.ANSWERED
 
-    def _advance(self, candidates: np.ndarray, end: float) -> np.ndarray:
+    def _advance(self, candidates: np.ndarray, end: float) -> tuple[np.ndarray, int]:
         """Threads among ``candidates`` whose service or delay ends before ``end``
         move on, each at its own time; those whose author gives up first (before
-        ``end`` and before the step ends) are abandoned. Returns the moved threads."""
+        ``end`` and before the step ends) are abandoned. Returns the moved threads and
+        how many threads were abandoned (servers may have been freed)."""
         th = self.threads
         phase = th.phase[candidates]
         stepping = candidates[(phase == Phase.SERVICE) | (phase == Phase.DELAY)]
         ready = th.ready_at[stepping]
         deadline = np.where(self._awaiting(stepping), th.deadline_at[stepping], np.inf)
         gives_up = (deadline < ready) & (deadline < end)
-        if gives_up.any():
+        gone = int(np.count_nonzero(gives_up))
+        if gone:
             self._abandon(stepping[gives_up])
         due_mask = ~gives_up & (ready < end)
         due = stepping[due_mask]
         if due.size == 0:
-            return _NO_IDS
+            return _NO_IDS, gone
         th.clock[due] = ready[due_mask]
         served = due[th.phase[due] == Phase.SERVICE]
         servers = th.holder[served]
@@ -599,7 +618,7 @@ class OrgCore:
             self.structure.advance(self, due[~followup])
         else:
             self.structure.advance(self, due)
-        return due
+        return due, gone
 
     def _reopen(self, ids: np.ndarray) -> None:
         """The author replied: a new turn opens and goes back through routing."""
@@ -700,6 +719,8 @@ class OrgCore:
         order they come (a free server takes the first to arrive; MODEL.md 4.4).
         Arrival times are resolved to 1/``LATE_LEVELS`` of a tick."""
         priority = self.priority(ids)
+        if not self._arrivals:
+            return priority
         ready = self.threads.ready_at[ids]
         late = ready > free_from
         if late.any():
