@@ -169,7 +169,7 @@ def match_pools(
     chosen, chosen_pool, chosen_rank = order[take], sorted_pool[take], rank[take]
     # free servers by pool, then the first free first, ties in a random order
     tiebreak = rng.random(free_servers.size)
-    if free_from is None or free_from.min(initial=0.0) == free_from.max(initial=0.0):
+    if free_from is None or free_from.min() == free_from.max():
         server_order = (server_pool + tiebreak).argsort()  # pool first, then random
     else:
         server_order = np.lexsort((tiebreak, free_from, server_pool))
