@@ -3,7 +3,9 @@
 A *single-stage switchboard* (the comms team triages and answers in one step; Poisson
 arrivals, exponential service, no forwarding, no approvals, infinite patience) is an
 M/M/c queue. A *chain* (comms team -> one liaison -> one expert -> comms polish) is a
-network of M/M/c stations. The tick is 1/20 of the (shortest) mean service time.
+network of M/M/c stations. The tick is 1/20 of the (shortest) mean service time by
+default; ``tick_minutes`` sets another (MODEL.md 4.4: time within a tick is continuous,
+so the queues match the theory at the default 15-minute tick too).
 
 Run ``python -m experiments.queueing --out docs/figures`` for ``queueing.png``.
 """
@@ -46,10 +48,13 @@ SETTINGS = (
 CHAIN = (2.0, 2, 200, 8)  # arrivals per hour, comms team size, run hours, replications
 
 
-def single_stage(servers: int, arrivals: float, mean_service: float) -> Scenario:
+def single_stage(
+    servers: int, arrivals: float, mean_service: float, tick_minutes: float | None = None
+) -> Scenario:
+    tick = 60 * mean_service / TICKS_PER_SERVICE if tick_minutes is None else tick_minutes
     return scenario_from_dict(
         {
-            "time": {"tick_minutes": 60 * mean_service / TICKS_PER_SERVICE},
+            "time": {"tick_minutes": tick},
             "structure": {"kind": "switchboard", "approval_depth": 0},
             "organization": {
                 "n_employees": servers + 3,  # comms: c front line + a manager; other: 2
@@ -88,6 +93,8 @@ def measured(model: OrgModel, hours: float) -> tuple[np.ndarray, np.ndarray]:
     keep = (threads["created_hours"].to_numpy(float) >= 0.1 * hours) & ~np.isnan(sojourns)
     sojourn = sojourns[keep]
     wait = sojourn - _service_hours(model)[keep]
+    # times are continuous: a thread served at once waits 0 up to rounding
+    wait[np.abs(wait) < 1e-9 * np.maximum(sojourn, 1.0)] = 0.0
     return wait, sojourn
 
 
@@ -117,7 +124,7 @@ def replicate(
     )
 
 
-def chain(arrivals: float, team: int) -> Scenario:
+def chain(arrivals: float, team: int, tick_minutes: float | None = None) -> Scenario:
     """Comms team (pool of ``team``) -> one liaison -> one expert -> comms polish."""
     base = single_stage(team, arrivals, 0.25).model_dump()
     base["organization"].update(n_employees=team + 3, social_share_offboard=1.0)
@@ -141,7 +148,8 @@ def chain(arrivals: float, team: int) -> Scenario:
     )
     base["service"]["expertise_slowdown"] = 0.0
     base["culture"]["silo_permeability"] = 1.0
-    base["time"]["tick_minutes"] = 60 * 0.2 / TICKS_PER_SERVICE
+    tick = 60 * 0.2 / TICKS_PER_SERVICE if tick_minutes is None else tick_minutes
+    base["time"]["tick_minutes"] = tick
     return scenario_from_dict(base)
 
 

@@ -103,32 +103,30 @@ def organization_kpis(
     answered threads; resolution from creation to resolution, over resolved threads.
     ``first_response_hours_km_median`` counts every thread: the never answered are
     censored at their abandonment if they ended abandoned, else at ``now_tick``, the
-    run's end.
+    run's end. Times are continuous (the ``*_at`` columns, MODEL.md 4.4), not whole ticks.
     ``answered_within_*`` are shares of all threads. Shares are over all threads
     opened. ``NaN`` marks a KPI with no threads to measure (e.g. no thread was ever
     answered). ``social_capacity`` (work-hours per hour given to social media, on
     average) and ``gaffes`` (gaffe answers) are the organization's own counts.
     """
     n = threads.size
-    created = threads.column("created_tick")
-    first = threads.column("first_response_tick")
-    resolved_at = threads.column("resolution_tick")
+    created = threads.column("created_at")
+    first = threads.column("first_response_at")
+    resolved_at = threads.column("resolution_at")
     state = threads.column("state")
-    answered = first >= 0
-    resolved = resolved_at >= 0
+    answered = threads.column("first_response_tick") >= 0
+    resolved = threads.column("resolution_tick") >= 0
     kpis = {}
-    kpis.update(_summary((first[answered] - created[answered]) * dt_hours, "first_response_hours"))
-    kpis.update(
-        _summary((resolved_at[resolved] - created[resolved]) * dt_hours, "resolution_hours")
-    )
+    kpis.update(_summary(first[answered] - created[answered], "first_response_hours"))
+    kpis.update(_summary(resolved_at[resolved] - created[resolved], "resolution_hours"))
     share = (lambda mask: float(mask.mean())) if n else (lambda mask: np.nan)
-    wait = (first - created) * dt_hours
-    abandoned_at = threads.column("abandon_tick")
+    wait = first - created
+    abandoned_at = threads.column("abandon_at")
     # censored at its abandonment if it ended so, else (still open, an escalated turn
     # included) at the run's end
-    end = np.where(state == State.ABANDONED, abandoned_at, now_tick)
+    end = np.where(state == State.ABANDONED, abandoned_at, now_tick * dt_hours)
     kpis["first_response_hours_km_median"] = kaplan_meier_median(
-        np.where(answered, first - created, end - created) * dt_hours, answered
+        np.where(answered, wait, end - created), answered
     )
     kpis["answered_within_1h_share"] = share(answered & (wait <= 1.0))
     kpis["answered_within_24h_share"] = share(answered & (wait <= 24.0))

@@ -137,7 +137,7 @@ class OrgModel(mesa.Model):
         watch.lap("spread")
         threads = core.threads
         threads.second_silo[new] = self.second_silos.assign(threads.topic[new], self.streams.needs)
-        core.admit(new)  # 4. routing
+        core.admit(new, spread=True)  # 4. routing (posts arrive within the tick)
         core.step()  # 5-6. work, answers, abandonment
         watch.lap("routing and work")
         acts = self._organization_acts()
@@ -364,12 +364,11 @@ class OrgModel(mesa.Model):
         """One row per thread, every field of MODEL.md section 2, times in hours."""
         th = self.core.threads
         org = self.core.org
-        dt = self.dt_hours
-        created = th.column("created_tick")
 
         def hours_since_creation(column: str) -> np.ndarray:
-            ticks = th.column(column)
-            return np.where(ticks >= 0, (ticks - created) * dt, np.nan)
+            """Continuous hours from creation to the event of ``column`` (``*_at``)."""
+            at = th.column(column)
+            return np.where(at >= 0, at - th.column("created_at"), np.nan)
 
         ids = np.arange(th.size)
         reach = self.public.reach(ids)
@@ -384,7 +383,7 @@ class OrgModel(mesa.Model):
                 "channel": pd.Categorical.from_codes(th.column("channel"), channel_names),
                 "author": th.column("author"),
                 "severity": th.column("severity"),
-                "created_hours": created * dt,
+                "created_hours": th.column("created_at"),
                 "state": pd.Categorical.from_codes(
                     th.column("state"), [s.name.lower() for s in State]
                 ),
@@ -394,9 +393,9 @@ class OrgModel(mesa.Model):
                 "approvals_waited": th.column("approvals_waited"),
                 "reach": reach,
                 "turns": th.column("turns"),
-                "first_response_hours": hours_since_creation("first_response_tick"),
-                "resolution_hours": hours_since_creation("resolution_tick"),
-                "abandoned_hours": hours_since_creation("abandon_tick"),
+                "first_response_hours": hours_since_creation("first_response_at"),
+                "resolution_hours": hours_since_creation("resolution_at"),
+                "abandoned_hours": hours_since_creation("abandon_at"),
                 "voice": pd.Categorical.from_codes(np.where(voice >= 0, voice, -1), SPEAKERS),
                 "voice_weight": th.column("voice_weight"),
                 "authenticity": th.column("authenticity"),

@@ -46,8 +46,8 @@ class Phase(IntEnum):
     """Where a live thread sits inside its state."""
 
     WAITING = 0  # in a queue (an employee's own, or a pool's)
-    SERVICE = 1  # being worked on until ``ready_tick``
-    DELAY = 2  # in transit, awaiting approval or a follow-up until ``ready_tick``
+    SERVICE = 1  # being worked on until ``ready_at``
+    DELAY = 2  # in transit, awaiting approval or a follow-up until ``ready_at``
     IDLE = 3  # answered and done talking, or terminal
 
 
@@ -83,7 +83,11 @@ class Speaker(IntEnum):
     EXECUTIVE = 3
 
 
-# name -> (dtype, fill value for new rows)
+# name -> (dtype, fill value for new rows). Columns ``*_tick`` count whole ticks (the
+# tick an event fell in, which the public side reads); columns ``*_at`` are continuous
+# times in hours since the run began (MODEL.md 4.4: time does not depend on the tick).
+# ``clock`` is the time of a thread's latest step, ``ready_at`` when its current step
+# (service, transit, approval, follow-up) ends; ``service_ticks`` is continuous.
 COLUMNS: dict[str, tuple[type, float]] = {
     # set at creation (the public's side)
     "kind": (np.int8, 0),
@@ -93,6 +97,7 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "influence": (np.float32, 1.0),
     "author": (np.int32, -1),
     "created_tick": (np.int32, 0),
+    "created_at": (np.float64, 0.0),
     "patience_ticks": (np.float32, np.inf),
     "second_silo": (np.int16, -1),
     # lifecycle
@@ -102,25 +107,31 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "leg": (np.int8, 0),
     "holder": (np.int32, -1),
     "pool": (np.int32, -1),
-    "ready_tick": (np.int32, -1),
+    "ready_at": (np.float64, -1.0),
+    "clock": (np.float64, 0.0),
     "turn_tick": (np.int32, 0),
     "deadline_tick": (np.float32, np.inf),
+    "deadline_at": (np.float64, np.inf),
     "drafter": (np.int32, -1),
     "editor": (np.int32, -1),
     "polished": (np.bool_, False),
     "consulted": (np.bool_, False),
     "backed": (np.bool_, False),
+    "offered_tick": (np.int32, -1),
     # counters
     "hops": (np.int16, 0),
     "silo_crossings": (np.int16, 0),
     "approvals_waited": (np.int16, 0),
     "turns": (np.int16, 0),
     "escalations": (np.int8, 0),
-    "service_ticks": (np.int32, 0),
+    "service_ticks": (np.float64, 0.0),
     # outcomes
     "first_response_tick": (np.int32, -1),
+    "first_response_at": (np.float64, -1.0),
     "resolution_tick": (np.int32, -1),
+    "resolution_at": (np.float64, -1.0),
     "abandon_tick": (np.int32, -1),
+    "abandon_at": (np.float64, -1.0),
     "voice": (np.int8, Speaker.NONE),
     "voice_weight": (np.float32, 0.0),
     "authenticity": (np.float32, 0.0),

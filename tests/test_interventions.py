@@ -245,9 +245,10 @@ NO_FEEDBACK = ["posting.post_negativity=0", "posting.praise_rate=0", "learning.r
 def check_crisis(mode: str) -> None:
     """The crisis run holds exactly the threads of the run without it plus 300
     complaints on ``defects`` opened in hours 24-30, spread evenly over its 24 ticks
-    (12 or 13 a tick). Exact because the crisis draws from its own random stream and,
-    with the public's feedback into posting off (posting independent of sentiment,
-    no praise, no learning), the same seed posts the same threads."""
+    (12 or 13 a tick; each arrives at its own time within its tick). Exact because the
+    crisis draws from its own random stream and, with the public's feedback into
+    posting off (posting independent of sentiment, no praise, no learning), the same
+    seed posts the same threads."""
     columns = ["kind", "topic", "channel", "author", "created_hours"]
     overrides = [f"arrivals.mode={mode}", *NO_FEEDBACK]
 
@@ -263,7 +264,7 @@ def check_crisis(mode: str) -> None:
     assert {(kind, topic) for kind, topic, *_ in extra} == {("complaint", "defects")}
     per_tick = Counter()
     for (*_, created), count in extra.items():
-        per_tick[created] += count
+        per_tick[int(created * TICKS_PER_HOUR) / TICKS_PER_HOUR] += count
     assert sorted(per_tick) == [24 + k / TICKS_PER_HOUR for k in range(24)]
     expected = [300 * (k + 1) // 24 - 300 * k // 24 for k in range(24)]
     assert [per_tick[h] for h in sorted(per_tick)] == expected
@@ -388,15 +389,16 @@ def test_bringing_people_on_board_keeps_work_in_progress() -> None:
     live = th.live
     busy = live[th.phase[live] == Phase.SERVICE]
     assert busy.size > 0
-    holder, ready = th.holder[busy].copy(), th.ready_tick[busy].copy()
+    holder, ready = th.holder[busy].copy(), th.ready_at[busy].copy()
     on_board = model.core.org.on_board.sum()
     model.step()  # the intervention fires at the start of this tick
     assert model.core.org.on_board.sum() > on_board
-    # not yet due when the tick began, nor abandoned in it (an escalation reopens it)
-    still = (ready > model.core.tick - 1) & (th.abandon_tick[busy] != model.core.tick - 1)
+    # not yet due when the tick ended, nor abandoned in it (an escalation reopens it)
+    end = model.core.tick * model.core.dt
+    still = (ready >= end) & (th.abandon_tick[busy] != model.core.tick - 1)
     assert still.any()
     assert np.all(th.holder[busy[still]] == holder[still])
-    assert np.all(th.ready_tick[busy[still]] == ready[still])
+    assert np.all(th.ready_at[busy[still]] == ready[still])
 
 
 def test_taking_people_off_board_leaves_no_thread_with_nobody() -> None:

@@ -1,19 +1,30 @@
 """The organization side of the tick, vectorized (MODEL.md section 3, steps 4-6).
 
 :class:`OrgCore` owns the thread table, the employees' service slots and the
-routing structure. One :meth:`OrgCore.step` is:
+routing structure. Time inside a tick is continuous (MODEL.md 4.4): every service end, transit,
+approval, follow-up and patience deadline is a time in hours (the thread table's
+``*_at`` columns), and a tick is the window ``[t dt, (t + 1) dt)``. One
+:meth:`OrgCore.step` is:
 
 1. new threads enter routing (:meth:`OrgCore.admit`, called by the model first);
+   threads posted by the public arrive spread over the window (:func:`arrival_offsets`);
 2. the structure's own per-tick work (e.g. coaching raises training);
-3. finished services and delays advance through the structure, in rounds, so that
-   zero-length steps (such as *post* right after the last approval) happen at once;
-   answered threads whose author replies reopen as a follow-up turn;
-4. threads still unanswered past their author's patience are abandoned (MODEL.md
-   4.6: answers are posted first, so an answer due now still counts);
-5. free servers take work, ranked within queues (:mod:`sim.organization.dispatch`);
-6. busy and available work are accumulated for ``utilization``.
+3. rounds, until nothing more happens before the window's end:
 
-Nothing here loops in Python over threads or employees.
+   a. every step (service, transit, approval, reply) that ends before the window's
+      end advances at its own time through the structure; a server whose item ends
+      is free from that moment; a thread still unanswered at its author's deadline is
+      abandoned then (an answer posted at the deadline still counts), and a server
+      working on it is free from then;
+   b. free servers take waiting threads, ranked within queues
+      (:mod:`sim.organization.dispatch`); each starts at the later of the server's free
+      time and the thread's ready time, so a server whose items take less than a tick
+      serves several in one tick; a thread whose deadline passed before its start is
+      abandoned instead, and its server stays free;
+
+4. busy and available work are accumulated for ``utilization``.
+
+Each round is vectorized; nothing here loops in Python over threads or employees.
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ from sim.organization.answers import AnswerDraws, Voices, grade_answers
 from sim.organization.dispatch import match_own_queues, match_pools
 from sim.organization.legs import Leg
 from sim.organization.org import Organization
-from sim.organization.service import EXPONENTIAL, draw_ticks
+from sim.organization.service import EXPONENTIAL, draw_hours
 from sim.rng import Streams
 from sim.scenario.schema import DelayShape, Scenario
 from sim.threads import Kind, Phase, Stage, State, ThreadTable
@@ -36,14 +47,44 @@ from sim.threads import Kind, Phase, Stage, State, ThreadTable
 if TYPE_CHECKING:
     from sim.organization.structures.base import Structure
 
-__all__ = ["OrgCore", "TickEvents"]
+__all__ = ["OrgCore", "TickEvents", "arrival_offsets"]
 
 ROUNDS_PER_TURN = 48
-"""Settling rounds per tick and conversation turn. Within a turn, zero-length steps
-chain at most a few stages, transits and one approval per level (up to 20, with
-zero-hour waits); zero-hour follow-ups chain up to ``max_turns`` turns. The cap,
-``ROUNDS_PER_TURN x (max_turns + 1)``, only stops a structure that never settles."""
+"""Rounds per tick and conversation turn before the cap. Within a turn, steps that end
+inside one tick chain at most a few stages, transits and one approval per level (up to
+20); follow-ups chain up to ``max_turns`` turns."""
+MAX_ROUNDS_PER_TICK = 100_000
+"""The cap on rounds in one tick: ``max(ROUNDS_PER_TURN x (max_turns + 1), 4 x the
+most items one server can finish in a tick)``, at most this; it only stops a structure
+that never settles (e.g. service times of 0 in a pool)."""
+LATE_LEVELS = 64.0
+"""Queue ranks (in ticks) that span one tick of arrival times (:meth:`OrgCore._rank`);
+the ranking resolves a quarter of a rank, so arrivals in a tick sort in 256 steps."""
+GOLDEN = 0.6180339887498949
+"""Fractional part of the golden ratio: the step of :func:`arrival_offsets`."""
+TICK_STEP = 0.7548776662466927
+"""Its shift per tick (the plastic number's inverse: independent of ``GOLDEN``)."""
 _NO_IDS = np.zeros(0, dtype=np.int64)
+
+
+def arrival_offsets(author: np.ndarray, tick: int) -> np.ndarray:
+    """Where in its tick each posted thread arrives, as a share of the tick in [0, 1).
+
+    Posting counts threads per tick; within the tick, Poisson arrivals are spread
+    evenly. The offset is a golden-ratio (Weyl) sequence over the authors, or over the
+    posts' places in the tick's batch for posts with no author (the Poisson test bed),
+    shifted each tick. So a post keeps its time in every structure a seed runs (common
+    random numbers), and threads added after the posts (a crisis) move none of them.
+    It is deterministic and drawn from no random stream: every stream stays as it was.
+
+    >>> arrival_offsets(np.full(4, -1), 0).round(3).tolist()
+    [0.618, 0.236, 0.854, 0.472]
+    >>> arrival_offsets(np.array([0, 1]), 1).round(3).tolist()
+    [0.373, 0.991]
+    """
+    key = np.where(author >= 0, author, np.arange(author.size)).astype(np.float64) + 1.0
+    return np.modf(key * GOLDEN + tick * TICK_STEP)[0]
+
 
 _STAGE_STATE = np.array(  # the state of a thread in service, by Stage
     [
@@ -118,6 +159,9 @@ class OrgCore:
         self.threads = ThreadTable()
         n = org.n_employees
         self.serving = np.full(n, -1, dtype=np.int64)
+        self.free_at = np.zeros(n, dtype=np.float64)
+        self._arrivals = False
+        """When each free server became free (hours; read only while ``serving < 0``)."""
         self.pool_of = np.full(n, -1, dtype=np.int32)
         self.pool_silo = np.zeros(0, dtype=np.int16)
         self._holder_silo = np.append(org.silo, -1).astype(np.int16)
@@ -136,18 +180,22 @@ class OrgCore:
             scenario.service.draft,
             scenario.service.polish,
         ]  # by Stage; approval is a wait (OrgCore.wait), not a served stage
+        shortest = min((s.mean_hours for s in self.stage_specs if s.mean_hours > 0), default=0)
+        if shortest > 0:  # a server may finish many short items in one tick
+            per_tick = 4 * self.dt / shortest + ROUNDS_PER_TURN
+            self.max_rounds = int(min(max(self.max_rounds, per_tick), MAX_ROUNDS_PER_TICK))
         self.counters = {
             "answered": 0,
             "resolved": 0,
             "abandoned": 0,
             "gaffes": 0,
             "first_answers": 0,
-            "first_response_ticks": 0,
+            "first_response_ticks": 0.0,
             "answered_within_1h": 0,
         }
         """Running totals: answers posted, threads resolved, abandonments, gaffe answers,
-        first answers, the ticks those first answers waited in all, and how many of them
-        came within an hour of the thread's opening."""
+        first answers, the time those first answers waited in all (in ticks, continuous),
+        and how many of them came within an hour of the thread's opening."""
         self._load_tick = -1
         self._load = np.zeros(n, dtype=np.int64)
         self.busy_work = 0.0
@@ -255,12 +303,12 @@ class OrgCore:
         size: int,
         rng: np.random.Generator | None = None,
     ) -> np.ndarray:
-        """Delay in ticks (0 allowed when the mean is 0), from ``rng``: by default the
+        """Delay in hours (continuous; 0 when the mean is 0), from ``rng``: by default the
         service stream (approvals, handoffs, transits); the answers' own consequences
         (follow-up replies, spin found out) pass the answers stream, so that honesty or
         conversation never shift a service time (MODEL.md 7)."""
         rng = self.streams.service if rng is None else rng
-        return draw_ticks(spec, mean_hours, size, self.dt, rng, minimum=0)
+        return draw_hours(spec, mean_hours, size, rng)
 
     def _silo_at(self, holder: np.ndarray | int, pool: np.ndarray | int) -> np.ndarray:
         """Silo of each place (holder, pool): the holder's, else the pool's, else -1.
@@ -286,8 +334,9 @@ class OrgCore:
         pool for all (an int). A move to another holder is a hop; one into another
         silo is also a silo crossing. ``delay_hours`` (mean) is transit time: the
         thread becomes eligible for service only after it (and sits in ``state``
-        meanwhile). A stage whose mean time is 0, queued for a named holder, completes
-        within the tick (it is settled with the other zero-length steps).
+        meanwhile), counted from the thread's own time (``clock``). A stage whose mean
+        time is 0, queued for a named holder, is done as soon as the transit ends,
+        without waiting for the holder to be free.
         """
         if ids.size == 0:
             return
@@ -308,10 +357,10 @@ class OrgCore:
         th.leg[ids] = leg
         th.phase[ids] = Phase.WAITING
         delay = self.draw_delay(delay_spec or EXPONENTIAL, delay_hours, ids.size)
-        th.ready_tick[ids] = self.tick + delay
+        th.ready_at[ids] = th.clock[ids] + delay
         if holder is not None and self.stage_specs[stage].mean_hours == 0:
             # a stage that takes no time is done as soon as its holder has it
-            th.phase[ids[delay == 0]] = Phase.DELAY
+            th.phase[ids] = Phase.DELAY
 
     def wait(
         self,
@@ -328,7 +377,8 @@ class OrgCore:
         th.state[ids] = state
         th.leg[ids] = leg
         th.phase[ids] = Phase.DELAY
-        th.ready_tick[ids] = self.tick + self.draw_delay(spec or EXPONENTIAL, hours, ids.size)
+        delay = self.draw_delay(spec or EXPONENTIAL, hours, ids.size)
+        th.ready_at[ids] = th.clock[ids] + delay
 
     def post(self, ids: np.ndarray) -> None:
         """Publish answers for ``ids``: draw their random numbers (a fixed amount per
@@ -339,6 +389,7 @@ class OrgCore:
         th, spec = self.threads, self.scenario
         rng = self.streams.answers
         t = self.tick
+        now = th.clock[ids]  # each answer is posted at its own time within the tick
         u = rng.random((5, ids.size))
         # one of each delay per answer, used or not: a fixed number of draws per answer
         found_after = self.draw_delay(EXPONENTIAL, spec.opinions.spin_found_hours, ids.size, rng)
@@ -354,11 +405,13 @@ class OrgCore:
         th.gaffe[ids] |= graded.gaffe  # a gaffe stays on the thread
         th.turns[ids] = graded.turns
         first = th.first_response_tick[ids] < 0
-        th.first_response_tick[ids[first]] = t
-        waited = t - th.created_tick[ids[first]]
+        firsts = ids[first]
+        th.first_response_tick[firsts] = t
+        th.first_response_at[firsts] = now[first]
+        waited = now[first] - th.created_at[firsts]  # hours
         self.counters["first_answers"] += int(waited.size)
-        self.counters["first_response_ticks"] += int(waited.sum())
-        self.counters["answered_within_1h"] += int(np.count_nonzero(waited * self.dt <= 1.0))
+        self.counters["first_response_ticks"] += float(waited.sum()) / self.dt
+        self.counters["answered_within_1h"] += int(np.count_nonzero(waited <= 1.0))
         th.holder[ids] = -1
         th.pool[ids] = -1
         self.counters["answered"] += ids.size
@@ -367,7 +420,8 @@ class OrgCore:
         th.spun[ids] = graded.spun
         found = ids[graded.spin_found]
         if found.size:  # found out later: the public side queues each discovery once
-            when = t + np.maximum(found_after[graded.spin_found], 1)
+            at = now[graded.spin_found] + found_after[graded.spin_found]
+            when = np.maximum(np.floor(at / self.dt), t + 1)  # a later tick's public side
             th.spin_found_tick[found] = when
             self.events.spin_found.append((found, when.astype(np.int64)))
         self.events.answered.append(ids)
@@ -378,12 +432,13 @@ class OrgCore:
         done = ids[graded.resolved]
         th.state[done] = State.RESOLVED
         th.resolution_tick[done] = t
+        th.resolution_at[done] = now[graded.resolved]
         self.counters["resolved"] += done.size
         again = ids[graded.talk]
         if again.size:
             th.phase[again] = Phase.DELAY
             th.leg[again] = Leg.FOLLOWUP
-            th.ready_tick[again] = t + reply_after[graded.talk]
+            th.ready_at[again] = now[graded.talk] + reply_after[graded.talk]
 
     def holder_load(self) -> np.ndarray:
         """Threads held by each employee, as of the start of this tick's routing.
@@ -407,9 +462,19 @@ class OrgCore:
         """Clear the previous tick's events (call before admitting this tick's threads)."""
         self.events = TickEvents()
 
-    def admit(self, ids: np.ndarray) -> None:
-        """New threads (already appended to the table) enter routing."""
+    def admit(self, ids: np.ndarray, *, spread: bool = False) -> None:
+        """New threads (already appended to the table) enter routing. They arrive at the
+        start of this tick, or with ``spread`` (the public's posts) at their own time
+        within it (:func:`arrival_offsets`)."""
         if ids.size:
+            th = self.threads
+            start = self.tick * self.dt
+            if spread:
+                offset = arrival_offsets(th.author[ids], self.tick)
+                th.created_at[ids] = start + offset * self.dt
+            else:
+                th.created_at[ids] = start
+            th.clock[ids] = th.created_at[ids]
             self._open_turn(ids)
             self.structure.route(self, ids)
 
@@ -421,10 +486,13 @@ class OrgCore:
         return np.concatenate(turns) if turns else np.zeros(0, np.int64)
 
     def _open_turn(self, ids: np.ndarray) -> None:
+        """A turn opens at each thread's ``clock``; its author waits ``patience`` from then."""
         self._opened_turns.append(ids)
         th = self.threads
         th.turn_tick[ids] = self.tick
-        th.deadline_tick[ids] = self.tick + th.patience_ticks[ids]
+        deadline = th.clock[ids] + th.patience_ticks[ids].astype(np.float64) * self.dt
+        th.deadline_at[ids] = deadline
+        th.deadline_tick[ids] = deadline / self.dt  # (the public side reads ticks)
 
     def step(self) -> None:
         """Advance the organization one tick (the caller has admitted new threads).
@@ -432,9 +500,7 @@ class OrgCore:
         The tick's answers and abandonments are left in :attr:`events` until the next
         :meth:`begin_tick`."""
         self.structure.on_tick(self)
-        self._advance_finished()
-        self._abandon()
-        self._dispatch()
+        self._work()
         self._record()
         self.threads.compact()
         self.tick += 1
@@ -451,47 +517,120 @@ class OrgCore:
         th.pool[ids] = -1
         th.phase[ids] = Phase.DELAY
         th.leg[ids] = Leg.FOLLOWUP
-        th.ready_tick[ids] = self.tick
+        th.ready_at[ids] = self.tick * self.dt
         th.live = np.union1d(th.live, ids)
 
-    def _abandon(self) -> None:
-        th = self.threads
-        live = th.live
-        late = live[th.deadline_tick[live] <= self.tick]
-        gone = late[th.state[late] < State.ANSWERED]
-        if gone.size == 0:
+    def _abandon(self, ids: np.ndarray) -> None:
+        """These threads' authors gave up at their deadline; a server working on one is
+        free from then."""
+        if ids.size == 0:
             return
-        in_service = gone[th.phase[gone] == Phase.SERVICE]
-        self.serving[th.holder[in_service]] = -1
-        th.state[gone] = State.ABANDONED
-        th.phase[gone] = Phase.IDLE
-        th.abandon_tick[gone] = self.tick
-        self.counters["abandoned"] += gone.size
-        self.events.abandoned.append(gone)
-
-    def _advance_finished(self) -> None:
-        """Settle every step that ends now. The first round scans the live threads;
-        later rounds only re-check the threads the previous round moved, since only
-        they can have received a zero-length step."""
         th = self.threads
-        candidates = th.live
+        at = th.deadline_at[ids]
+        in_service = th.phase[ids] == Phase.SERVICE
+        if in_service.any():
+            servers = th.holder[ids[in_service]]
+            self.serving[servers] = -1
+            self.free_at[servers] = at[in_service]
+            left = th.ready_at[ids[in_service]] - at[in_service]  # work not done after all
+            self.busy_work -= float(self.speed[servers] @ left) / self.dt
+            th.service_ticks[ids[in_service]] -= left / self.dt
+        th.state[ids] = State.ABANDONED
+        th.phase[ids] = Phase.IDLE
+        th.abandon_tick[ids] = self.tick
+        th.abandon_at[ids] = at
+        th.clock[ids] = at
+        self.counters["abandoned"] += ids.size
+        self.events.abandoned.append(ids)
+
+    def _work(self) -> None:
+        """Rounds of steps ending and servers starting, in the tick window (module
+        docstring, step 3). The first round scans the live threads; later rounds only
+        the threads the previous round moved or started, and those left waiting."""
+        th = self.threads
+        end = (self.tick + 1) * self.dt
+        start = self.tick * self.dt
+        free = self.serving < 0
+        self.free_at[free] = np.maximum(self.free_at[free], start)
+        live = th.live
+        phase = th.phase[live]
+        busy = (phase == Phase.SERVICE) | (phase == Phase.DELAY)
+        stepping = live[busy]
+        waiting = live[phase == Phase.WAITING]
+        ready = th.ready_at[waiting]
+        early = ready < end
+        # whose author may give up within the tick (deadlines of waiting turns are fixed)
+        at_risk = waiting[th.deadline_at[waiting] < end]
+        if not early.all():  # not ready this tick: gone only if the author gives up
+            later = waiting[~early]
+            self._abandon(later[self._awaiting(later) & (th.deadline_at[later] < end)])
+            waiting, ready = waiting[early], ready[early]
+        # whether a thread waiting in this tick arrives after its start (else none is
+        # late for any server, and _rank is the priority alone)
+        self._arrivals = bool((ready > start).any())
+        matchable = True  # in the first round every free server may find work
         for _ in range(self.max_rounds):
-            phase = th.phase[candidates]
-            ready = th.ready_tick[candidates] <= self.tick
-            is_due = ready & ((phase == Phase.SERVICE) | (phase == Phase.DELAY))
-            due = candidates[is_due]
-            if due.size == 0:
-                return
-            served = due[phase[is_due] == Phase.SERVICE]
-            self.serving[th.holder[served]] = -1
-            followup = th.leg[due] == Leg.FOLLOWUP
-            if followup.any():
-                self._reopen(due[followup])
-                self.structure.advance(self, due[~followup])
-            else:
-                self.structure.advance(self, due)
-            candidates = due
-        raise RuntimeError(f"tick {self.tick}: routing did not settle in {self.max_rounds} rounds")
+            moved, freed = self._advance(stepping, end)
+            if moved.size:
+                now_waiting = moved[th.phase[moved] == Phase.WAITING]
+                now_waiting = now_waiting[th.ready_at[now_waiting] < end]
+                waiting = np.concatenate([waiting, now_waiting]) if waiting.size else now_waiting
+                if now_waiting.size:
+                    self._arrivals = True
+                    risky = now_waiting[th.deadline_at[now_waiting] < end]
+                    at_risk = np.concatenate([at_risk, risky]) if risky.size else at_risk
+            started, dropped = _NO_IDS, 0
+            if matchable or moved.size or freed:
+                # (else no thread came and no server freed: the last matching stands)
+                started, dropped = self._dispatch(waiting)
+            if started.size or dropped:  # (kept distinct: none of it is waiting any more)
+                waiting = waiting[th.phase[waiting] == Phase.WAITING]
+            if moved.size == 0 and started.size == 0 and dropped == 0 and not freed:
+                break
+            matchable = dropped > 0  # a server whose thread was gone may take another
+            # (a thread moved into a queue may have started already: count it once)
+            stepping = np.union1d(moved, started) if moved.size else started
+        else:
+            raise RuntimeError(
+                f"tick {self.tick}: routing did not settle in {self.max_rounds} rounds"
+            )
+        at_risk = at_risk[(th.phase[at_risk] == Phase.WAITING) & self._awaiting(at_risk)]
+        self._abandon(np.unique(at_risk))  # (a turn may have reopened: listed twice)
+
+    def _awaiting(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each thread still waits for an answer (its author can give up)."""
+        return self.threads.state[ids] < State.ANSWERED
+
+    def _advance(self, candidates: np.ndarray, end: float) -> tuple[np.ndarray, int]:
+        """Threads among ``candidates`` whose service or delay ends before ``end``
+        move on, each at its own time; those whose author gives up first (before
+        ``end`` and before the step ends) are abandoned. Returns the moved threads and
+        how many threads were abandoned (servers may have been freed)."""
+        th = self.threads
+        phase = th.phase[candidates]
+        stepping = candidates[(phase == Phase.SERVICE) | (phase == Phase.DELAY)]
+        ready = th.ready_at[stepping]
+        deadline = np.where(self._awaiting(stepping), th.deadline_at[stepping], np.inf)
+        gives_up = (deadline < ready) & (deadline < end)
+        gone = int(np.count_nonzero(gives_up))
+        if gone:
+            self._abandon(stepping[gives_up])
+        due_mask = ~gives_up & (ready < end)
+        due = stepping[due_mask]
+        if due.size == 0:
+            return _NO_IDS, gone
+        th.clock[due] = ready[due_mask]
+        served = due[th.phase[due] == Phase.SERVICE]
+        servers = th.holder[served]
+        self.serving[servers] = -1
+        self.free_at[servers] = th.ready_at[served]
+        followup = th.leg[due] == Leg.FOLLOWUP
+        if followup.any():
+            self._reopen(due[followup])
+            self.structure.advance(self, due[~followup])
+        else:
+            self.structure.advance(self, due)
+        return due, gone
 
     def _reopen(self, ids: np.ndarray) -> None:
         """The author replied: a new turn opens and goes back through routing."""
@@ -523,15 +662,19 @@ class OrgCore:
             priority -= np.where(read, ahead * th.severity[ids], 0.0)
         return priority
 
-    def _dispatch(self) -> None:
-        """Free servers take waiting threads: own queues first, then the pools, then
-        the structure's overflow. With no thread waiting nothing starts and nothing is
-        drawn (the matchings draw only for waiting threads)."""
-        th = self.threads
-        live = th.live
-        waiting = live[(th.phase[live] == Phase.WAITING) & (th.ready_tick[live] <= self.tick)]
+    def _dispatch(self, waiting: np.ndarray) -> tuple[np.ndarray, int]:
+        """Free servers take ``waiting`` threads (ready within the tick): own queues
+        first, then the pools, then the structure's overflow, which is offered each
+        thread at most once a tick (its chances are per tick). Each pair starts at the
+        later of the server's free time and the thread's ready time; a thread whose
+        author gave up before that is abandoned instead and its server stays free.
+        With no thread waiting nothing starts and nothing is drawn (the matchings draw
+        only for waiting threads).
+
+        Returns the threads started and how many were dropped as abandoned."""
         if waiting.size == 0:
-            return
+            return _NO_IDS, 0
+        th = self.threads
         free = (self.serving < 0) & self._serves
         holder = th.holder[waiting]
         held = holder >= 0
@@ -540,20 +683,25 @@ class OrgCore:
         own, own_holder = own[can_take], own_holder[can_take]
         t_own, s_own = _NO_IDS, _NO_IDS
         if own.size:  # else no priority is needed
-            t_own, s_own = match_own_queues(own, own_holder, self.priority(own), free)
+            rank = self._rank(own, self.free_at[own_holder])
+            t_own, s_own = match_own_queues(own, own_holder, rank, free)
             free[s_own] = False
         pooled = waiting[~held & (th.pool[waiting] >= 0)]
         free_members = (free & self._in_pool).nonzero()[0]
         chosen, s_pool = _NO_IDS, _NO_IDS
         if pooled.size and free_members.size:  # else no priority is needed
+            first_free = np.full(self.n_pools, np.inf)
+            np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
+            pool = th.pool[pooled]
             chosen, s_pool = match_pools(
                 np.arange(pooled.size),
-                th.pool[pooled],
-                self.priority(pooled),
+                pool,
+                self._rank(pooled, first_free[pool]),
                 free_members,
                 self.pool_of[free_members],
                 self.n_pools,
                 self.streams.routing,
+                self.free_at[free_members],
             )
         t_pool = pooled[chosen]
         free[s_pool] = False
@@ -564,51 +712,86 @@ class OrgCore:
                 taken = np.zeros(pooled.size, dtype=bool)
                 taken[chosen] = True
                 left = pooled[~taken]  # the pooled threads nobody took
+                left = left[th.offered_tick[left] != self.tick]  # one chance per tick
+            if free_members.size and chosen.size < pooled.size and left.size:
+                th.offered_tick[left] = self.tick
+                # a claim is made from where the thread is, once it is there
+                th.clock[left] = np.maximum(th.ready_at[left], self.tick * self.dt)
                 t_over, s_over = self.structure.overflow(self, left, free_members)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
+        if not starts:
+            return _NO_IDS, 0
         if len(starts) == 1:
-            self._start(*starts[0])
-        elif starts:
-            threads, servers = zip(*starts, strict=True)
-            self._start(np.concatenate(threads), np.concatenate(servers))
+            ids, servers = starts[0]
+        else:
+            threads, servers_ = zip(*starts, strict=True)
+            ids, servers = np.concatenate(threads), np.concatenate(servers_)
+        begin = np.maximum(self.free_at[servers], th.ready_at[ids])
+        late = self._awaiting(ids) & (th.deadline_at[ids] < begin)
+        if late.any():  # the author left before anyone could start: the server stays free
+            self._abandon(ids[late])
+            ids, servers, begin = ids[~late], servers[~late], begin[~late]
+        self._start(ids, servers, begin)
+        return ids, int(np.count_nonzero(late))
 
-    def _start(self, ids: np.ndarray, server: np.ndarray) -> None:
-        """Start service: draw each task's ticks, stage by stage (in stage order)."""
+    def _rank(self, ids: np.ndarray, free_from: np.ndarray) -> np.ndarray:
+        """Queue rank of waiting threads (lower first), for a queue whose first free
+        server is free from ``free_from``: the threads already there by then in
+        :meth:`priority` order, then those that come later within the tick, in the
+        order they come (a free server takes the first to arrive; MODEL.md 4.4).
+        Arrival times are resolved to 1/``LATE_LEVELS`` of a tick."""
+        priority = self.priority(ids)
+        if not self._arrivals:
+            return priority
+        ready = self.threads.ready_at[ids]
+        late = ready > free_from
+        if late.any():
+            after = priority.max() + 1.0
+            offset = (ready[late] - self.tick * self.dt) / self.dt
+            priority[late] = after + LATE_LEVELS * np.clip(offset, 0.0, 1.0)
+        return priority
+
+    def _start(self, ids: np.ndarray, server: np.ndarray, begin: np.ndarray) -> None:
+        """Start service at ``begin``: draw each task's hours, stage by stage (in stage
+        order)."""
         if ids.size == 0:
             return
         th = self.threads
         stage = th.stage[ids]
         stages = np.bincount(stage).nonzero()[0].tolist()  # as np.unique, in order
         if len(stages) == 1:
-            ticks = self._service_ticks(stages[0], ids, server)
+            hours = self._service_hours(stages[0], ids, server)
         else:
-            ticks = np.empty(ids.size, dtype=np.int32)
+            hours = np.empty(ids.size, dtype=np.float64)
             for s in stages:
                 sel = stage == s
-                ticks[sel] = self._service_ticks(s, ids[sel], server[sel])
+                hours[sel] = self._service_hours(s, ids[sel], server[sel])
         th.holder[ids] = server
         th.pool[ids] = -1
         th.phase[ids] = Phase.SERVICE
         th.state[ids] = _STAGE_STATE[stage]
-        th.ready_tick[ids] = self.tick + ticks
-        th.service_ticks[ids] += ticks
+        th.clock[ids] = begin
+        th.ready_at[ids] = begin + hours
+        th.service_ticks[ids] += hours / self.dt
         self.serving[server] = ids
+        self.busy_work += float(self.speed[server] @ hours) / self.dt
 
-    def _service_ticks(self, stage: int, ids: np.ndarray, server: np.ndarray) -> np.ndarray:
-        """Ticks of service of one ``stage`` for threads ``ids`` by ``server``: the
+    def _service_hours(self, stage: int, ids: np.ndarray, server: np.ndarray) -> np.ndarray:
+        """Hours of service of one ``stage`` for threads ``ids`` by ``server``: the
         stage's mean scaled by the server's speed and, for drafting, by its expertise
         in the topic (MODEL.md 4.4)."""
         spec = self.stage_specs[stage]
-        mean = spec.mean_hours / self.speed[server]
+        mean = spec.mean_hours / self.speed[server].astype(np.float64)
         if stage == Stage.DRAFT:
             skill = self.org.expertise[server, self.threads.topic[ids]]
             mean = mean * (1.0 + self.scenario.service.expertise_slowdown * (1.0 - skill))
-        return draw_ticks(spec, mean, ids.size, self.dt, self.streams.service)
+        return draw_hours(spec, mean, ids.size, self.streams.service)
 
     def _record(self) -> None:
-        """Accumulate busy and available social work for ``utilization``."""
+        """Accumulate available social work for ``utilization`` (busy work is added as
+        services start, less what an abandonment cuts short), and the busy share at
+        the tick's end."""
         capacity = self._total_speed
-        busy_work = float(self.speed[self.serving >= 0].sum())
-        self.busy_work += busy_work
         self.capacity_work += capacity
+        busy_work = float(self.speed[self.serving >= 0].sum())
         self.busy_share = busy_work / capacity if capacity else 0.0

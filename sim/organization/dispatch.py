@@ -7,7 +7,8 @@ within their queue by one ``argsort`` of an int64 composite key
 ``queue << 43 | priority << 22 | position`` (no ``lexsort``, which is 5-9x slower
 here); the position term makes every key unique, so the order is the same on every
 machine whatever the sort algorithm. Free pool servers are matched to the pool's
-top-ranked threads rank for rank, in a random server order.
+top-ranked threads rank for rank: the server free first takes the best thread (ties
+in a random order).
 """
 
 from __future__ import annotations
@@ -134,8 +135,11 @@ def match_pools(
     server_pool: np.ndarray,
     n_pools: int,
     rng: np.random.Generator,
+    free_from: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Free members of each pool take the pool's best threads, one each.
+    """Free members of each pool take the pool's best threads, one each: the member
+    free first (``free_from``, hours) takes the best one; members free at the same time
+    are taken in a random order.
 
     Parameters
     ----------
@@ -143,6 +147,8 @@ def match_pools(
         Waiting pooled threads.
     free_servers, server_pool
         Free employees that belong to a pool, and their pool.
+    free_from
+        When each of them became free (default: all at once).
 
     Returns
     -------
@@ -161,9 +167,12 @@ def match_pools(
     rank = _group_rank(sorted_pool, n_pools)
     take = rank < n_free[sorted_pool]
     chosen, chosen_pool, chosen_rank = order[take], sorted_pool[take], rank[take]
-    # free servers in random order within their pool
+    # free servers by pool, then the first free first, ties in a random order
     tiebreak = rng.random(free_servers.size)
-    server_order = (server_pool + tiebreak).argsort()  # pool first, then random
+    if free_from is None or free_from.min() == free_from.max():
+        server_order = (server_pool + tiebreak).argsort()  # pool first, then random
+    else:
+        server_order = np.lexsort((tiebreak, free_from, server_pool))
     pool_start = n_free.cumsum() - n_free  # where each pool's servers begin
     servers = free_servers[server_order][pool_start[chosen_pool] + chosen_rank]
     return thread[chosen], servers

@@ -1,4 +1,6 @@
-"""Service-time and delay draws in ticks (MODEL.md 4.4).
+"""Service-time and delay draws: continuous hours (:func:`draw_hours`, what the core
+uses, MODEL.md 4.4) and whole ticks (:func:`draw_ticks`, kept for callers that count
+in ticks).
 
 ``fixed`` rounds the mean to whole ticks; ``exponential`` is geometric in ticks with
 success probability ``dt / mean`` so that its mean is exactly ``mean / dt`` ticks (the
@@ -12,7 +14,7 @@ import numpy as np
 
 from sim.scenario.schema import DelayShape
 
-__all__ = ["EXPONENTIAL", "MAX_TICKS", "draw_ticks"]
+__all__ = ["EXPONENTIAL", "MAX_TICKS", "draw_hours", "draw_ticks"]
 
 MAX_TICKS = 1 << 30
 """Longest duration drawn, in ticks: ``tick + duration`` must fit the int32 columns."""
@@ -112,3 +114,41 @@ def _whole_ticks(ticks: np.ndarray, minimum: int) -> np.ndarray:
     int32. The cap keeps ``tick + duration`` inside int32 (2**30 ticks: 2,000 years at
     1-minute ticks); a heavy lognormal tail would otherwise wrap to negative."""
     return np.minimum(np.maximum(ticks, minimum), MAX_TICKS).astype(np.int32)
+
+
+def draw_hours(
+    spec: DelayShape,
+    mean_hours: np.ndarray | float,
+    size: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw ``size`` continuous durations in hours (MODEL.md 4.4: time does not depend
+    on the tick).
+
+    ``fixed`` is the mean itself; ``exponential`` is ``mean x`` a standard exponential;
+    ``lognormal`` is ``exp(mu + sigma z)`` with ``mu = log(mean) - sigma**2 / 2`` so its
+    mean is the given one. Every shape but ``fixed`` draws exactly ``size`` numbers,
+    whatever the means (a mean of 0 gives 0 hours), and a scalar mean draws the same
+    numbers as an array of it.
+
+    >>> rng = np.random.default_rng(0)
+    >>> draw_hours(DelayShape(distribution="fixed"), 0.25, 2, rng).tolist()
+    [0.25, 0.25]
+    >>> a = draw_hours(EXPONENTIAL, 2.0, 3, np.random.default_rng(1))
+    >>> b = draw_hours(EXPONENTIAL, np.full(3, 2.0), 3, np.random.default_rng(1))
+    >>> bool((a == b).all())
+    True
+    """
+    if size == 0:
+        return np.zeros(0, dtype=np.float64)
+    mean = np.asarray(mean_hours, dtype=np.float64)
+    distribution = spec.distribution
+    if distribution == "fixed":
+        return np.broadcast_to(mean, (size,)).astype(np.float64)
+    if distribution == "exponential":
+        return rng.standard_exponential(size) * mean
+    sigma = spec.sigma
+    z = rng.standard_normal(size)
+    with np.errstate(divide="ignore"):
+        mu = np.log(mean) - 0.5 * sigma * sigma
+    return np.where(mean > 0, np.exp(mu + sigma * z), 0.0)

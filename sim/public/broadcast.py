@@ -1,8 +1,9 @@
 """Broadcasting and listening (MODEL.md 4.8; essay 004, essay 001).
 
 The organization spends its social effort between replying and broadcasting, set by
-``listening``: it broadcasts ``rate_per_hour x (1 - listening)`` times an hour, and its
-repliers work at ``0.5 + listening`` of their social speed (1 at the default 0.5; see
+``listening``: it broadcasts ``rate_per_hour x (1 - listening)`` times an hour, and the
+work-hours those broadcasts take (``hours_per_broadcast`` each) come out of the
+repliers' social time, so listening divides a fixed effort and creates none (see
 :meth:`sim.organization.core.OrgCore.refresh_speed`). Broadcasts reach the brand's followers. They
 move sentiment little (``sentiment x leadership integrity``), cost trust among
 followers whose experience contradicts them (a trust signal of ``-say_do_trust x (1 -

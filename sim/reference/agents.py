@@ -80,8 +80,8 @@ class Phase(StrEnum):
     """Where a thread sits inside its state."""
 
     WAITING = "waiting"  # in a queue: an employee's own, or a pool
-    SERVICE = "service"  # someone works on it until ``ready_tick``
-    DELAY = "delay"  # in transit, in approval or before a follow-up, until ``ready_tick``
+    SERVICE = "service"  # someone works on it until ``ready_at``
+    DELAY = "delay"  # in transit, in approval or before a follow-up, until ``ready_at``
     IDLE = "idle"  # done: resolved, abandoned, or answered and quiet
 
 
@@ -89,7 +89,9 @@ class Phase(StrEnum):
 class Thread:
     """One public conversation (MODEL.md 2, messages).
 
-    Times are in ticks (``*_tick``); :meth:`as_dict` gives them in hours. ``holder``
+    Times are in ticks (``*_tick``: the tick an event fell in) and in continuous hours
+    since the run began (``*_at``; ``clock`` is the time of the thread's latest step);
+    :meth:`as_dict` gives them in hours since creation. ``holder``
     is the employee holding the thread now (it is then in that employee's inbox);
     ``pool`` the shared queue it waits in, if any.
     """
@@ -108,9 +110,14 @@ class Thread:
     leg: str = ""
     holder: Employee | None = None
     pool: Pool | None = None
-    ready_tick: int = 0
+    created_at: float = 0.0
+    clock: float = 0.0
+    ready_at: float = 0.0
     turn_tick: int = 0
     deadline: float = math.inf
+    """The author's deadline in ticks (continuous), for the public side."""
+    deadline_at: float = math.inf
+    offered_tick: int = -1
     drafter: Employee | None = None
     editor: Employee | None = None
     polished: bool = False
@@ -126,8 +133,11 @@ class Thread:
     turns: int = 0
     escalations: int = 0
     first_response_tick: int | None = None
+    first_response_at: float | None = None
     resolution_tick: int | None = None
+    resolution_at: float | None = None
     abandon_tick: int | None = None
+    abandon_at: float | None = None
     voice: str | None = None
     voice_weight: float = 0.0
     authenticity: float = 0.0
@@ -151,8 +161,8 @@ class Thread:
     def as_dict(self, dt_hours: float) -> dict[str, Any]:
         """The thread's fields, times in hours since creation (MODEL.md 5)."""
 
-        def since(tick: int | None) -> float:
-            return math.nan if tick is None else (tick - self.created_tick) * dt_hours
+        def since(at: float | None) -> float:
+            return math.nan if at is None else at - self.created_at
 
         return {
             "thread": self.id,
@@ -161,7 +171,7 @@ class Thread:
             "channel": self.channel,
             "author": self.author.index,
             "severity": self.severity,
-            "created_hours": self.created_tick * dt_hours,
+            "created_hours": self.created_at,
             "state": str(self.state),
             "holder": None if self.holder is None else self.holder.index,
             "hops": self.hops,
@@ -169,9 +179,9 @@ class Thread:
             "approvals_waited": self.approvals_waited,
             "reach": self.reach,
             "turns": self.turns,
-            "first_response_hours": since(self.first_response_tick),
-            "resolution_hours": since(self.resolution_tick),
-            "abandoned_hours": since(self.abandon_tick),
+            "first_response_hours": since(self.first_response_at),
+            "resolution_hours": since(self.resolution_at),
+            "abandoned_hours": since(self.abandon_at),
             "voice": self.voice,
             "voice_weight": self.voice_weight,
             "authenticity": self.authenticity,
@@ -282,6 +292,8 @@ class Employee(mesa.Agent):
         self.speed = 0.0
         self.pool: Pool | None = None
         self.serving: Thread | None = None
+        self.free_at = 0.0
+        """When it became free (hours; read only while it serves nothing)."""
         self.held: dict[int, Thread] = {}
 
     @property

@@ -3,9 +3,9 @@
 The reference keeps its own random streams, one :class:`random.Random` per mechanism,
 seeded from the run's seed through a salted :class:`numpy.random.SeedSequence`, so it
 never shares a random number with the fast core: docking is statistical (MODEL.md
-6.5). Durations are whole ticks with the same distributions as the model's
-(MODEL.md 4.4): ``fixed`` rounds the mean, ``exponential`` is geometric in ticks with
-that mean (at least one tick), ``lognormal`` has that mean and log-scale ``sigma``.
+6.5). Durations are continuous hours with the same distributions as the model's
+(MODEL.md 4.4): ``fixed`` is the mean, ``exponential`` has that mean, ``lognormal``
+has that mean and log-scale ``sigma``; a mean of 0 gives 0 hours.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.scenario.schema import DelayShape, ServiceTime
 
-__all__ = ["EXPONENTIAL", "Streams", "delay_ticks", "geometric", "service_ticks"]
+__all__ = ["EXPONENTIAL", "Streams", "delay_hours", "geometric", "service_hours"]
 
 EXPONENTIAL = DelayShape(distribution="exponential")
 """Plain exponential delays (follow-ups, spin found out) where no stage spec applies."""
@@ -69,23 +69,24 @@ def geometric(p: float, rnd: random.Random) -> int:
     return 1 + int(math.log(1.0 - rnd.random()) / math.log(1.0 - p))
 
 
-def _ticks(spec: DelayShape, mean_hours: float, dt: float, rnd: random.Random) -> int:
-    mean = mean_hours / dt
+def _hours(spec: DelayShape, mean_hours: float, rnd: random.Random) -> float:
     if spec.distribution == "fixed":
-        return round(mean)
+        return mean_hours
     if spec.distribution == "exponential":
-        return 0 if mean <= 0 else geometric(1.0 / max(mean, 1.0), rnd)
+        draw = rnd.expovariate(1.0)
+        return 0.0 if mean_hours <= 0 else draw * mean_hours
     sigma = spec.sigma
-    mu = math.log(max(mean, 1e-9)) - 0.5 * sigma * sigma
-    return round(rnd.lognormvariate(mu, sigma))
+    z = rnd.gauss(0.0, 1.0)
+    if mean_hours <= 0:
+        return 0.0
+    return math.exp(math.log(mean_hours) - 0.5 * sigma * sigma + sigma * z)
 
 
-def service_ticks(spec: ServiceTime, mean_hours: float, dt: float, rnd: random.Random) -> int:
-    """A service time: at least one tick (a server finishes one task per tick)."""
-    return max(1, _ticks(spec, mean_hours, dt, rnd))
+def service_hours(spec: ServiceTime, mean_hours: float, rnd: random.Random) -> float:
+    """A service time in hours (it may be shorter than a tick)."""
+    return _hours(spec, mean_hours, rnd)
 
 
-def delay_ticks(spec: DelayShape | None, mean_hours: float, dt: float, rnd: random.Random) -> int:
-    """A delay (transit, approval, follow-up): zero ticks only when its mean is zero.
-    ``spec`` None means exponential."""
-    return max(0, _ticks(spec or EXPONENTIAL, mean_hours, dt, rnd))
+def delay_hours(spec: DelayShape | None, mean_hours: float, rnd: random.Random) -> float:
+    """A delay (transit, approval, follow-up) in hours. ``spec`` None means exponential."""
+    return _hours(spec or EXPONENTIAL, mean_hours, rnd)

@@ -177,13 +177,13 @@ class ReferenceModel(mesa.Model):
         """One tick, in the order of MODEL.md section 3."""
         t = self.tick
         new, problems = self.posting.open(t)  # 2. posting
-        scripted = set(self._scripted)
-        new, self._scripted = [*self._scripted, *new], []
-        exposures = self.spread.step(t, new)  # 3. spread
-        for thread in new:  # 4. routing
-            if thread not in scripted:
-                thread.second_silo = self._second_silo(thread.topic)
+        scripted, self._scripted = self._scripted, []
+        exposures = self.spread.step(t, [*scripted, *new])  # 3. spread
+        for thread in scripted:  # 4. routing: scripted threads at the tick's start,
             self.org.admit(thread)
+        for place, thread in enumerate(new):  # posts at their own time within it
+            thread.second_silo = self._second_silo(thread.topic)
+            self.org.admit(thread, place)
         self.org.step()  # 5-6. work, answers, abandonment
         answered = self.org.answered_now
         replies = self.org.counters["answered"]
@@ -267,21 +267,19 @@ class ReferenceModel(mesa.Model):
         :func:`sim.kpis.public_kpis`."""
         threads, dt = self.threads, self.dt_hours
         n = len(threads)
-        first = [(t.first_response_tick - t.created_tick) * dt for t in threads if t.answered]
+        first = [t.first_response_at - t.created_at for t in threads if t.answered]
         resolved = [
-            (t.resolution_tick - t.created_tick) * dt
-            for t in threads
-            if t.resolution_tick is not None
+            t.resolution_at - t.created_at for t in threads if t.resolution_tick is not None
         ]
         kpis = {**_summary(first, "first_response_hours"), **_summary(resolved, "resolution_hours")}
         share = (lambda count: count / n) if n else (lambda count: math.nan)
         survival = []  # (hours to the first answer or to censoring, whether answered)
         for t in threads:
             if t.answered:
-                survival.append(((t.first_response_tick - t.created_tick) * dt, True))
+                survival.append((t.first_response_at - t.created_at, True))
             else:
-                end = t.abandon_tick if t.state is State.ABANDONED else self.tick
-                survival.append(((end - t.created_tick) * dt, False))
+                end = t.abandon_at if t.state is State.ABANDONED else self.tick * dt
+                survival.append((end - t.created_at, False))
         kpis["first_response_hours_km_median"] = _km_median(survival)
         kpis["answered_within_1h_share"] = share(sum(h <= 1.0 for h in first))
         kpis["answered_within_24h_share"] = share(sum(h <= 24.0 for h in first))
