@@ -97,19 +97,16 @@ LOADED = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 14 target not met: direct dial with its feeds 73 % busy, analytics "
-        "(influential authors and severe complaints first) leaves negative reach at "
-        "337.6 vs 338.3 per 1k (8 seeds, p = 0.49); most exposures happen before any "
-        "answer, and reordering a congested queue shifts which threads are ignored, not "
-        "how many (docs/VALIDATION.md)"
-    ),
-)
 def test_analytics_lowers_negative_reach_under_load() -> None:
     """Analytics on vs off in a congested direct dial, 8 paired seeds, 96 h: negative
-    reach per 1,000 customers is lower with analytics (one-sided paired t-test, 1 %)."""
+    reach per 1,000 customers is lower with analytics (one-sided paired t-test, 1 %).
+
+    5 % of staff on board at the shipped social share: the feeds' watchers are busy 97 %
+    of the time (the ``utilization`` KPI, 0.18, also counts the off-board experts, who
+    wait for claimants). Measured: 432.0 -> 364.4 per 1,000 (-16 %, sd of the paired
+    difference 45.8, p = 0.002). Before the organization worked in continuous time
+    within the tick, the same world gave no difference (338.3 against 337.6, p = 0.49):
+    one item per server per tick left the feeds' order mostly moot."""
     reach = {on: np.array([_negative_reach(seed, on) for seed in range(8)]) for on in (False, True)}
     assert stats.ttest_rel(reach[False], reach[True], alternative="greater").pvalue < 0.01
 

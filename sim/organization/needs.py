@@ -6,9 +6,9 @@ Essay 000: "Social interactions on the net are blind to internal silos", so the 
 asks questions whose answers lie across a wall. The second silo is drawn among the silos
 other than the owner and comms, in proportion to their share of the traffic.
 
-The draws come from the ``needs`` stream, two uniforms per admitted thread, so every
-structure run on one seed sees the same threads need the same silos (common random
-numbers, MODEL.md 7). Scripted threads need no second silo unless they say so.
+The draws come from the ``needs`` stream, two consecutive uniforms per admitted thread,
+so every structure run on one seed sees the same threads need the same silos (common
+random numbers, MODEL.md 7), as long as the same threads are posted. Scripted threads need no second silo unless they say so.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class SecondSilos:
         >>> round(float((second >= 0).mean()), 2), bool((second != 0).all())
         (0.2, True)
         """
-        u = rng.random((2, topic.size))
+        u = rng.random((topic.size, 2)).T  # a pair per thread, in order: the first
+        # threads of a tick get the same numbers however many the tick has
         owner = self.topic_silo[topic]
         crosses = (u[0] < self.share) & self.possible[owner]
         cdf = self.cdf[owner[crosses]]
