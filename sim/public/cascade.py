@@ -183,6 +183,19 @@ def _not_in(x: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table.take(table.searchsorted(x), mode="clip") != x  # clip: past-the-end -> last
 
 
+def _set_bits(bits: np.ndarray, index: np.ndarray, bit: np.ndarray) -> None:
+    """``bits[index] |= bit`` for repeated indices too (``np.bitwise_or.at``): a plain
+    fancy update keeps one write of each repeated index, so the bits it lost are set
+    again, a few rounds, then by ``np.bitwise_or.at`` (slower) if any remain."""
+    for _ in range(4):
+        bits[index] |= bit
+        lost = ((bits[index] & bit) == 0).nonzero()[0]
+        if lost.size == 0:
+            return
+        index, bit = index[lost], bit[lost]
+    np.bitwise_or.at(bits, index, bit)
+
+
 def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Merge two disjoint sorted int64 arrays in O(|a| + |b|) (timsort merges the two runs)."""
     merged = np.concatenate((a, b))
@@ -338,7 +351,7 @@ class Exposures:
         if thread.size == 0:
             return live
         new = keys if live is None else keys[live]
-        np.bitwise_or.at(self._seen_bits(), node, bit)
+        _set_bits(self._seen_bits(), node, bit)
         levels.append(new)
         self._n_stored += new.size
         while len(levels) > 1 and levels[-1].size * self._ratio >= levels[-2].size:

@@ -123,14 +123,14 @@ class _Calendar:
         if views.thread.size == 0:
             return
         due = self.due_ticks(views.time)
-        order = due.argsort()
+        order = _order(due)
         runs = self._runs
         runs.append((due[order], _take(views, order)))
         self.size += order.size
         while len(runs) > 1 and runs[-1][0].size * self.RATIO >= runs[-2][0].size:
             (low, small), (high, big) = runs.pop(), runs.pop()
             due = np.concatenate((high, low))
-            order = due.argsort(kind="stable")  # two sorted runs: one merge
+            order = _order(due)
             runs.append((due[order], _take(_Views.join([big, small]), order)))
 
     def take(self, tick: int) -> list[_Views]:
@@ -147,6 +147,25 @@ class _Calendar:
         if out:
             self._runs = [run for run in runs if run[0].size]
         return out
+
+
+def _order(key: np.ndarray) -> np.ndarray:
+    """The stable permutation that sorts the int64 ``key``: a least-significant-digit
+    radix sort of ``key - key.min()`` in 16-bit digits (NumPy's stable sort of 16-bit
+    integers is a radix sort), one O(n) pass a digit, faster than a comparison sort of
+    int64 for the sizes of a tick (one pass for due ticks, three for view keys)."""
+    if key.size < 2:
+        return np.zeros(key.size, dtype=np.intp)
+    low = int(key.min())
+    span = int(key.max()) - low
+    offset = key - low
+    perm = offset.astype(np.uint16).argsort(kind="stable")  # (the low 16 bits)
+    shift = 16
+    while span >> shift:
+        digit = (offset[perm] >> shift).astype(np.uint16)
+        perm = perm[digit.argsort(kind="stable")]
+        shift += 16
+    return perm
 
 
 def _take(views: _Views, order: np.ndarray) -> _Views:
@@ -354,7 +373,7 @@ class Spread:
         earliest of its duplicates' times, in (thread, customer) order."""
         n = self.exposures.n_customers
         key = views.thread * n + views.customer
-        order = key.argsort()
+        order = _order(key)
         key, time = key[order], views.time[order]
         first = np.empty(key.size, dtype=bool)
         first[0] = True
