@@ -125,7 +125,11 @@ class SocialGraph:
         drop). Scratch: one byte per arc and the result.
         """
         csc = self._scipy_csr(np.bool_).tocsc()
-        return SocialGraph(csc.indptr.astype(np.int64), csc.indices.astype(np.int32, copy=False))
+        indptr, indices = csc.indptr.astype(np.int64), csc.indices.astype(np.int32, copy=False)
+        del csc
+        if np.array_equal(indptr, self.indptr) and np.array_equal(indices, self.indices):
+            return self  # symmetric: the graph is its own transpose (no second copy kept)
+        return SocialGraph(indptr, indices)
 
     def to_networkx(self, force: bool = False) -> nx.DiGraph:
         """Convert to a ``networkx.DiGraph`` on nodes ``0..n-1`` (small graphs only).
@@ -197,7 +201,9 @@ def from_edges(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> Soc
 
     Notes
     -----
-    Sorts one ``int64`` key ``src * n + dst`` per arc: O(E log E), ~8 bytes/arc scratch.
+    SciPy's COO to CSR conversion: a counting pass by tail (O(n + E)), then each row
+    sorted and its repeats merged; ``int32`` ids, about 10 bytes/arc of scratch. Above
+    2**31 - 1 arcs, one sorted ``int64`` key ``src * n + dst`` per arc (O(E log E)).
     """
     n = int(n)
     if not 0 <= n <= MAX_NODES:
@@ -209,11 +215,28 @@ def from_edges(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> Soc
         raise ValueError("node ids must be integers")
     if src.size and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
         raise ValueError(f"node ids must lie in [0, {n})")
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    del keep
+    if src.size * (2 if symmetric else 1) > MAX_NODES:  # more than int32 indices hold
+        return _from_keys(src, dst, n, symmetric)
+    src, dst = src.astype(np.int32), dst.astype(np.int32)
+    if symmetric:
+        src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+    data = np.ones(src.size, dtype=np.bool_)
+    csr = scipy.sparse.coo_array((data, (src, dst)), shape=(n, n)).tocsr()
+    del data, src, dst
+    csr.sum_duplicates()  # (canonical already: rows sorted, duplicates merged)
+    return SocialGraph(csr.indptr.astype(np.int64), csr.indices.astype(np.int32, copy=False))
+
+
+def _from_keys(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> SocialGraph:
+    """:func:`from_edges` of arcs without self-loops by one sorted ``int64`` key per
+    arc (for more arcs than int32 indices hold)."""
     if symmetric:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
     key = src.astype(np.int64) * n
     key += dst
-    key = key[src != dst]
     del src, dst
     key = sort_unique(key)
     indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
