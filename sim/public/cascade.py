@@ -196,10 +196,28 @@ def _set_bits(bits: np.ndarray, index: np.ndarray, bit: np.ndarray) -> None:
     np.bitwise_or.at(bits, index, bit)
 
 
+#: From this many pairs on, levels are merged by placing, not sorting (less scratch).
+_PLACE_MERGE = 1 << 25
+#: Pairs compacted per block (bounds the scratch of :meth:`Exposures.compact`).
+_BLOCK = 1 << 22
+
+
 def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Merge two disjoint sorted int64 arrays in O(|a| + |b|) (timsort merges the two runs)."""
-    merged = np.concatenate((a, b))
-    merged.sort(kind="stable")
+    """Merge two disjoint sorted int64 arrays in O(|a| + |b|): timsort merges the two
+    runs (scratch: the concatenation and half of it); above :data:`_PLACE_MERGE` pairs,
+    ``b`` is placed by binary search and ``a`` fills the rest (scratch: one byte a pair)."""
+    if a.size + b.size < _PLACE_MERGE:
+        merged = np.concatenate((a, b))
+        merged.sort(kind="stable")
+        return merged
+    at = a.searchsorted(b)
+    at += np.arange(b.size)
+    merged = np.empty(a.size + b.size, dtype=a.dtype)
+    merged[at] = b
+    rest = np.ones(merged.size, dtype=bool)
+    rest[at] = False
+    del at
+    merged[rest] = a
     return merged
 
 
@@ -437,11 +455,19 @@ class Exposures:
         if self._dead_stored > max(4096, self.n_stored // 4):
             self.compact()
 
+    def _live_mask(self, level: np.ndarray) -> np.ndarray:
+        """Which pairs of ``level`` belong to live threads, by blocks (small scratch)."""
+        n, dead = self.n_customers, self._dead
+        live = np.empty(level.size, dtype=bool)
+        for start in range(0, level.size, _BLOCK):
+            block = level[start : start + _BLOCK]
+            np.logical_not(dead[block // n], out=live[start : start + block.size])
+        return live
+
     def compact(self) -> None:
         """Physically remove the pairs of forgotten threads (O(stored pairs))."""
         if self._dead_stored:
-            n = self.n_customers
-            levels = [level[~self._dead[level // n]] for level in self._levels]
+            levels = [level[self._live_mask(level)] for level in self._levels]
             self._levels = [level for level in levels if level.size]
             self._n_stored = sum(level.size for level in self._levels)
             self._dead_stored = 0
