@@ -183,10 +183,41 @@ def _not_in(x: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table.take(table.searchsorted(x), mode="clip") != x  # clip: past-the-end -> last
 
 
+def _set_bits(bits: np.ndarray, index: np.ndarray, bit: np.ndarray) -> None:
+    """``bits[index] |= bit`` for repeated indices too (``np.bitwise_or.at``): a plain
+    fancy update keeps one write of each repeated index, so the bits it lost are set
+    again, a few rounds, then by ``np.bitwise_or.at`` (slower) if any remain."""
+    for _ in range(4):
+        bits[index] |= bit
+        lost = ((bits[index] & bit) == 0).nonzero()[0]
+        if lost.size == 0:
+            return
+        index, bit = index[lost], bit[lost]
+    np.bitwise_or.at(bits, index, bit)
+
+
+#: From this many pairs on, levels are merged by placing, not sorting (less scratch).
+_PLACE_MERGE = 1 << 25
+#: Pairs compacted per block (bounds the scratch of :meth:`Exposures.compact`).
+_BLOCK = 1 << 22
+
+
 def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Merge two disjoint sorted int64 arrays in O(|a| + |b|) (timsort merges the two runs)."""
-    merged = np.concatenate((a, b))
-    merged.sort(kind="stable")
+    """Merge two disjoint sorted int64 arrays in O(|a| + |b|): timsort merges the two
+    runs (scratch: the concatenation and half of it); above :data:`_PLACE_MERGE` pairs,
+    ``b`` is placed by binary search and ``a`` fills the rest (scratch: one byte a pair)."""
+    if a.size + b.size < _PLACE_MERGE:
+        merged = np.concatenate((a, b))
+        merged.sort(kind="stable")
+        return merged
+    at = a.searchsorted(b)
+    at += np.arange(b.size)
+    merged = np.empty(a.size + b.size, dtype=a.dtype)
+    merged[at] = b
+    rest = np.ones(merged.size, dtype=bool)
+    rest[at] = False
+    del at
+    merged[rest] = a
     return merged
 
 
@@ -233,6 +264,7 @@ class Exposures:
         self._levels: list[np.ndarray] = []  # sorted, disjoint; sizes shrink geometrically
         self._n_stored = 0  # pairs in the levels
         self._ratio = int(level_ratio)
+        self._seen: np.ndarray | None = None  # see _seen_bits
         self._seed_t: list[np.ndarray] = []
         self._seed_n: list[np.ndarray] = []
 
@@ -285,34 +317,78 @@ class Exposures:
         if validate and (thread.min() < 0 or node.min() < 0 or node.max() >= self.n_customers):
             raise ValueError("thread ids must be >= 0 and nodes in [0, n_customers)")
         self._grow(int(thread.max()))
+        keys = sort_unique(thread * self.n_customers + node)
+        new = self._insert(keys)
+        if new is not None:
+            keys = keys[new]
+        new_t, new_n = np.divmod(keys, self.n_customers)
+        return new_t, new_n.astype(np.int32)
+
+    def add_keys(self, keys: np.ndarray) -> np.ndarray | None:
+        """:meth:`add` for pairs given as sorted, distinct int64 keys ``thread x
+        n_customers + node`` of valid threads and nodes (not checked): record them and
+        return the positions in ``keys`` of the new ones, or ``None`` when all are new."""
+        if keys.size == 0:
+            return None
+        self._grow(int(keys[-1] // self.n_customers))
+        return self._insert(keys)
+
+    def _insert(self, keys: np.ndarray) -> np.ndarray | None:
+        """Store the new ones of sorted, distinct ``keys``; their positions (``None``:
+        all). Each key is looked up in the levels only when :attr:`_seen` says its
+        customer has seen a thread of the same id modulo 64: the others cannot be
+        stored (every stored pair sets its bit), so the lookups are the same as of
+        every key in every level, at a fraction of the cost."""
+        n, levels = self.n_customers, self._levels
+        if keys.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        thread, node = np.divmod(keys, n)
+        live = None
         if self._n_dead_threads:
             dead = self._dead[thread]
             if dead.any():
-                live = ~dead
-                thread, node = thread[live], node[live]
-        n, levels = self.n_customers, self._levels
-        keys = sort_unique(thread * n + node)
-        for level in levels:
-            if keys.size == 0:
-                break
-            if keys[0] <= level[-1] and keys[-1] >= level[0]:  # else none can be in it
-                keys = keys[_not_in(keys, level)]
-        if keys.size == 0:
-            return _EMPTY_I64, np.empty(0, dtype=np.int32)
-        levels.append(keys)
-        self._n_stored += keys.size
+                live = (~dead).nonzero()[0]
+        if live is not None:
+            thread, node = thread[live], node[live]
+        bit = np.left_shift(np.uint64(1), (thread & 63).astype(np.uint64))
+        if levels:
+            seen = self._seen_bits()
+            check = ((seen[node] & bit) != 0).nonzero()[0]
+            if check.size:
+                probe = keys[check] if live is None else keys[live[check]]
+                old = np.zeros(probe.size, dtype=bool)
+                for level in levels:
+                    if probe[0] <= level[-1] and probe[-1] >= level[0]:  # else none is in it
+                        old |= ~_not_in(probe, level)
+                if old.any():
+                    fresh = np.ones(thread.size, dtype=bool)
+                    fresh[check[old]] = False
+                    fresh = fresh.nonzero()[0]
+                    live = fresh if live is None else live[fresh]
+                    thread, node, bit = thread[fresh], node[fresh], bit[fresh]
+        if thread.size == 0:
+            return live
+        new = keys if live is None else keys[live]
+        _set_bits(self._seen_bits(), node, bit)
+        levels.append(new)
+        self._n_stored += new.size
         while len(levels) > 1 and levels[-1].size * self._ratio >= levels[-2].size:
             small = levels.pop()
             levels[-1] = _merge(levels[-1], small)
-        new_t, new_n = np.divmod(keys, n)
-        new_n = new_n.astype(np.int32)
-        # per-thread counts: new_t is sorted, so each thread is one run; bounds = run starts + end
-        change = np.empty(new_t.size + 1, dtype=bool)
+        # per-thread counts: thread is sorted, so each thread is one run; bounds = run starts + end
+        change = np.empty(thread.size + 1, dtype=bool)
         change[0] = change[-1] = True
-        np.not_equal(new_t[1:], new_t[:-1], out=change[1:-1])
+        np.not_equal(thread[1:], thread[:-1], out=change[1:-1])
         bounds = change.nonzero()[0]
-        self._counts[new_t[bounds[:-1]]] += bounds[1:] - bounds[:-1]
-        return new_t, new_n
+        self._counts[thread[bounds[:-1]]] += bounds[1:] - bounds[:-1]
+        return live
+
+    def _seen_bits(self) -> np.ndarray:
+        """Per customer, bit ``t mod 64`` set for every thread ``t`` of a stored pair
+        (and perhaps of pairs compacted away since): a filter with false positives only."""
+        if self._seen is None:
+            self._seen = np.zeros(self.n_customers, dtype=np.uint64)
+        return self._seen
 
     def seed(self, thread: np.ndarray, author: np.ndarray) -> None:
         """Expose authors to their threads and queue them as frontier (see :meth:`take_seeds`)."""
@@ -379,11 +455,19 @@ class Exposures:
         if self._dead_stored > max(4096, self.n_stored // 4):
             self.compact()
 
+    def _live_mask(self, level: np.ndarray) -> np.ndarray:
+        """Which pairs of ``level`` belong to live threads, by blocks (small scratch)."""
+        n, dead = self.n_customers, self._dead
+        live = np.empty(level.size, dtype=bool)
+        for start in range(0, level.size, _BLOCK):
+            block = level[start : start + _BLOCK]
+            np.logical_not(dead[block // n], out=live[start : start + block.size])
+        return live
+
     def compact(self) -> None:
         """Physically remove the pairs of forgotten threads (O(stored pairs))."""
         if self._dead_stored:
-            n = self.n_customers
-            levels = [level[~self._dead[level // n]] for level in self._levels]
+            levels = [level[self._live_mask(level)] for level in self._levels]
             self._levels = [level for level in levels if level.size]
             self._n_stored = sum(level.size for level in self._levels)
             self._dead_stored = 0

@@ -88,6 +88,90 @@ class _Views:
         )
 
 
+class _Calendar:
+    """Views to come, filed by the tick in which each is due: a few runs, each sorted by
+    that tick, whose sizes shrink geometrically (a log-structured merge, as in
+    :class:`sim.public.cascade.Exposures`). Filing ``k`` views costs O(k log k) plus
+    amortized merging, not O(pending); taking a tick's views is one binary search a
+    run. Which views a tick takes is all that matters, not their order: the spread
+    keeps, of each (thread, customer), the earliest time, in (thread, customer) order.
+    """
+
+    RATIO = 4
+    """Size ratio between consecutive runs."""
+
+    def __init__(self, dt: float) -> None:
+        self.dt = dt
+        self._runs: list[tuple[np.ndarray, _Views]] = []  # (due tick, views), sorted by tick
+        self.size = 0
+        """Views held."""
+
+    def due_ticks(self, time: np.ndarray) -> np.ndarray:
+        """The tick in which a view at ``time`` (hours, >= 0) is due: the first ``T``
+        with ``time < (T + 1) x dt``, exactly as the step compares it (the floor of
+        ``time / dt``, corrected where division rounded across a tick's end)."""
+        dt = self.dt
+        tick = np.floor(time / dt).astype(np.int64)
+        up = time >= (tick + 1) * dt
+        down = time < tick * dt
+        tick += up
+        tick -= down
+        return tick
+
+    def file(self, views: _Views) -> None:
+        """Keep ``views`` until their ticks come."""
+        if views.thread.size == 0:
+            return
+        due = self.due_ticks(views.time)
+        order = _order(due)
+        runs = self._runs
+        runs.append((due[order], _take(views, order)))
+        self.size += order.size
+        while len(runs) > 1 and runs[-1][0].size * self.RATIO >= runs[-2][0].size:
+            (low, small), (high, big) = runs.pop(), runs.pop()
+            due = np.concatenate((high, low))
+            order = _order(due)
+            runs.append((due[order], _take(_Views.join([big, small]), order)))
+
+    def take(self, tick: int) -> list[_Views]:
+        """Remove, and return, every view due in ``tick`` or before."""
+        out = []
+        runs = self._runs
+        for i, (due, views) in enumerate(runs):
+            k = int(due.searchsorted(tick, side="right"))
+            if k == 0:
+                continue
+            out.append(_Views(views.thread[:k], views.customer[:k], views.time[:k]))
+            runs[i] = (due[k:], _Views(views.thread[k:], views.customer[k:], views.time[k:]))
+            self.size -= k
+        if out:
+            self._runs = [run for run in runs if run[0].size]
+        return out
+
+
+def _order(key: np.ndarray) -> np.ndarray:
+    """The stable permutation that sorts the int64 ``key``: a least-significant-digit
+    radix sort of ``key - key.min()`` in 16-bit digits (NumPy's stable sort of 16-bit
+    integers is a radix sort), one O(n) pass a digit, faster than a comparison sort of
+    int64 for the sizes of a tick (one pass for due ticks, three for view keys)."""
+    if key.size < 2:
+        return np.zeros(key.size, dtype=np.intp)
+    low = int(key.min())
+    span = int(key.max()) - low
+    offset = key - low
+    perm = offset.astype(np.uint16).argsort(kind="stable")  # (the low 16 bits)
+    shift = 16
+    while span >> shift:
+        digit = (offset[perm] >> shift).astype(np.uint16)
+        perm = perm[digit.argsort(kind="stable")]
+        shift += 16
+    return perm
+
+
+def _take(views: _Views, order: np.ndarray) -> _Views:
+    return _Views(views.thread[order], views.customer[order], views.time[order])
+
+
 class Spread:
     """All live cascades: the exposure sets, the calendar of views to come, the
     visibility window."""
@@ -113,8 +197,8 @@ class Spread:
         self.kind_factor = np.array([getattr(spec, k) for k in names(Kind)])
         self.spec = spec
         self.spreading = _NO_IDS  # sorted thread ids still visible
-        self.calendar = _Views(_NO_IDS, _NO_NODES, _NO_TIMES)
-        """Views to come, sorted by time."""
+        self.calendar = _Calendar(self.dt)
+        """Views to come, by the tick they are due."""
         self._filed: list[_Views] = []
         """Views filed this tick, merged into :attr:`calendar` at the end of the step."""
         self.negative_exposures = 0
@@ -134,14 +218,14 @@ class Spread:
     @property
     def has_views_to_come(self) -> bool:
         """Whether some view is still to come (a cascade is still under way)."""
-        return self.calendar.thread.size > 0 or bool(self._filed)
+        return self.calendar.size > 0 or bool(self._filed)
 
     def step(self, tick: int, new: np.ndarray) -> Exposed:
         """Open the cascades of ``new`` threads and process every view due this tick."""
         th = self.threads
         start, end = tick * self.dt, (tick + 1) * self.dt
         self._expire(tick)
-        due = self._take_due(end)
+        due = self.calendar.take(tick)
         new = new[th.author[new] >= 0]  # threads opened without an author do not spread
         if new.size:
             authors = th.author[new]
@@ -277,46 +361,28 @@ class Spread:
         """Keep views to come until the end of the step (:meth:`_merge_filed`)."""
         self._filed.append(views)
 
-    def _take_due(self, end: float) -> list[_Views]:
-        """Remove from the calendar, and return, the views due before ``end``."""
-        cal = self.calendar
-        k = int(cal.time.searchsorted(end, side="left"))
-        if k == 0:
-            return []
-        self.calendar = _Views(cal.thread[k:], cal.customer[k:], cal.time[k:])
-        return [_Views(cal.thread[:k], cal.customer[:k], cal.time[:k])]
-
     def _merge_filed(self) -> None:
-        """Merge the views filed this step into the sorted calendar: sort the new ones
-        and insert them after any equal times (O(calendar + new))."""
-        if not self._filed:
-            return
-        new = _Views.join(self._filed)
-        self._filed = []
-        if new.thread.size == 0:
-            return
-        order = np.argsort(new.time, kind="stable")
-        time = new.time[order]
-        cal = self.calendar
-        at = cal.time.searchsorted(time, side="right")
-        self.calendar = _Views(
-            np.insert(cal.thread, at, new.thread[order]),
-            np.insert(cal.customer, at, new.customer[order]),
-            np.insert(cal.time, at, time),
-        )
+        """File the views kept this step in the calendar, in one batch."""
+        if self._filed:
+            views = _Views.join(self._filed)
+            self._filed = []
+            self.calendar.file(views)
 
     def _first_views(self, views: _Views) -> _Views:
         """The views that expose a customer to a thread for the first time, each at the
-        earliest of its duplicates' times."""
+        earliest of its duplicates' times, in (thread, customer) order."""
         n = self.exposures.n_customers
         key = views.thread * n + views.customer
-        order = np.lexsort((views.time, key))
+        order = _order(key)
         key, time = key[order], views.time[order]
         first = np.empty(key.size, dtype=bool)
         first[0] = True
         np.not_equal(key[1:], key[:-1], out=first[1:])
-        key, time = key[first], time[first]
-        thread, customer = self.exposures.add(key // n, key % n, validate=False)
-        if thread.size == key.size:
-            return _Views(thread, customer, time)
-        return _Views(thread, customer, time[key.searchsorted(thread * n + customer)])
+        if not first.all():  # the earliest time of each repeated pair
+            start = first.nonzero()[0]
+            key, time = key[start], np.minimum.reduceat(time, start)
+        new = self.exposures.add_keys(key)
+        if new is not None:
+            key, time = key[new], time[new]
+        thread, customer = np.divmod(key, n)
+        return _Views(thread, customer.astype(np.int32), time)
