@@ -9,7 +9,10 @@ fingerprints; ``tests/test_bit_identical.py`` checks them.
 History: first measured at commit da17a19 (before the floor-plan refactor, issue 12,
 which left all of them unchanged); regenerated on 2026-12-01 from the code of the
 public-side change (issue 13: continuous-time spread, escalations, signed trust
-signals, brand following, new KPIs and series), which was meant to move every result.
+signals, brand following, new KPIs and series), which was meant to move every result;
+regenerated again later that day from the organization-side change (issue 14: second
+silos, exact staffing quotas and equal social capacity, continuous time within the
+tick, listening that divides a fixed effort), meant to move every result too.
 A refactor must leave them as they are; a configuration added later is fingerprinted
 against the commit that last regenerated them, never against the code under test.
 Regenerate from the current code only when a change is *meant* to move results, and
