@@ -38,13 +38,57 @@ from experiments.claims import (
 from experiments.runner import replication_seeds
 
 NOT_REPRODUCED: dict[str, str] = {
-    "1-direct-dial": (
-        "NOT REPRODUCED: in direct dial a silo wall (permeability 0.2 against 1.0) does not "
-        "lower the share of threads answered within 12 h (0.6027 against 0.6025: +0.0003, "
-        "95% CI -0.012 to +0.012; 16 paired seeds). The owning silo claims its threads "
-        "first; other silos only take what waits while every one of its watchers is busy, "
-        "so a wall rarely costs anything (in the switchboard it clearly does: "
-        "1-switchboard). Threads that need a second silo are issue 14."
+    "6-credibility": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): "
+        "listening 0.9 against the shipped 0.5 raises credibility by +0.0009 (95% CI +0.0001 to "
+        "+0.0018, p = 0.018; 16 paired seeds), short of 1 %. Listening no longer creates reply "
+        "capacity; it only moves broadcast effort (1 work-hour an hour at most) to replies."
+    ),
+    "6-sentiment": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): "
+        "listening 0.9 against 0.5 changes mean sentiment by -0.0014 (95% CI -0.0042 to +0.0013, p"
+        " = 0.86; 16 paired seeds): fewer broadcasts lift followers less, and listening adds "
+        "almost no reply capacity now."
+    ),
+    "6-sentiment-no-broadcast-lift": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): "
+        "without the broadcasts' sentiment lift, listening 0.9 against 0.5 raises sentiment by "
+        "+0.0021 (95% CI -0.0004 to +0.0046, p = 0.047; 16 paired seeds), short of 1 %."
+    ),
+    "7c-little-answered": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): at "
+        "equal social capacity expert routing answers more than the midpoint of the switchboard "
+        "and coached direct dial (+0.059, 95% CI +0.053 to +0.065; 16 paired seeds): it is much "
+        "better than the switchboard, not 'a little'."
+    ),
+    "7c-little-answered_within_4h": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): expert"
+        " routing's share answered within 4 h lies above the switchboard-coached midpoint (+0.019,"
+        " 95% CI +0.012 to +0.026; 16 paired seeds)."
+    ),
+    "7c-little-credibility": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): expert"
+        " routing's credibility is at the switchboard-coached midpoint (+0.0006, 95% CI -0.0005 to"
+        " +0.0017, p = 0.88; 16 paired seeds), not on the switchboard's side."
+    ),
+    "7c-little-sentiment": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): expert"
+        " routing's sentiment lies above the switchboard-coached midpoint (+0.010, 95% CI +0.006 "
+        "to +0.015; 16 paired seeds)."
+    ),
+    "9-credibility": (
+        "NOT REPRODUCED since the organization-side change (issue 14: equal social capacity, "
+        "second silos, continuous time in the tick, listening that divides a fixed effort): "
+        "listening 0.1 against 0.5 changes credibility by -0.0001 (95% CI -0.0010 to +0.0008, p = "
+        "0.41; 16 paired seeds): broadcasting more costs trust only through the say-do gap, and "
+        "takes at most 0.4 work-hours an hour from replies."
     ),
     "5b-integrity": (
         "NOT REPRODUCED since the public-side change (issue 13): a say-do gap (leadership "
@@ -68,22 +112,6 @@ NOT_REPRODUCED: dict[str, str] = {
         "their midpoint (95% CI -7.5 to -6.8). The mean covers answered threads only; on "
         "answered share, answers within 4 h, credibility and sentiment it closes less than "
         "half (the other 7c-little claims)."
-    ),
-    "7d-credibility-vs-direct_dial": (
-        "NOT REPRODUCED since the public-side change (issue 13): after two weeks coached "
-        "direct dial's credibility equals plain direct dial's (0.4436 against 0.4433: "
-        "+0.0003, 95% CI -0.0006 to +0.0012, p = 0.25; 16 paired seeds; before: +0.013). "
-        "Their answers now earn trust by the same rule, and coaching raises training, "
-        "which the trust signal does not read (it reads authenticity x voice and timing); "
-        "coached direct dial makes fewer gaffes (7b-vs-coached) and answers a few fewer "
-        "threads. At twice the length (672 h) it reproduces: +0.0035, p = 2e-4."
-    ),
-    "7d-sentiment-vs-direct_dial": (
-        "NOT REPRODUCED: after two weeks coached direct dial's mean sentiment equals plain "
-        "direct dial's (0.1000 against 0.1001: -0.0001, 95% CI -0.004 to +0.004, p = 0.53; "
-        "16 paired seeds). It makes fewer gaffes (7b-vs-coached), but its comms staff coach "
-        "instead of answering and it answers a few fewer threads (issue 14). At twice the "
-        "length (672 h) it reproduces: +0.026, p = 8e-7 (coaching works over weeks)."
     ),
 }
 
@@ -295,8 +323,22 @@ def test_central_team_wins_at_low_load_direct_dial_at_high_load(measured: Measur
     assert crossover.bracket[0] < at < crossover.bracket[1]
 
 
+CENTRAL_TEAM_CROSSOVER = (
+    "NOT REPRODUCED since the organization-side change (issue 14): at equal social capacity "
+    "plain direct dial and the switchboard cross in the central-team regime, at 3.83 "
+    "threads an hour (95% CI 3.75 to 3.89): below it the switchboard is faster."
+)
+
+
 @pytest.mark.parametrize(
-    "sweep_id", ["no-crossover-direct-dial-central-team", "no-crossover-default-world"]
+    "sweep_id",
+    [
+        pytest.param(
+            "no-crossover-direct-dial-central-team",
+            marks=pytest.mark.xfail(strict=True, reason=CENTRAL_TEAM_CROSSOVER),
+        ),
+        "no-crossover-default-world",
+    ],
 )
 def test_plain_direct_dial_is_faster_at_every_load(measured: Measured, sweep_id: str) -> None:
     """Plain direct dial against a switchboard has no crossover, in the default world

@@ -271,7 +271,9 @@ def test_out_writes_series_threads_and_manifest(capsys, tmp_path):
     assert printed["answered_share"] == pytest.approx(answered.mean())
     assert printed["hops_mean"] == pytest.approx(threads["hops"].mean())
     assert series["answered"].iloc[-1] == answered.sum()
-    assert series["abandoned"].iloc[-1] == (threads["state"] == "abandoned").sum()
+    # an abandoned complaint whose author escalates is open again (MODEL.md 4.2): the
+    # running count of abandonments covers every thread abandoned now, and may exceed it
+    assert series["abandoned"].iloc[-1] >= (threads["state"] == "abandoned").sum()
     assert (threads.loc[answered, "first_response_hours"] >= 0).all()
 
 

@@ -225,7 +225,8 @@ def test_the_organization_threads_ensemble_and_export_tabs(page, tmp_path):
     flows = page.locator("table[data-flows]")
     expect(flows).to_have_count(2)
     moves = {t.get_attribute("data-pane"): int(t.get_attribute("data-flows")) for t in flows.all()}
-    assert moves["A"] > 0 and moves["B"] == 0  # the switchboard forwards across silos
+    # the switchboard forwards across silos; direct dial only consults a second silo
+    assert moves["A"] > moves["B"]
     page.locator('table.org[data-pane="A"] td[data-busy]').first.wait_for()
 
     page.get_by_role("tab", name="Threads").click()

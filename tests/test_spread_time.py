@@ -65,6 +65,15 @@ def column(runs: list[dict[str, float]], kpi: str) -> list[float]:
     return [run[kpi] for run in runs]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 14: at equal social capacity direct dial answers far less than before "
+        "(answered share 0.62 -> 0.45 in the default world), and its negative reach is "
+        "below the switchboard's by 34.2 per 1,000 with p = 0.043 (10 paired seeds), "
+        "short of 1 %. Reported, not tuned."
+    ),
+)
 def test_direct_dial_lets_fewer_negative_exposures_happen_than_the_switchboard(
     answering: dict,
 ) -> None:
@@ -77,6 +86,14 @@ def test_direct_dial_lets_fewer_negative_exposures_happen_than_the_switchboard(
     assert p < ALPHA, (diff, p)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "since continuous time in the tick (issue 14): the silent switchboard's negative "
+        "reach is above the shipped one's by 48.7 per 1,000, p = 0.065 (10 paired seeds), "
+        "short of 1 %; the shipped switchboard answers 0.11-0.18 of threads, late."
+    ),
+)
 def test_a_switchboard_that_answers_nobody_lets_more_happen(answering: dict) -> None:
     """An answer, even a slow one, ends a complaint's time as an unanswered one: the
     silent switchboard's negative reach is above the shipped switchboard's."""

@@ -25,11 +25,13 @@ organization"):
 - the switchboard's ``answered_within_1h_share`` is about 0.004 (5 % is 0.0002; the
   paired SE over 30 seeds is 0.0005): 0.002;
 - expert routing's is about 0.043 (5 % is 0.002; the SE is 0.0015): 0.005;
-- direct dial's and coached direct dial's ``silo_crossings_mean`` are about 0.001
-  (only the rare cross-silo claims cross): 0.002. These claims are still a chance per
-  tick (``structure.cross_claim``, converted to a rate per hour elsewhere): at 5-minute
-  ticks they cross about twice as often (0.0014 against 0.0006 at 15 minutes, 30
-  seeds), a real tick dependence that this floor lets through.
+- since the organization-side change (issue 14: second silos, equal social capacity,
+  ``cross_claim`` a chance per hour), direct dial's and coached direct dial's
+  ``silo_crossings_mean`` are about 0.12 (consults of a second silo) and direct dial's
+  ``answered_within_1h_share`` about 0.093. 5 % of them (0.006, 0.0047) is below what
+  24 seeds resolve (paired SE 0.0024-0.0035), so they get floors of 0.008 and 0.006.
+  Measured differences from 15 minutes: crossings +0.0037 / +0.0051 (direct dial, 5 /
+  30 min), +0.0004 / +0.0061 (coached); answered within 1 h +0.0022 / +0.0005.
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ KPIS = {
 FLOORS: dict[tuple[str, str], float] = {
     ("switchboard", "answered_within_1h_share"): 0.002,
     ("expert_routing", "answered_within_1h_share"): 0.005,
-    ("direct_dial", "silo_crossings_mean"): 0.002,
-    ("coached_direct_dial", "silo_crossings_mean"): 0.002,
+    ("direct_dial", "silo_crossings_mean"): 0.008,
+    ("coached_direct_dial", "silo_crossings_mean"): 0.008,
+    ("direct_dial", "answered_within_1h_share"): 0.006,
 }
 """(structure, KPI): an absolute tolerance that replaces a relative one."""
 

