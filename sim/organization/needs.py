@@ -8,7 +8,8 @@ other than the owner and comms, in proportion to their share of the traffic.
 
 The draws come from the ``needs`` stream, two consecutive uniforms per admitted thread,
 so every structure run on one seed sees the same threads need the same silos (common
-random numbers, MODEL.md 7), as long as the same threads are posted. Scripted threads need no second silo unless they say so.
+random numbers, MODEL.md 7), as long as the same threads are posted. Scripted threads
+need no second silo unless they say so.
 """
 
 from __future__ import annotations
