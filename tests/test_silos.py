@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.kpis import kaplan_meier_median
 from sim.model import OrgModel
 
 SMALL = [
@@ -30,18 +29,6 @@ SMALL = [
 ]
 SEEDS = range(8)
 STRUCTURES = ["switchboard", "direct_dial", "expert_routing", "coached_direct_dial"]
-
-
-def _km_first_response(model: OrgModel, crossing: bool) -> float:
-    """KM median first response of the threads that do (or do not) cross silos."""
-    table = model.threads()
-    table = table[table["second_silo"].notna() == crossing]
-    answered = table["first_response_hours"].notna().to_numpy()
-    end = model.hours - table["created_hours"].to_numpy()
-    gone = table["abandoned_hours"].to_numpy()
-    censored = np.where(np.isnan(gone), end, gone)
-    time = np.where(answered, table["first_response_hours"].to_numpy(), censored)
-    return kaplan_meier_median(time, answered)
 
 
 def _restricted_mean(model: OrgModel, crossing: bool, tau: float = 48.0) -> float:
