@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
@@ -119,3 +122,12 @@ def run_small(seed: int, hours: float, *overrides: str, kind: str = "switchboard
     model = small(seed, *overrides, kind=kind)
     model.run_hours(hours)
     return model
+
+
+def on_two_workers(function: Callable[..., Any], jobs: Sequence[tuple], chunksize: int = 2) -> list:
+    """``function(*job)`` for every job, in order, on two spawned worker processes (the
+    machine has two cores). ``function`` must be module-level so workers can import it;
+    results do not depend on the worker count (one seed per run, MODEL.md 7)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        return list(pool.map(function, *zip(*jobs, strict=True), chunksize=chunksize))

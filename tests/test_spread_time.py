@@ -18,11 +18,9 @@ organization's own tick dependence (issue 14) moves answered shares by a few per
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import pytest
+from conftest import on_two_workers
 from scipy import stats
 
 from sim import OrgModel
@@ -77,9 +75,7 @@ def answering() -> dict[str, list[float]]:
     """``negative_reach_per_1k`` of the silent switchboard, the shipped switchboard and
     direct dial on the same seeds, on two spawned worker processes."""
     jobs = [(name, seed) for name in ANSWERING_LEVELS for seed in ANSWERING_SEEDS]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        values = list(pool.map(_answering_run, *zip(*jobs, strict=True), chunksize=5))
+    values = on_two_workers(_answering_run, jobs, chunksize=5)
     out: dict[str, list[float]] = {}
     for (name, _), value in zip(jobs, values, strict=True):
         out.setdefault(name, []).append(value)

@@ -36,12 +36,11 @@ organization"):
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import on_two_workers
 
 from sim import OrgModel
 
@@ -85,9 +84,7 @@ def run(structure: str, tick: int, seed: int) -> dict[str, float]:
 def results() -> dict[tuple[str, int], np.ndarray]:
     """Per (structure, tick): one row per seed, one column per KPI."""
     jobs = [(s, t, seed) for s in STRUCTURES for t in TICKS for seed in SEEDS]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        runs = list(pool.map(run, *zip(*jobs, strict=True), chunksize=2))
+    runs = on_two_workers(run, jobs)
     table: dict[tuple[str, int], list[list[float]]] = {}
     for (structure, tick, _), kpis in zip(jobs, runs, strict=True):
         table.setdefault((structure, tick), []).append([kpis[name] for name in KPIS])

@@ -30,11 +30,10 @@ one), so it tests nothing about timing.
 from __future__ import annotations
 
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+from conftest import on_two_workers
 from scipy import stats
 
 from experiments.reach_timing import level_overrides
@@ -206,9 +205,7 @@ def credibility(world: tuple[str, ...], seeds: range) -> dict[str, np.ndarray]:
     """Every level on every seed, on two worker processes."""
     jobs = [(name, seed) for name in LEVELS for seed in seeds]
     args = [(LEVELS[n][0], (*world, *LEVELS[n][1]), seed) for n, seed in jobs]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        values = list(pool.map(run_credibility, *zip(*args, strict=True), chunksize=2))
+    values = on_two_workers(run_credibility, args)
     out: dict[str, list[float]] = {}
     for (name, _), value in zip(jobs, values, strict=True):
         out.setdefault(name, []).append(value)
