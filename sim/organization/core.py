@@ -39,6 +39,7 @@ from sim.organization.answers import AnswerDraws, Voices, grade_answers
 from sim.organization.dispatch import match_own_queues, match_pools
 from sim.organization.legs import Leg
 from sim.organization.org import Organization
+from sim.organization.scratch import Scratch
 from sim.organization.service import EXPONENTIAL, draw_hours
 from sim.rng import Streams
 from sim.scenario.schema import DelayShape, Scenario
@@ -198,6 +199,8 @@ class OrgCore:
         and how many of them came within an hour of the thread's opening."""
         self._load_tick = -1
         self._load = np.zeros(n, dtype=np.int64)
+        self._scratch = Scratch()
+        """Work arrays of the backlog's size, reused tick after tick (:mod:`.scratch`)."""
         self.busy_work = 0.0
         self.capacity_work = 0.0
         self._opened_turns: list[np.ndarray] = []
@@ -447,8 +450,10 @@ class OrgCore:
         the live threads for every routing call (it may lag moves made this tick).
         """
         if self._load_tick != self.tick:
-            holders = self.threads.holder[self.threads.live]
-            self._load = np.bincount(holders[holders >= 0], minlength=self.org.n_employees)
+            work = self._scratch
+            holders = work.take("holders", self.threads.holder, self.threads.live)
+            held = work.compress("held", holders >= 0, holders)
+            self._load = np.bincount(held, minlength=self.org.n_employees)
             self._load_tick = self.tick
         return self._load
 
@@ -553,29 +558,36 @@ class OrgCore:
         free = self.serving < 0
         self.free_at[free] = np.maximum(self.free_at[free], start)
         live = th.live
-        phase = th.phase[live]
+        work = self._scratch
+        # the waiting threads live in two work arrays, each round's in the other one
+        slots = ("waiting", "waiting'")
+        slot = 0
+        phase = work.take("phase", th.phase, live)
         busy = (phase == Phase.SERVICE) | (phase == Phase.DELAY)
-        stepping = live[busy]
-        waiting = live[phase == Phase.WAITING]
-        ready = th.ready_at[waiting]
+        stepping = live.compress(busy)
+        waiting = work.compress(slots[slot], phase == Phase.WAITING, live)
+        ready = work.take("ready_at", th.ready_at, waiting)
         early = ready < end
         # whose author may give up within the tick (deadlines of waiting turns are fixed)
-        at_risk = waiting[th.deadline_at[waiting] < end]
+        at_risk = waiting.compress(work.take("deadline_at", th.deadline_at, waiting) < end)
+        # whether a thread waiting in this tick arrives after its start (else none is
+        # late for any server, and _rank is the priority alone)
+        self._arrivals = bool(np.any((ready > start) & early))
         if not early.all():  # not ready this tick: gone only if the author gives up
             later = waiting[~early]
             self._abandon(later[self._awaiting(later) & (th.deadline_at[later] < end)])
-            waiting, ready = waiting[early], ready[early]
-        # whether a thread waiting in this tick arrives after its start (else none is
-        # late for any server, and _rank is the priority alone)
-        self._arrivals = bool((ready > start).any())
+            slot ^= 1
+            waiting = work.compress(slots[slot], early, waiting)
         matchable = True  # in the first round every free server may find work
         for _ in range(self.max_rounds):
             moved, freed = self._advance(stepping, end)
             if moved.size:
                 now_waiting = moved[th.phase[moved] == Phase.WAITING]
                 now_waiting = now_waiting[th.ready_at[now_waiting] < end]
-                waiting = np.concatenate([waiting, now_waiting]) if waiting.size else now_waiting
                 if now_waiting.size:
+                    slot ^= 1
+                    out = work.get(slots[slot], waiting.size + now_waiting.size, waiting.dtype)
+                    waiting = np.concatenate([waiting, now_waiting], out=out)
                     self._arrivals = True
                     risky = now_waiting[th.deadline_at[now_waiting] < end]
                     at_risk = np.concatenate([at_risk, risky]) if risky.size else at_risk
@@ -584,7 +596,9 @@ class OrgCore:
                 # (else no thread came and no server freed: the last matching stands)
                 started, dropped = self._dispatch(waiting)
             if started.size or dropped:  # (kept distinct: none of it is waiting any more)
-                waiting = waiting[th.phase[waiting] == Phase.WAITING]
+                still = work.take("phase", th.phase, waiting) == Phase.WAITING
+                slot ^= 1
+                waiting = work.compress(slots[slot], still, waiting)
             if moved.size == 0 and started.size == 0 and dropped == 0 and not freed:
                 break
             matchable = dropped > 0  # a server whose thread was gone may take another
@@ -648,15 +662,32 @@ class OrgCore:
         switchboard's triage, every queue with analytics) severe complaints move ahead;
         with analytics, influential authors too (essay 003: "which influencers to engage
         with")."""
+        return self._priority(ids, None)
+
+    def _priority(self, ids: np.ndarray, work: Scratch | None) -> np.ndarray:
+        """:meth:`priority`, in work arrays of ``work`` if given (else fresh ones)."""
         th = self.threads
-        priority = th.turn_tick[ids].astype(np.float64)
+
+        def gather(name: str) -> np.ndarray:
+            column = getattr(th, name)
+            return column.take(ids) if work is None else work.take(name, column, ids)
+
+        if work is None:
+            priority = th.turn_tick.take(ids).astype(np.float64)
+        else:
+            priority = work.get("priority", ids.size, np.float64)
+            np.copyto(priority, gather("turn_tick"))
         analytics = self.structure.uses_analytics(self)
         if analytics:
             ahead = self.levers.structure.analytics_weight_hours / self.dt
-            priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
-        read = th.kind[ids] == Kind.COMPLAINT
+            weight = gather("influence")  # float32, worked in place (as the expression)
+            np.maximum(weight, 1e-6, out=weight)
+            np.log(weight, out=weight)
+            weight *= ahead
+            priority -= weight
+        read = gather("kind") == Kind.COMPLAINT
         if not analytics:
-            read &= th.stage[ids] == Stage.TRIAGE
+            read &= gather("stage") == Stage.TRIAGE
         if read.any():
             ahead = self.levers.structure.severity_weight_hours / self.dt
             priority -= np.where(read, ahead * th.severity[ids], 0.0)
@@ -675,33 +706,42 @@ class OrgCore:
         if waiting.size == 0:
             return _NO_IDS, 0
         th = self.threads
+        work = self._scratch
         free = (self.serving < 0) & self._serves
-        holder = th.holder[waiting]
+        holder = work.take("holder", th.holder, waiting)
         held = holder >= 0
-        own, own_holder = waiting[held], holder[held]
-        can_take = free[own_holder]  # (ranked only where the holder is free to take one)
-        own, own_holder = own[can_take], own_holder[can_take]
+        # (ranked only where the holder is free to take one; a holder of -1 reads the
+        # last employee, and is no holder)
+        mine = np.flatnonzero(held & free.take(holder))
+        own, own_holder = waiting.take(mine), holder.take(mine)
         t_own, s_own = _NO_IDS, _NO_IDS
         if own.size:  # else no priority is needed
-            rank = self._rank(own, self.free_at[own_holder])
+            rank = self._rank(own, self.free_at[own_holder], work)
             t_own, s_own = match_own_queues(own, own_holder, rank, free)
             free[s_own] = False
-        pooled = waiting[~held & (th.pool[waiting] >= 0)]
+        pool = work.take("pool", th.pool, waiting)
+        in_pool = ~held & (pool >= 0)
+        pooled = work.compress("pooled", in_pool, waiting)
         free_members = (free & self._in_pool).nonzero()[0]
         chosen, s_pool = _NO_IDS, _NO_IDS
         if pooled.size and free_members.size:  # else no priority is needed
             first_free = np.full(self.n_pools, np.inf)
             np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
-            pool = th.pool[pooled]
+            pool = work.compress("pooled pool", in_pool, pool)
+            if self.n_pools == 1:  # one pool, one time from which it is free (a switchboard)
+                free_from = first_free[0]
+            else:
+                free_from = work.take("free_from", first_free, pool)
             chosen, s_pool = match_pools(
-                np.arange(pooled.size),
+                work.positions(pooled.size),
                 pool,
-                self._rank(pooled, first_free[pool]),
+                self._rank(pooled, free_from, work),
                 free_members,
                 self.pool_of[free_members],
                 self.n_pools,
                 self.streams.routing,
                 self.free_at[free_members],
+                work,
             )
         t_pool = pooled[chosen]
         free[s_pool] = False
@@ -709,14 +749,12 @@ class OrgCore:
         if self.structure.overflows:
             free_members = (free & self._in_pool).nonzero()[0]
             if free_members.size and chosen.size < pooled.size:
-                taken = np.zeros(pooled.size, dtype=bool)
-                taken[chosen] = True
-                left = pooled[~taken]  # the pooled threads nobody took
-                left = left[th.offered_tick[left] != self.tick]  # one chance per tick
+                left = np.delete(pooled, chosen)  # the pooled threads nobody took, in order
+                left = left.compress(th.offered_tick.take(left) != self.tick)  # once a tick
             if free_members.size and chosen.size < pooled.size and left.size:
                 th.offered_tick[left] = self.tick
                 # a claim is made from where the thread is, once it is there
-                th.clock[left] = np.maximum(th.ready_at[left], self.tick * self.dt)
+                th.clock[left] = np.maximum(th.ready_at.take(left), self.tick * self.dt)
                 t_over, s_over = self.structure.overflow(self, left, free_members)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
         if not starts:
@@ -734,16 +772,20 @@ class OrgCore:
         self._start(ids, servers, begin)
         return ids, int(np.count_nonzero(late))
 
-    def _rank(self, ids: np.ndarray, free_from: np.ndarray) -> np.ndarray:
+    def _rank(
+        self, ids: np.ndarray, free_from: np.ndarray | float, work: Scratch | None = None
+    ) -> np.ndarray:
         """Queue rank of waiting threads (lower first), for a queue whose first free
         server is free from ``free_from``: the threads already there by then in
         :meth:`priority` order, then those that come later within the tick, in the
         order they come (a free server takes the first to arrive; MODEL.md 4.4).
-        Arrival times are resolved to 1/``LATE_LEVELS`` of a tick."""
-        priority = self.priority(ids)
+        Arrival times are resolved to 1/``LATE_LEVELS`` of a tick. With ``work``, the
+        ranks are in its work arrays (valid until its next ranking)."""
+        priority = self._priority(ids, work)
         if not self._arrivals:
             return priority
-        ready = self.threads.ready_at[ids]
+        th = self.threads
+        ready = th.ready_at.take(ids) if work is None else work.take("rank ready", th.ready_at, ids)
         late = ready > free_from
         if late.any():
             after = priority.max() + 1.0
