@@ -563,16 +563,20 @@ class OrgCore:
         slots = ("waiting", "waiting'")
         slot = 0
         phase = work.take("phase", th.phase, live)
-        busy = (phase == Phase.SERVICE) | (phase == Phase.DELAY)
+        mask = work.get("mask", live.size, bool)  # (a mask read at once, before the next)
+        busy = np.equal(phase, Phase.SERVICE, out=work.get("busy", live.size, bool))
+        busy |= np.equal(phase, Phase.DELAY, out=mask)
         stepping = live.compress(busy)
-        waiting = work.compress(slots[slot], phase == Phase.WAITING, live)
+        waiting = work.compress(slots[slot], np.equal(phase, Phase.WAITING, out=mask), live)
         ready = work.take("ready_at", th.ready_at, waiting)
-        early = ready < end
+        mask = mask[: waiting.size]
+        early = np.less(ready, end, out=work.get("early", waiting.size, bool))
         # whose author may give up within the tick (deadlines of waiting turns are fixed)
-        at_risk = waiting.compress(work.take("deadline_at", th.deadline_at, waiting) < end)
+        deadline = work.take("deadline_at", th.deadline_at, waiting)
+        at_risk = waiting.compress(np.less(deadline, end, out=mask))
         # whether a thread waiting in this tick arrives after its start (else none is
         # late for any server, and _rank is the priority alone)
-        self._arrivals = bool(np.any((ready > start) & early))
+        self._arrivals = bool(np.logical_and(ready > start, early, out=mask).any())
         if not early.all():  # not ready this tick: gone only if the author gives up
             later = waiting[~early]
             self._abandon(later[self._awaiting(later) & (th.deadline_at[later] < end)])
@@ -596,7 +600,8 @@ class OrgCore:
                 # (else no thread came and no server freed: the last matching stands)
                 started, dropped = self._dispatch(waiting)
             if started.size or dropped:  # (kept distinct: none of it is waiting any more)
-                still = work.take("phase", th.phase, waiting) == Phase.WAITING
+                phase = work.take("phase", th.phase, waiting)
+                still = np.equal(phase, Phase.WAITING, out=work.get("mask", phase.size, bool))
                 slot ^= 1
                 waiting = work.compress(slots[slot], still, waiting)
             if moved.size == 0 and started.size == 0 and dropped == 0 and not freed:
@@ -685,9 +690,14 @@ class OrgCore:
             np.log(weight, out=weight)
             weight *= ahead
             priority -= weight
-        read = gather("kind") == Kind.COMPLAINT
+
+        def equal(name: str, value: int) -> np.ndarray:
+            out = None if work is None else work.get(f"{name} read", ids.size, bool)
+            return np.equal(gather(name), value, out=out)
+
+        read = equal("kind", Kind.COMPLAINT)
         if not analytics:
-            read &= gather("stage") == Stage.TRIAGE
+            read &= equal("stage", Stage.TRIAGE)
         if read.any():
             ahead = self.levers.structure.severity_weight_hours / self.dt
             priority -= np.where(read, ahead * th.severity[ids], 0.0)
@@ -709,21 +719,24 @@ class OrgCore:
         work = self._scratch
         free = (self.serving < 0) & self._serves
         holder = work.take("holder", th.holder, waiting)
-        held = holder >= 0
+        held = np.greater_equal(holder, 0, out=work.get("held", holder.size, bool))
         # (ranked only where the holder is free to take one; a holder of -1 reads the
         # last employee, and is no holder)
-        mine = np.flatnonzero(held & free.take(holder))
+        can_take = work.take("can take", free, holder)
+        mine = np.flatnonzero(np.logical_and(held, can_take, out=can_take))
         own, own_holder = waiting.take(mine), holder.take(mine)
         t_own, s_own = _NO_IDS, _NO_IDS
         if own.size:  # else no priority is needed
             rank = self._rank(own, self.free_at[own_holder], work)
             t_own, s_own = match_own_queues(own, own_holder, rank, free)
             free[s_own] = False
-        pool = work.take("pool", th.pool, waiting)
-        in_pool = ~held & (pool >= 0)
-        pooled = work.compress("pooled", in_pool, waiting)
         free_members = (free & self._in_pool).nonzero()[0]
-        chosen, s_pool = _NO_IDS, _NO_IDS
+        pooled, chosen, s_pool = _NO_IDS, _NO_IDS, _NO_IDS
+        if free_members.size:  # else neither the pools nor an overflow take any
+            pool = work.take("pool", th.pool, waiting)
+            in_pool = np.greater_equal(pool, 0, out=work.get("in pool", pool.size, bool))
+            in_pool &= np.logical_not(held, out=held)  # (held is not read again)
+            pooled = work.compress("pooled", in_pool, waiting)
         if pooled.size and free_members.size:  # else no priority is needed
             first_free = np.full(self.n_pools, np.inf)
             np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
@@ -749,12 +762,17 @@ class OrgCore:
         if self.structure.overflows:
             free_members = (free & self._in_pool).nonzero()[0]
             if free_members.size and chosen.size < pooled.size:
-                left = np.delete(pooled, chosen)  # the pooled threads nobody took, in order
-                left = left.compress(th.offered_tick.take(left) != self.tick)  # once a tick
+                offered = work.take("offered", th.offered_tick, pooled)
+                unoffered = np.not_equal(
+                    offered, self.tick, out=work.get("left", offered.size, bool)
+                )
+                unoffered[chosen] = False  # the pooled threads nobody took, offered once a tick
+                left = pooled.compress(unoffered)  # (fresh: the structure is handed it)
             if free_members.size and chosen.size < pooled.size and left.size:
                 th.offered_tick[left] = self.tick
                 # a claim is made from where the thread is, once it is there
-                th.clock[left] = np.maximum(th.ready_at.take(left), self.tick * self.dt)
+                ready = work.take("left ready", th.ready_at, left)
+                th.clock[left] = np.maximum(ready, self.tick * self.dt, out=ready)
                 t_over, s_over = self.structure.overflow(self, left, free_members)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
         if not starts:
@@ -786,7 +804,9 @@ class OrgCore:
             return priority
         th = self.threads
         ready = th.ready_at.take(ids) if work is None else work.take("rank ready", th.ready_at, ids)
-        late = ready > free_from
+        late = np.greater(
+            ready, free_from, out=None if work is None else work.get("late", ids.size, bool)
+        )
         if late.any():
             after = priority.max() + 1.0
             offset = (ready[late] - self.tick * self.dt) / self.dt
