@@ -201,6 +201,8 @@ class OrgCore:
         self._load = np.zeros(n, dtype=np.int64)
         self._scratch = Scratch()
         """Work arrays of the backlog's size, reused tick after tick (:mod:`.scratch`)."""
+        self._scratch_priority = Scratch()
+        """:meth:`priority`'s own (structures rank with it while the routing's are in use)."""
         self.busy_work = 0.0
         self.capacity_work = 0.0
         self._opened_turns: list[np.ndarray] = []
@@ -667,7 +669,7 @@ class OrgCore:
         switchboard's triage, every queue with analytics) severe complaints move ahead;
         with analytics, influential authors too (essay 003: "which influencers to engage
         with")."""
-        return self._priority(ids, None)
+        return self._priority(ids, self._scratch_priority).copy()  # (the caller keeps it)
 
     def _priority(self, ids: np.ndarray, work: Scratch | None) -> np.ndarray:
         """:meth:`priority`, in work arrays of ``work`` if given (else fresh ones)."""
