@@ -698,7 +698,7 @@ class OrgCore:
             return np.equal(gather(name), value, out=out)
 
         read = equal("kind", Kind.COMPLAINT)
-        if not analytics:
+        if not analytics and read.any():  # (no complaint: no stage to read)
             read &= equal("stage", Stage.TRIAGE)
         if read.any():
             ahead = self.levers.structure.severity_weight_hours / self.dt
@@ -742,10 +742,12 @@ class OrgCore:
         if pooled.size and free_members.size:  # else no priority is needed
             first_free = np.full(self.n_pools, np.inf)
             np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
-            pool = work.compress("pooled pool", in_pool, pool)
-            if self.n_pools == 1:  # one pool, one time from which it is free (a switchboard)
+            if self.n_pools == 1:  # one pool, free from one time (a switchboard): no gathers
+                pool = work.get("pooled pool", pooled.size, pool.dtype)
+                pool.fill(0)
                 free_from = first_free[0]
             else:
+                pool = work.compress("pooled pool", in_pool, pool)
                 free_from = work.take("free_from", first_free, pool)
             chosen, s_pool = match_pools(
                 work.positions(pooled.size),
