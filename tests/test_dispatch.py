@@ -1,8 +1,8 @@
 """Tests for sim.organization.dispatch: the prefilter before the sort never changes who is served.
 
 ``match_pools`` drops the threads that cannot be among a pool's best before it sorts
-(a priority histogram per pool, or one selection when a single pool holds every
-queued thread). The result must be exactly what sorting every queued thread gives.
+(a priority histogram per pool, one pool included). The result must be exactly what
+sorting every queued thread gives. ``first_k`` must pick what a stable sort picks.
 """
 
 from __future__ import annotations
