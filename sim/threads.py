@@ -191,9 +191,9 @@ class ThreadTable:
     def compact(self) -> None:
         """Drop terminal and idle threads from the live index."""
         live = self.live
-        keep = self.phase[live] != Phase.IDLE
+        keep = self.phase.take(live) != Phase.IDLE
         if not keep.all():
-            self.live = live[keep]
+            self.live = live.compress(keep)
 
     def count_by_state(self) -> np.ndarray:
         """Number of threads in each :class:`State` (all rows, not only live)."""

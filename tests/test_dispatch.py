@@ -1,8 +1,8 @@
 """Tests for sim.organization.dispatch: the prefilter before the sort never changes who is served.
 
 ``match_pools`` drops the threads that cannot be among a pool's best before it sorts
-(a priority histogram per pool, or one selection when a single pool holds every
-queued thread). The result must be exactly what sorting every queued thread gives.
+(a priority histogram per pool, one pool included). The result must be exactly what
+sorting every queued thread gives. ``first_k`` must pick what a stable sort picks.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import sim.organization.dispatch as dispatch
 
 
-def _every_thread(pool, priority, n_free, origin):  # the prefilter switched off
+def _every_thread(pool, priority, n_free, origin, work=None):  # the prefilter switched off
     return n_free[pool] > 0
 
 
@@ -132,3 +132,33 @@ def test_priorities_beyond_the_rank_cap_tie_and_the_prefilter_keeps_them() -> No
         *args, np.zeros(2, dtype=np.int64), 1, np.random.default_rng(0)
     )
     assert sorted(served.tolist()) == [0, 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 6), min_size=0, max_size=400).map(np.array),
+    st.integers(0, 50),
+    st.booleans(),
+)
+def test_first_k_is_the_head_of_a_stable_sort(base: np.ndarray, k: int, shift: bool) -> None:
+    """``first_k`` picks what ``argsort(kind="stable")[:k]`` picks, in its order, with
+    many ties (whole ticks) or none (analytics' continuous shifts)."""
+    values = base.astype(np.float64)
+    if shift:
+        values -= np.random.default_rng(k).random(values.size)
+    expected = np.argsort(values, kind="stable")[:k]
+    np.testing.assert_array_equal(dispatch.first_k(values, k), expected)
+
+
+@pytest.mark.parametrize("k", [1, 7, 300])
+def test_first_k_of_a_backlog_samples_and_stays_exact(k: int) -> None:
+    """Scripted: 100,000 priorities (whole ticks with ties, then shifted off the grid,
+    then with NaN) are many more than 64 k, so ``first_k`` bounds the k-th by a sample."""
+    rng = np.random.default_rng(k)
+    ticks = rng.integers(0, 200, 100_000).astype(np.float64)
+    shifted = ticks - rng.random(ticks.size)
+    holes = shifted.copy()
+    holes[rng.random(holes.size) < 0.5] = np.nan
+    for values in (ticks, shifted, holes):
+        expected = np.argsort(values, kind="stable")[:k]
+        np.testing.assert_array_equal(dispatch.first_k(values, k), expected)

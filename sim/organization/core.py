@@ -39,6 +39,7 @@ from sim.organization.answers import AnswerDraws, Voices, grade_answers
 from sim.organization.dispatch import match_own_queues, match_pools
 from sim.organization.legs import Leg
 from sim.organization.org import Organization
+from sim.organization.scratch import Scratch
 from sim.organization.service import EXPONENTIAL, draw_hours
 from sim.rng import Streams
 from sim.scenario.schema import DelayShape, Scenario
@@ -198,6 +199,10 @@ class OrgCore:
         and how many of them came within an hour of the thread's opening."""
         self._load_tick = -1
         self._load = np.zeros(n, dtype=np.int64)
+        self._scratch = Scratch()
+        """Work arrays of the backlog's size, reused tick after tick (:mod:`.scratch`)."""
+        self._scratch_priority = Scratch()
+        """:meth:`priority`'s own (structures rank with it while the routing's are in use)."""
         self.busy_work = 0.0
         self.capacity_work = 0.0
         self._opened_turns: list[np.ndarray] = []
@@ -447,8 +452,10 @@ class OrgCore:
         the live threads for every routing call (it may lag moves made this tick).
         """
         if self._load_tick != self.tick:
-            holders = self.threads.holder[self.threads.live]
-            self._load = np.bincount(holders[holders >= 0], minlength=self.org.n_employees)
+            work = self._scratch
+            holders = work.take("holders", self.threads.holder, self.threads.live)
+            held = work.compress("held", holders >= 0, holders)
+            self._load = np.bincount(held, minlength=self.org.n_employees)
             self._load_tick = self.tick
         return self._load
 
@@ -553,29 +560,40 @@ class OrgCore:
         free = self.serving < 0
         self.free_at[free] = np.maximum(self.free_at[free], start)
         live = th.live
-        phase = th.phase[live]
-        busy = (phase == Phase.SERVICE) | (phase == Phase.DELAY)
-        stepping = live[busy]
-        waiting = live[phase == Phase.WAITING]
-        ready = th.ready_at[waiting]
-        early = ready < end
+        work = self._scratch
+        # the waiting threads live in two work arrays, each round's in the other one
+        slots = ("waiting", "waiting'")
+        slot = 0
+        phase = work.take("phase", th.phase, live)
+        mask = work.get("mask", live.size, bool)  # (a mask read at once, before the next)
+        busy = np.equal(phase, Phase.SERVICE, out=work.get("busy", live.size, bool))
+        busy |= np.equal(phase, Phase.DELAY, out=mask)
+        stepping = live.compress(busy)
+        waiting = work.compress(slots[slot], np.equal(phase, Phase.WAITING, out=mask), live)
+        ready = work.take("ready_at", th.ready_at, waiting)
+        mask = mask[: waiting.size]
+        early = np.less(ready, end, out=work.get("early", waiting.size, bool))
         # whose author may give up within the tick (deadlines of waiting turns are fixed)
-        at_risk = waiting[th.deadline_at[waiting] < end]
+        deadline = work.take("deadline_at", th.deadline_at, waiting)
+        at_risk = waiting.compress(np.less(deadline, end, out=mask))
+        # whether a thread waiting in this tick arrives after its start (else none is
+        # late for any server, and _rank is the priority alone)
+        self._arrivals = bool(np.logical_and(ready > start, early, out=mask).any())
         if not early.all():  # not ready this tick: gone only if the author gives up
             later = waiting[~early]
             self._abandon(later[self._awaiting(later) & (th.deadline_at[later] < end)])
-            waiting, ready = waiting[early], ready[early]
-        # whether a thread waiting in this tick arrives after its start (else none is
-        # late for any server, and _rank is the priority alone)
-        self._arrivals = bool((ready > start).any())
+            slot ^= 1
+            waiting = work.compress(slots[slot], early, waiting)
         matchable = True  # in the first round every free server may find work
         for _ in range(self.max_rounds):
             moved, freed = self._advance(stepping, end)
             if moved.size:
                 now_waiting = moved[th.phase[moved] == Phase.WAITING]
                 now_waiting = now_waiting[th.ready_at[now_waiting] < end]
-                waiting = np.concatenate([waiting, now_waiting]) if waiting.size else now_waiting
                 if now_waiting.size:
+                    slot ^= 1
+                    out = work.get(slots[slot], waiting.size + now_waiting.size, waiting.dtype)
+                    waiting = np.concatenate([waiting, now_waiting], out=out)
                     self._arrivals = True
                     risky = now_waiting[th.deadline_at[now_waiting] < end]
                     at_risk = np.concatenate([at_risk, risky]) if risky.size else at_risk
@@ -584,7 +602,10 @@ class OrgCore:
                 # (else no thread came and no server freed: the last matching stands)
                 started, dropped = self._dispatch(waiting)
             if started.size or dropped:  # (kept distinct: none of it is waiting any more)
-                waiting = waiting[th.phase[waiting] == Phase.WAITING]
+                phase = work.take("phase", th.phase, waiting)
+                still = np.equal(phase, Phase.WAITING, out=work.get("mask", phase.size, bool))
+                slot ^= 1
+                waiting = work.compress(slots[slot], still, waiting)
             if moved.size == 0 and started.size == 0 and dropped == 0 and not freed:
                 break
             matchable = dropped > 0  # a server whose thread was gone may take another
@@ -648,15 +669,37 @@ class OrgCore:
         switchboard's triage, every queue with analytics) severe complaints move ahead;
         with analytics, influential authors too (essay 003: "which influencers to engage
         with")."""
+        return self._priority(ids, self._scratch_priority).copy()  # (the caller keeps it)
+
+    def _priority(self, ids: np.ndarray, work: Scratch | None) -> np.ndarray:
+        """:meth:`priority`, in work arrays of ``work`` if given (else fresh ones)."""
         th = self.threads
-        priority = th.turn_tick[ids].astype(np.float64)
+
+        def gather(name: str) -> np.ndarray:
+            column = getattr(th, name)
+            return column.take(ids) if work is None else work.take(name, column, ids)
+
+        if work is None:
+            priority = th.turn_tick.take(ids).astype(np.float64)
+        else:
+            priority = work.get("priority", ids.size, np.float64)
+            np.copyto(priority, gather("turn_tick"))
         analytics = self.structure.uses_analytics(self)
         if analytics:
             ahead = self.levers.structure.analytics_weight_hours / self.dt
-            priority -= ahead * np.log(np.maximum(th.influence[ids], 1e-6))
-        read = th.kind[ids] == Kind.COMPLAINT
-        if not analytics:
-            read &= th.stage[ids] == Stage.TRIAGE
+            weight = gather("influence")  # float32, worked in place (as the expression)
+            np.maximum(weight, 1e-6, out=weight)
+            np.log(weight, out=weight)
+            weight *= ahead
+            priority -= weight
+
+        def equal(name: str, value: int) -> np.ndarray:
+            out = None if work is None else work.get(f"{name} read", ids.size, bool)
+            return np.equal(gather(name), value, out=out)
+
+        read = equal("kind", Kind.COMPLAINT)
+        if not analytics and read.any():  # (no complaint: no stage to read)
+            read &= equal("stage", Stage.TRIAGE)
         if read.any():
             ahead = self.levers.structure.severity_weight_hours / self.dt
             priority -= np.where(read, ahead * th.severity[ids], 0.0)
@@ -675,33 +718,47 @@ class OrgCore:
         if waiting.size == 0:
             return _NO_IDS, 0
         th = self.threads
+        work = self._scratch
         free = (self.serving < 0) & self._serves
-        holder = th.holder[waiting]
-        held = holder >= 0
-        own, own_holder = waiting[held], holder[held]
-        can_take = free[own_holder]  # (ranked only where the holder is free to take one)
-        own, own_holder = own[can_take], own_holder[can_take]
+        holder = work.take("holder", th.holder, waiting)
+        held = np.greater_equal(holder, 0, out=work.get("held", holder.size, bool))
+        # (ranked only where the holder is free to take one; a holder of -1 reads the
+        # last employee, and is no holder)
+        can_take = work.take("can take", free, holder)
+        mine = np.flatnonzero(np.logical_and(held, can_take, out=can_take))
+        own, own_holder = waiting.take(mine), holder.take(mine)
         t_own, s_own = _NO_IDS, _NO_IDS
         if own.size:  # else no priority is needed
-            rank = self._rank(own, self.free_at[own_holder])
+            rank = self._rank(own, self.free_at[own_holder], work)
             t_own, s_own = match_own_queues(own, own_holder, rank, free)
             free[s_own] = False
-        pooled = waiting[~held & (th.pool[waiting] >= 0)]
         free_members = (free & self._in_pool).nonzero()[0]
-        chosen, s_pool = _NO_IDS, _NO_IDS
+        pooled, chosen, s_pool = _NO_IDS, _NO_IDS, _NO_IDS
+        if free_members.size:  # else neither the pools nor an overflow take any
+            pool = work.take("pool", th.pool, waiting)
+            in_pool = np.greater_equal(pool, 0, out=work.get("in pool", pool.size, bool))
+            in_pool &= np.logical_not(held, out=held)  # (held is not read again)
+            pooled = work.compress("pooled", in_pool, waiting)
         if pooled.size and free_members.size:  # else no priority is needed
             first_free = np.full(self.n_pools, np.inf)
             np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
-            pool = th.pool[pooled]
+            if self.n_pools == 1:  # one pool, free from one time (a switchboard): no gathers
+                pool = work.get("pooled pool", pooled.size, pool.dtype)
+                pool.fill(0)
+                free_from = first_free[0]
+            else:
+                pool = work.compress("pooled pool", in_pool, pool)
+                free_from = work.take("free_from", first_free, pool)
             chosen, s_pool = match_pools(
-                np.arange(pooled.size),
+                work.positions(pooled.size),
                 pool,
-                self._rank(pooled, first_free[pool]),
+                self._rank(pooled, free_from, work),
                 free_members,
                 self.pool_of[free_members],
                 self.n_pools,
                 self.streams.routing,
                 self.free_at[free_members],
+                work,
             )
         t_pool = pooled[chosen]
         free[s_pool] = False
@@ -709,14 +766,17 @@ class OrgCore:
         if self.structure.overflows:
             free_members = (free & self._in_pool).nonzero()[0]
             if free_members.size and chosen.size < pooled.size:
-                taken = np.zeros(pooled.size, dtype=bool)
-                taken[chosen] = True
-                left = pooled[~taken]  # the pooled threads nobody took
-                left = left[th.offered_tick[left] != self.tick]  # one chance per tick
+                offered = work.take("offered", th.offered_tick, pooled)
+                unoffered = np.not_equal(
+                    offered, self.tick, out=work.get("left", offered.size, bool)
+                )
+                unoffered[chosen] = False  # the pooled threads nobody took, offered once a tick
+                left = pooled.compress(unoffered)  # (fresh: the structure is handed it)
             if free_members.size and chosen.size < pooled.size and left.size:
                 th.offered_tick[left] = self.tick
                 # a claim is made from where the thread is, once it is there
-                th.clock[left] = np.maximum(th.ready_at[left], self.tick * self.dt)
+                ready = work.take("left ready", th.ready_at, left)
+                th.clock[left] = np.maximum(ready, self.tick * self.dt, out=ready)
                 t_over, s_over = self.structure.overflow(self, left, free_members)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
         if not starts:
@@ -734,17 +794,23 @@ class OrgCore:
         self._start(ids, servers, begin)
         return ids, int(np.count_nonzero(late))
 
-    def _rank(self, ids: np.ndarray, free_from: np.ndarray) -> np.ndarray:
+    def _rank(
+        self, ids: np.ndarray, free_from: np.ndarray | float, work: Scratch | None = None
+    ) -> np.ndarray:
         """Queue rank of waiting threads (lower first), for a queue whose first free
         server is free from ``free_from``: the threads already there by then in
         :meth:`priority` order, then those that come later within the tick, in the
         order they come (a free server takes the first to arrive; MODEL.md 4.4).
-        Arrival times are resolved to 1/``LATE_LEVELS`` of a tick."""
-        priority = self.priority(ids)
+        Arrival times are resolved to 1/``LATE_LEVELS`` of a tick. With ``work``, the
+        ranks are in its work arrays (valid until its next ranking)."""
+        priority = self._priority(ids, work)
         if not self._arrivals:
             return priority
-        ready = self.threads.ready_at[ids]
-        late = ready > free_from
+        th = self.threads
+        ready = th.ready_at.take(ids) if work is None else work.take("rank ready", th.ready_at, ids)
+        late = np.greater(
+            ready, free_from, out=None if work is None else work.get("late", ids.size, bool)
+        )
         if late.any():
             after = priority.max() + 1.0
             offset = (ready[late] - self.tick * self.dt) / self.dt

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["match_own_queues", "match_pools", "rank_keys"]
+from sim.organization.scratch import Scratch
+
+__all__ = ["first_k", "match_own_queues", "match_pools", "rank_keys"]
 
 _PRIORITY_BITS = 21
 _POSITION_BITS = 22
@@ -41,6 +43,30 @@ def rank_keys(queue: np.ndarray, priority: np.ndarray, origin: float | None = No
         | (q << _POSITION_BITS)
         | np.arange(n, dtype=np.int64)
     )
+
+
+def first_k(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest ``values``, smallest first, ties in position order:
+    exactly ``np.argsort(values, kind="stable")[:k]``, without sorting them all.
+
+    The ``k``-th smallest of an evenly spaced sample (about ``64 k`` values) is at least
+    the ``k``-th smallest of all, so the values at most it include the ``k`` first of
+    the full stable sort; only those are sorted.
+
+    >>> first_k(np.array([3.0, 1.0, 2.0, 1.0, 0.5]), 3).tolist()
+    [4, 1, 3]
+    """
+    n = values.size
+    if k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if 4 * k >= n:  # a selection would save little
+        return np.argsort(values, kind="stable")[:k]
+    sample = values[:: max(1, n // (64 * k))]  # (at least 64 k values, so at least k)
+    bound = np.partition(sample, k - 1)[k - 1]
+    if bound != bound:  # NaN: fewer than k numbers; the stable sort puts NaN last
+        return np.argsort(values, kind="stable")[:k]
+    candidates = np.flatnonzero(values <= bound)
+    return candidates[np.argsort(values.take(candidates), kind="stable")[:k]]
 
 
 def _group_starts(sorted_group: np.ndarray) -> np.ndarray:
@@ -84,7 +110,11 @@ def match_own_queues(
 
 
 def _head_of_pools(
-    pool: np.ndarray, priority: np.ndarray, n_free: np.ndarray, origin: float
+    pool: np.ndarray,
+    priority: np.ndarray,
+    n_free: np.ndarray,
+    origin: float,
+    work: Scratch | None = None,
 ) -> np.ndarray:
     """Mask of the threads that can be among each pool's ``n_free`` best.
 
@@ -93,38 +123,40 @@ def _head_of_pools(
     above it cannot be served this tick, so they are dropped before the sort. The
     selection is exactly the one a full sort would make (the survivors are ranked
     from the same ``origin``), at the cost of one ``bincount`` instead of an
-    ``argsort`` of every queued thread.
+    ``argsort`` of every queued thread. The per-row work reads ``pool`` and
+    ``priority`` once each and makes one integer key and the mask, in the work
+    arrays of ``work`` if given (a tick's cost here is mostly fresh temporaries of the
+    queue's size otherwise: :mod:`sim.organization.scratch`).
     """
+    has_server = n_free > 0
     if pool.size < 4 * max(1, int(n_free.sum())):
-        return n_free[pool] > 0
+        return has_server[pool]
     if (priority.max() - origin) * 4.0 >= _LEVEL_CAP - 1:
-        return n_free[pool] > 0  # levels reach the rank key's cap, where ties are by position
-    only = int(pool[0])
-    if (pool == only).all():  # a switchboard: every queued thread waits in one pool
-        return _head_of_one_pool(priority, int(n_free[only]))
-    has_server = n_free[pool] > 0
+        return has_server[pool]  # levels reach the rank key's cap, where ties are by position
     n_pools = n_free.size
-    level = np.rint((priority - origin) * 4.0).astype(np.int64)
+    n = priority.size
+    scaled = np.subtract(
+        priority, origin, out=None if work is None else work.get("scaled", n, float)
+    )
+    scaled *= 4.0
+    np.rint(scaled, out=scaled)
+    if work is None:
+        level = scaled.astype(np.int64)
+    else:
+        level = work.get("level", n, np.int64)
+        np.copyto(level, scaled, casting="unsafe")  # (as astype: whole numbers, in range)
     span = int(level.max()) + 1
     if n_pools * span > 1 << 22:  # too fine-grained to histogram: keep all
-        return has_server
-    hist = np.bincount(pool * span + level, minlength=n_pools * span).reshape(n_pools, span)
+        return has_server[pool]
+    if n_pools > 1:  # (pool, level) cells, pool-major
+        level += np.multiply(
+            pool, span, out=None if work is None else work.get("cell", n, pool.dtype)
+        )
+    hist = np.bincount(level, minlength=n_pools * span).reshape(n_pools, span)
     reached = np.cumsum(hist, axis=1) >= n_free[:, None]
     threshold = np.where(reached.any(axis=1), reached.argmax(axis=1), span)
-    return has_server & (level <= threshold[pool])
-
-
-def _head_of_one_pool(priority: np.ndarray, n_free: int) -> np.ndarray:
-    """:func:`_head_of_pools` for a single pool: one selection (``np.partition``)
-    finds the ``n_free``-th smallest priority ``p_k``. The sort ranks by priority
-    quantised to quarter ticks (below the cap, which the caller has ruled out), and a
-    thread whose level is at most that of ``p_k`` has a priority below
-    ``p_k + 0.25``; keeping those below ``p_k + 0.5`` therefore keeps every thread a
-    full sort could choose."""
-    if n_free == 0:
-        return np.zeros(priority.size, dtype=bool)
-    kth = np.partition(priority, n_free - 1)[n_free - 1]
-    return priority < kth + 0.5
+    keep = (np.arange(span) <= threshold[:, None]) & has_server[:, None]  # by cell
+    return keep.ravel()[level]
 
 
 def match_pools(
@@ -136,6 +168,7 @@ def match_pools(
     n_pools: int,
     rng: np.random.Generator,
     free_from: np.ndarray | None = None,
+    work: Scratch | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Free members of each pool take the pool's best threads, one each: the member
     free first (``free_from``, hours) takes the best one; members free at the same time
@@ -149,6 +182,8 @@ def match_pools(
         Free employees that belong to a pool, and their pool.
     free_from
         When each of them became free (default: all at once).
+    work
+        Work arrays for the per-thread steps (default: fresh ones).
 
     Returns
     -------
@@ -158,8 +193,8 @@ def match_pools(
         return thread[:0], free_servers[:0]
     n_free = np.bincount(server_pool, minlength=n_pools)
     origin = float(priority.min())
-    keep = _head_of_pools(pool, priority, n_free, origin)
-    thread, pool, priority = thread[keep], pool[keep], priority[keep]
+    keep = np.flatnonzero(_head_of_pools(pool, priority, n_free, origin, work))
+    thread, pool, priority = thread.take(keep), pool.take(keep), priority.take(keep)
     if thread.size == 0:
         return thread, free_servers[:0]
     order = rank_keys(pool, priority, origin).argsort()

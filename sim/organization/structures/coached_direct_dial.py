@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
+from sim.organization.dispatch import first_k
 from sim.organization.routing import Routing
 from sim.organization.structures.base import Leg
 from sim.organization.structures.direct_dial import DirectDial, DirectDialParams
@@ -92,15 +93,16 @@ class CoachedDirectDial(DirectDial):
         coaches, watchers = free[coach], free[~coach]
         taken, by = waiting[:0], free[:0]
         if coaches.size:
-            waited = (routing.tick - th.turn_tick[waiting]) * routing.dt
+            waited = (routing.tick - th.turn_tick.take(waiting)) * routing.dt
             unclaimed = waited >= routing.levers.structure.unclaimed_hours
-            due = waiting[(th.leg[waiting] == Leg.DRAFT) & unclaimed]
-            k = min(due.size, coaches.size)
+            at = np.flatnonzero((th.leg.take(waiting) == Leg.DRAFT) & unclaimed)
+            k = min(at.size, coaches.size)
             if k:
-                taken = due[np.argsort(routing.priority(due), kind="stable")[:k]]
+                at = at.take(first_k(routing.priority(waiting.take(at)), k))
+                taken = waiting.take(at)
                 by = coaches[routing.streams.routing.permutation(coaches.size)[:k]]
                 routing.enqueue(taken, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=by)
-                waiting = np.setdiff1d(waiting, taken, assume_unique=True)
+                waiting = np.delete(waiting, at)  # (the rest, in their order)
         if watchers.size == 0 or waiting.size == 0:
             return taken, by
         claimed, claimant = super().overflow(routing, waiting, watchers)

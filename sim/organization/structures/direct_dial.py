@@ -35,6 +35,7 @@ from typing import Literal
 
 import numpy as np
 
+from sim.organization.dispatch import first_k
 from sim.organization.routing import Routing
 from sim.organization.structures.base import Leg, Structure
 from sim.scenario.base import Hours, Share
@@ -131,7 +132,7 @@ class DirectDial(Structure):
         k = min(seen.size, free.size)
         if k == 0:
             return waiting[:0], free[:0]
-        claimed = seen[np.argsort(routing.priority(seen), kind="stable")[:k]]
+        claimed = seen.take(first_k(routing.priority(seen), k))
         claimant = free[rng.permutation(free.size)[:k]]
         routing.enqueue(claimed, Stage.FORWARD, State.OPEN, Leg.CLAIM, holder=claimant)
         return claimed, claimant
