@@ -23,13 +23,20 @@ KPIs that are NaN in some runs (``resolution_hours_*`` when nothing was resolved
 least ten finite values per side are required (``first_response_hours_km_median`` is
 infinite in a run where fewer than half the threads are known to be answered). KPIs
 constant and equal in both samples, up to float32 rounding (a relative 1e-6:
-``silo_crossings_mean`` is 0 in expert routing, ``social_capacity`` is fixed by the
-staffing in switchboard and expert routing, and the core sums it in float32) count as
-p = 1 and a difference of 0.
+``social_capacity`` is fixed by the staffing in switchboard and expert routing, and the
+core sums it in float32) count as p = 1 and a difference of 0.
 
 Equivalence margins
 -------------------
-Re-derived again on 2026-12-01 when time within the tick became continuous (service,
+Re-derived on 2026-12-01 after the organization-side merge of issue 14 (second silos,
+intranet, severity priority, listening effort, exact staffing quotas), which moved
+the core's results (the golden fingerprints were regenerated) and gave expert routing
+hops (consults of a second silo) where its hop and crossing margins had been 0: every
+column comes from one run of ``tests/docking_pilot.py`` (core only), made before the
+docking test was run again (but after diagnostic comparisons of credibility, which the
+pilot does not read; no margin was chosen by hand). The merge narrowed many of direct
+dial's and coached direct dial's margins (abandoned share 12 % -> 3.5 %, hops 49 % ->
+11 %). Before that, re-derived when time within the tick became continuous (service,
 transits, approvals and patience at their own times; issue 14), with the same pilot
 before any comparison. Before that, re-derived on 2026-12-01, when the continuous-time
 spread, escalations, signed trust signals and brand following came in (which changed
@@ -52,32 +59,32 @@ are about one such SD.
 ==============================  ====  ===========  ===========  ==============  =======
 KPI                             kind  switchboard  direct_dial  expert_routing  coached
 ==============================  ====  ===========  ===========  ==============  =======
-first_response_hours_median     rel         8.9 %         16 %            18 %     24 %
-first_response_hours_p90        rel         7.1 %         27 %            11 %     27 %
-first_response_hours_mean       rel           7 %         20 %            11 %     23 %
-first_response_hours_km_median  rel         5.6 %         28 %           9.7 %     34 %
-answered_within_1h_share        rel         150 %         20 %            37 %     25 %
-answered_within_24h_share       rel         9.5 %         11 %           7.7 %     12 %
-resolution_hours_median         rel          16 %         23 %            32 %     32 %
-resolution_hours_p90            rel          17 %         25 %            20 %     26 %
-resolution_hours_mean           rel          13 %         18 %            19 %     23 %
-answered_share                  rel         9.6 %         11 %           7.6 %     12 %
-resolved_share                  rel          19 %         17 %            16 %     16 %
-abandoned_share                 rel         2.1 %         12 %           3.2 %     11 %
-hops_mean                       rel         6.9 %         49 %               0     48 %
-silo_crossings_mean             rel         7.5 %         49 %               0     48 %
-utilization                     rel         5.6 %         13 %           6.7 %     11 %
-social_capacity                 rel             0        7.8 %               0    9.6 %
-gaffes                          abs          0.79          3.8             2.2      3.2
-interactivity                   rel         8.7 %        2.8 %           4.1 %    3.5 %
-conversation_depth              rel          11 %         11 %           8.2 %     12 %
-quality_final                   abs        0.0011       0.0046          0.0021   0.0042
-credibility                     abs        0.0015       0.0018          0.0017   0.0019
-sentiment                       abs        0.0071       0.0072          0.0071   0.0064
-fan_share                       abs        0.0064       0.0074          0.0068   0.0063
-detractor_share                 abs        0.0029        0.003          0.0029    0.003
-net_sentiment                   abs         0.007       0.0086          0.0078   0.0077
-negative_reach_per_1k           rel          14 %         16 %            18 %     17 %
+first_response_hours_median     rel         9.9 %         17 %            17 %     13 %
+first_response_hours_p90        rel         7.6 %         13 %            11 %     15 %
+first_response_hours_mean       rel         7.3 %         13 %            12 %     13 %
+first_response_hours_km_median  rel         9.5 %        9.9 %           9.7 %     15 %
+answered_within_1h_share        rel         200 %         34 %            38 %     34 %
+answered_within_24h_share       rel          15 %        7.9 %           8.6 %     11 %
+resolution_hours_median         rel          21 %         23 %            29 %     20 %
+resolution_hours_p90            rel          20 %         18 %            16 %     16 %
+resolution_hours_mean           rel          16 %         16 %            18 %     15 %
+answered_share                  rel          14 %        7.9 %           8.6 %     10 %
+resolved_share                  rel          22 %         16 %            15 %     15 %
+abandoned_share                 rel         2.4 %        3.5 %           3.1 %    3.6 %
+hops_mean                       rel          11 %         11 %            16 %     11 %
+silo_crossings_mean             rel          11 %         11 %            16 %     11 %
+utilization                     rel         5.6 %        8.1 %           5.5 %    4.4 %
+social_capacity                 rel             0        2.4 %               0    2.5 %
+gaffes                          abs          0.59          2.9               2      2.3
+interactivity                   rel          11 %        4.1 %           5.1 %    3.9 %
+conversation_depth              rel          13 %        8.1 %            11 %     11 %
+quality_final                   abs       0.00091       0.0023          0.0023   0.0026
+credibility                     abs        0.0016       0.0016          0.0015   0.0015
+sentiment                       abs        0.0061       0.0067          0.0065    0.006
+fan_share                       abs        0.0055       0.0061          0.0061   0.0062
+detractor_share                 abs        0.0032       0.0027           0.003   0.0031
+net_sentiment                   abs        0.0064       0.0068          0.0074   0.0071
+negative_reach_per_1k           rel          16 %         17 %            15 %     15 %
 ==============================  ====  ===========  ===========  ==============  =======
 
 Rules checked in isolation
@@ -143,33 +150,34 @@ sums in float32)."""
 
 MARGINS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
     # KPI: (kind, margins for switchboard, direct_dial, expert_routing, coached);
-    # re-derived on 2026-12-01 (continuous time in the tick) by tests/docking_pilot.py
-    "first_response_hours_median": ("rel", (0.089, 0.16, 0.18, 0.24)),
-    "first_response_hours_p90": ("rel", (0.071, 0.27, 0.11, 0.27)),
-    "first_response_hours_mean": ("rel", (0.07, 0.2, 0.11, 0.23)),
-    "first_response_hours_km_median": ("rel", (0.056, 0.28, 0.097, 0.34)),
-    "answered_within_1h_share": ("rel", (1.5, 0.2, 0.37, 0.25)),
-    "answered_within_24h_share": ("rel", (0.095, 0.11, 0.077, 0.12)),
-    "resolution_hours_median": ("rel", (0.16, 0.23, 0.32, 0.32)),
-    "resolution_hours_p90": ("rel", (0.17, 0.25, 0.2, 0.26)),
-    "resolution_hours_mean": ("rel", (0.13, 0.18, 0.19, 0.23)),
-    "answered_share": ("rel", (0.096, 0.11, 0.076, 0.12)),
-    "resolved_share": ("rel", (0.19, 0.17, 0.16, 0.16)),
-    "abandoned_share": ("rel", (0.021, 0.12, 0.032, 0.11)),
-    "hops_mean": ("rel", (0.069, 0.49, 0, 0.48)),
-    "silo_crossings_mean": ("rel", (0.075, 0.49, 0, 0.48)),
-    "utilization": ("rel", (0.056, 0.13, 0.067, 0.11)),
-    "social_capacity": ("rel", (0, 0.078, 0, 0.096)),
-    "gaffes": ("abs", (0.79, 3.8, 2.2, 3.2)),
-    "interactivity": ("rel", (0.087, 0.028, 0.041, 0.035)),
-    "conversation_depth": ("rel", (0.11, 0.11, 0.082, 0.12)),
-    "quality_final": ("abs", (0.0011, 0.0046, 0.0021, 0.0042)),
-    "credibility": ("abs", (0.0015, 0.0018, 0.0017, 0.0019)),
-    "sentiment": ("abs", (0.0071, 0.0072, 0.0071, 0.0064)),
-    "fan_share": ("abs", (0.0064, 0.0074, 0.0068, 0.0063)),
-    "detractor_share": ("abs", (0.0029, 0.003, 0.0029, 0.003)),
-    "net_sentiment": ("abs", (0.007, 0.0086, 0.0078, 0.0077)),
-    "negative_reach_per_1k": ("rel", (0.14, 0.16, 0.18, 0.17)),
+    # re-derived on 2026-12-01 (after issue 14's organization-side merge) by
+    # tests/docking_pilot.py
+    "first_response_hours_median": ("rel", (0.099, 0.17, 0.17, 0.13)),
+    "first_response_hours_p90": ("rel", (0.076, 0.13, 0.11, 0.15)),
+    "first_response_hours_mean": ("rel", (0.073, 0.13, 0.12, 0.13)),
+    "first_response_hours_km_median": ("rel", (0.095, 0.099, 0.097, 0.15)),
+    "answered_within_1h_share": ("rel", (2, 0.34, 0.38, 0.34)),
+    "answered_within_24h_share": ("rel", (0.15, 0.079, 0.086, 0.11)),
+    "resolution_hours_median": ("rel", (0.21, 0.23, 0.29, 0.2)),
+    "resolution_hours_p90": ("rel", (0.2, 0.18, 0.16, 0.16)),
+    "resolution_hours_mean": ("rel", (0.16, 0.16, 0.18, 0.15)),
+    "answered_share": ("rel", (0.14, 0.079, 0.086, 0.1)),
+    "resolved_share": ("rel", (0.22, 0.16, 0.15, 0.15)),
+    "abandoned_share": ("rel", (0.024, 0.035, 0.031, 0.036)),
+    "hops_mean": ("rel", (0.11, 0.11, 0.16, 0.11)),
+    "silo_crossings_mean": ("rel", (0.11, 0.11, 0.16, 0.11)),
+    "utilization": ("rel", (0.056, 0.081, 0.055, 0.044)),
+    "social_capacity": ("rel", (0, 0.024, 0, 0.025)),
+    "gaffes": ("abs", (0.59, 2.9, 2, 2.3)),
+    "interactivity": ("rel", (0.11, 0.041, 0.051, 0.039)),
+    "conversation_depth": ("rel", (0.13, 0.081, 0.11, 0.11)),
+    "quality_final": ("abs", (0.00091, 0.0023, 0.0023, 0.0026)),
+    "credibility": ("abs", (0.0016, 0.0016, 0.0015, 0.0015)),
+    "sentiment": ("abs", (0.0061, 0.0067, 0.0065, 0.006)),
+    "fan_share": ("abs", (0.0055, 0.0061, 0.0061, 0.0062)),
+    "detractor_share": ("abs", (0.0032, 0.0027, 0.003, 0.0031)),
+    "net_sentiment": ("abs", (0.0064, 0.0068, 0.0074, 0.0071)),
+    "negative_reach_per_1k": ("rel", (0.16, 0.17, 0.15, 0.15)),
 }
 
 Samples = dict[tuple[str, str], dict[str, np.ndarray]]
@@ -279,20 +287,25 @@ def report(rows: list[dict[str, float | str | bool]]) -> str:
 
 NOT_DOCKING: dict[tuple[str, str], str] = {
     ("distributions", "switchboard"): (
-        "issue 14, after merging the organization-side branches: credibility differs, core "
-        "0.4773 against reference 0.4759 (Holm p = 0.0099, 50 seeds); every other KPI docks"
+        "issue 14, after merging the organization-side branches: credibility differs on "
+        "seeds 0-49, core 0.4773 against reference 0.4759 (Holm p = 0.0099); every other KPI "
+        "docks. No rule difference found: on seeds 0-399 the means are 0.47677 and 0.47667 "
+        "(difference -0.00010 +- 0.00014, Mann-Whitney p = 0.29), see docs/VALIDATION.md 6.5"
     ),
     ("distributions", "expert_routing"): (
-        "issue 14, after merging the organization-side branches: credibility differs, core "
-        "0.4793 against reference 0.4781 (Holm p = 0.0029, 50 seeds); every other KPI docks"
-    ),
-    ("margins", "expert_routing"): (
-        "issue 14: expert routing now makes hops (consults of a second silo: core 0.087, "
-        "reference 0.083 a thread) and its hops and crossings margins are still 0 from when "
-        "it made none; they must be re-derived by tests/docking_pilot.py, not set by hand"
+        "issue 14, after merging the organization-side branches: credibility differs on "
+        "seeds 0-49, core 0.4793 against reference 0.4781 (Holm p = 0.0029); every other KPI "
+        "docks. No rule difference found: on seeds 0-399 the means are 0.47885 and 0.47876 "
+        "(difference -0.00009 +- 0.00013, Mann-Whitney p = 0.45), see docs/VALIDATION.md 6.5"
     ),
 }
-"""Known failures to dock, with their numbers, as strict xfails (issue 14 stays open)."""
+"""Known failures to dock, with their numbers, as strict xfails (issue 14 stays open).
+
+Both are the one draw of seeds 0-49: the reference's credibility is lower on those seeds
+in all four structures (direct dial -0.00095, raw p = 0.008; coached -0.00082, raw
+p = 0.02), which run on the same worlds within each implementation, and not on others
+(seeds 50-399: +0.00008 +- 0.00014 in both structures). The seeds are not changed to
+make the test pass."""
 
 
 def _docking_params(test: str) -> list:
