@@ -48,7 +48,12 @@ class Scratch:
         return array[:size]
 
     def take(self, name: str, column: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """``column[ids]`` in the work array ``name`` (of the column's type)."""
+        """``column[ids]`` in the work array ``name`` (of the column's type).
+
+        Every id must lie in ``[0, column.size)``: callers pass live thread ids, or
+        holders and pools already filtered to ``>= 0``. ``mode="wrap"`` is there only
+        because the default ``"raise"`` buffers its output; an id out of range would
+        wrap silently instead of raising, as fancy indexing did."""
         return column.take(ids, out=self.get(name, ids.size, column.dtype), mode="wrap")
 
     def compress(self, name: str, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
