@@ -454,7 +454,7 @@ class OrgCore:
         if self._load_tick != self.tick:
             work = self._scratch
             holders = work.take("holders", self.threads.holder, self.threads.live)
-            held = work.compress("held", holders >= 0, holders)
+            held = work.compress("held holders", holders >= 0, holders)
             self._load = np.bincount(held, minlength=self.org.n_employees)
             self._load_tick = self.tick
         return self._load
