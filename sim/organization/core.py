@@ -36,7 +36,8 @@ import numpy as np
 
 from sim.levers import Levers
 from sim.organization.answers import AnswerDraws, Voices, grade_answers
-from sim.organization.dispatch import match_own_queues, match_pools
+from sim.organization.dispatch import PoolFront, match_own_queues, match_pools
+from sim.organization.front import Front
 from sim.organization.legs import Leg
 from sim.organization.org import Organization
 from sim.organization.scratch import Scratch
@@ -61,6 +62,12 @@ that never settles (e.g. service times of 0 in a pool)."""
 LATE_LEVELS = 64.0
 """Queue ranks (in ticks) that span one tick of arrival times (:meth:`OrgCore._rank`);
 the ranking resolves a quarter of a rank, so arrivals in a tick sort in 256 steps."""
+FRONT_MIN_POOLED = 4096
+"""Pooled threads a round must match before it marks a front for the tick's later
+rounds (:mod:`sim.organization.front`); below it a round is cheap anyway."""
+FRONT_PER_POOL = 256
+"""Threads per pool on the front (0: no front). Later rounds serve a few servers; a
+pool whose front runs short sends its round back to the whole backlog."""
 GOLDEN = 0.6180339887498949
 """Fractional part of the golden ratio: the step of :func:`arrival_offsets`."""
 TICK_STEP = 0.7548776662466927
@@ -585,23 +592,38 @@ class OrgCore:
             slot ^= 1
             waiting = work.compress(slots[slot], early, waiting)
         matchable = True  # in the first round every free server may find work
+        front: Front | None = None  # later rounds: the backlog as a front and a rest
         for _ in range(self.max_rounds):
             moved, freed = self._advance(stepping, end)
             if moved.size:
                 now_waiting = moved[th.phase[moved] == Phase.WAITING]
                 now_waiting = now_waiting[th.ready_at[now_waiting] < end]
                 if now_waiting.size:
-                    slot ^= 1
-                    out = work.get(slots[slot], waiting.size + now_waiting.size, waiting.dtype)
-                    waiting = np.concatenate([waiting, now_waiting], out=out)
+                    if front is not None:
+                        front.append(now_waiting)
+                    else:
+                        slot ^= 1
+                        size = waiting.size + now_waiting.size
+                        out = work.get(slots[slot], size, waiting.dtype)
+                        waiting = np.concatenate([waiting, now_waiting], out=out)
                     self._arrivals = True
                     risky = now_waiting[th.deadline_at[now_waiting] < end]
                     at_risk = np.concatenate([at_risk, risky]) if risky.size else at_risk
             started, dropped = _NO_IDS, 0
             if matchable or moved.size or freed:
                 # (else no thread came and no server freed: the last matching stands)
-                started, dropped = self._dispatch(waiting)
-            if started.size or dropped:  # (kept distinct: none of it is waiting any more)
+                matched = None if front is None else self._dispatch(front.threads(), front)
+                if matched is None:
+                    if front is not None:  # it could not decide: the whole backlog
+                        waiting, front = front.backlog_now(), None
+                    matched = self._dispatch(waiting)
+                started, dropped, marked = matched
+                if marked is not None:
+                    front = marked
+            if (started.size or dropped) and front is not None:
+                queue = front.threads()
+                front.keep(th.phase[queue] == Phase.WAITING)
+            elif started.size or dropped:  # (kept distinct: none of it is waiting any more)
                 phase = work.take("phase", th.phase, waiting)
                 still = np.equal(phase, Phase.WAITING, out=work.get("mask", phase.size, bool))
                 slot ^= 1
@@ -705,7 +727,9 @@ class OrgCore:
             priority -= np.where(read, ahead * th.severity[ids], 0.0)
         return priority
 
-    def _dispatch(self, waiting: np.ndarray) -> tuple[np.ndarray, int]:
+    def _dispatch(
+        self, waiting: np.ndarray, front: Front | None = None
+    ) -> tuple[np.ndarray, int, Front | None] | None:
         """Free servers take ``waiting`` threads (ready within the tick): own queues
         first, then the pools, then the structure's overflow, which is offered each
         thread at most once a tick (its chances are per tick). Each pair starts at the
@@ -714,9 +738,15 @@ class OrgCore:
         With no thread waiting nothing starts and nothing is drawn (the matchings draw
         only for waiting threads).
 
-        Returns the threads started and how many were dropped as abandoned."""
-        if waiting.size == 0:
-            return _NO_IDS, 0
+        With ``front``, ``waiting`` is its threads (:meth:`Front.threads`) and the
+        rest of the backlog is left out (:mod:`sim.organization.front`); when the front
+        cannot decide the matching, nothing is done and ``None`` is returned. Without
+        it, a large pooled backlog gets a front marked, for the later rounds.
+
+        Returns the threads started, how many were dropped as abandoned, and the front
+        marked (``None`` if none)."""
+        if waiting.size == 0 and (front is None or not front.has_rest):
+            return _NO_IDS, 0, None
         th = self.threads
         work = self._scratch
         free = (self.serving < 0) & self._serves
@@ -734,12 +764,15 @@ class OrgCore:
             free[s_own] = False
         free_members = (free & self._in_pool).nonzero()[0]
         pooled, chosen, s_pool = _NO_IDS, _NO_IDS, _NO_IDS
+        in_pool = None
         if free_members.size:  # else neither the pools nor an overflow take any
             pool = work.take("pool", th.pool, waiting)
             in_pool = np.greater_equal(pool, 0, out=work.get("in pool", pool.size, bool))
             in_pool &= np.logical_not(held, out=held)  # (held is not read again)
             pooled = work.compress("pooled", in_pool, waiting)
-        if pooled.size and free_members.size:  # else no priority is needed
+        rest = front is not None and front.has_rest
+        marking = None
+        if free_members.size and (pooled.size or rest):  # else no priority is needed
             first_free = np.full(self.n_pools, np.inf)
             np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
             if self.n_pools == 1:  # one pool, free from one time (a switchboard): no gathers
@@ -749,23 +782,41 @@ class OrgCore:
             else:
                 pool = work.compress("pooled pool", in_pool, pool)
                 free_from = work.take("free_from", first_free, pool)
-            chosen, s_pool = match_pools(
+            if rest and self._overflow_needs_rest(front, pool, free_members):
+                return None
+            if front is None and FRONT_PER_POOL > 0 and pooled.size >= FRONT_MIN_POOLED:
+                marking = PoolFront(size=FRONT_PER_POOL)
+            priority = self._rank(
+                pooled, free_from, work, front.rest_max if front is not None else -np.inf
+            )
+            matched = match_pools(
                 work.positions(pooled.size),
                 pool,
-                self._rank(pooled, free_from, work),
+                priority,
                 free_members,
                 self.pool_of[free_members],
                 self.n_pools,
                 self.streams.routing,
                 self.free_at[free_members],
                 work,
+                front=marking,
+                rest=front.pools if rest else None,
             )
+            if matched is None:  # the front cannot decide: nothing was drawn
+                return None
+            chosen, s_pool = matched
+            if marking is not None and marking.near is not None:
+                marking = self._front_of(waiting, in_pool, pooled, priority, marking)
+            else:
+                marking = None
         t_pool = pooled[chosen]
         free[s_pool] = False
         t_over, s_over = _NO_IDS, _NO_IDS
+        offered_all = not self.structure.overflows
         if self.structure.overflows:
             free_members = (free & self._in_pool).nonzero()[0]
             if free_members.size and chosen.size < pooled.size:
+                offered_all = True  # (every pooled thread not taken is offered now or was)
                 offered = work.take("offered", th.offered_tick, pooled)
                 unoffered = np.not_equal(
                     offered, self.tick, out=work.get("left", offered.size, bool)
@@ -780,7 +831,7 @@ class OrgCore:
                 t_over, s_over = self.structure.overflow(self, left, free_members)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
         if not starts:
-            return _NO_IDS, 0
+            return _NO_IDS, 0, self._finish_front(marking, offered_all, t_over)
         if len(starts) == 1:
             ids, servers = starts[0]
         else:
@@ -792,17 +843,76 @@ class OrgCore:
             self._abandon(ids[late])
             ids, servers, begin = ids[~late], servers[~late], begin[~late]
         self._start(ids, servers, begin)
-        return ids, int(np.count_nonzero(late))
+        marked = self._finish_front(marking, offered_all, t_over)
+        return ids, int(np.count_nonzero(late)), marked
+
+    def _overflow_needs_rest(
+        self, front: Front, pool: np.ndarray, free_members: np.ndarray
+    ) -> bool:
+        """Whether this round's overflow would be offered rest threads not yet offered
+        this tick: some pool member stays free after the pools (a pool with no rest
+        has fewer threads than free members; a pool with a rest serves them all, or
+        the front cannot decide anyway), and the rest was not all offered."""
+        if front.rest_offered or not self.structure.overflows:
+            return False
+        n_free = np.bincount(self.pool_of[free_members], minlength=self.n_pools)
+        there = np.bincount(pool, minlength=self.n_pools)
+        return bool(((n_free > there) & ~np.isfinite(front.pools.floor)).any())
+
+    def _front_of(
+        self,
+        waiting: np.ndarray,
+        in_pool: np.ndarray,
+        pooled: np.ndarray,
+        priority: np.ndarray,
+        marked: PoolFront,
+    ) -> Front:
+        """The front for later rounds, from the pools' fronts marked in this round's
+        matching (:mod:`sim.organization.front`): the marked threads, the held ones,
+        and those that arrive within the tick; the rest stay out."""
+        near = marked.near
+        if self._arrivals:  # a late arrival's rank changes with its server's free time
+            near |= self.threads.ready_at.take(pooled) > self.tick * self.dt
+        rest_max = float(np.max(priority, where=~near, initial=-np.inf))
+        on_front = np.logical_not(in_pool)  # held threads (and any in no queue)
+        on_front[np.flatnonzero(in_pool)[near]] = True
+        return Front(
+            backlog=waiting.copy(),
+            near=np.flatnonzero(on_front),
+            rest=np.logical_not(on_front, out=on_front),
+            pools=marked,
+            rest_max=rest_max,
+            rest_offered=False,
+        )
+
+    def _finish_front(
+        self, front: Front | None, offered_all: bool, overflowed: np.ndarray
+    ) -> Front | None:
+        """Settle a front marked in this round: whether its rest was all offered to the
+        overflow, and without the rest threads the overflow took."""
+        if front is None:
+            return None
+        front.rest_offered = offered_all
+        if overflowed.size:
+            phase = self.threads.phase.take(front.backlog)
+            front.rest &= phase == Phase.WAITING
+        return front
 
     def _rank(
-        self, ids: np.ndarray, free_from: np.ndarray | float, work: Scratch | None = None
+        self,
+        ids: np.ndarray,
+        free_from: np.ndarray | float,
+        work: Scratch | None = None,
+        rest_max: float = -np.inf,
     ) -> np.ndarray:
         """Queue rank of waiting threads (lower first), for a queue whose first free
         server is free from ``free_from``: the threads already there by then in
         :meth:`priority` order, then those that come later within the tick, in the
         order they come (a free server takes the first to arrive; MODEL.md 4.4).
         Arrival times are resolved to 1/``LATE_LEVELS`` of a tick. With ``work``, the
-        ranks are in its work arrays (valid until its next ranking)."""
+        ranks are in its work arrays (valid until its next ranking). ``rest_max`` is
+        the highest priority of waiting threads of these queues left out of ``ids``
+        (:mod:`sim.organization.front`): late arrivals rank after them too."""
         priority = self._priority(ids, work)
         if not self._arrivals:
             return priority
@@ -812,7 +922,7 @@ class OrgCore:
             ready, free_from, out=None if work is None else work.get("late", ids.size, bool)
         )
         if late.any():
-            after = priority.max() + 1.0
+            after = max(float(priority.max()), rest_max) + 1.0
             offset = (ready[late] - self.tick * self.dt) / self.dt
             priority[late] = after + LATE_LEVELS * np.clip(offset, 0.0, 1.0)
         return priority

@@ -13,11 +13,13 @@ in a random order).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.organization.scratch import Scratch
 
-__all__ = ["first_k", "match_own_queues", "match_pools", "rank_keys"]
+__all__ = ["PoolFront", "first_k", "match_own_queues", "match_pools", "rank_keys"]
 
 _PRIORITY_BITS = 21
 _POSITION_BITS = 22
@@ -69,6 +71,59 @@ def first_k(values: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.argsort(values.take(candidates), kind="stable")[:k]]
 
 
+@dataclass
+class PoolFront:
+    """The front of each pool: what :func:`match_pools` is asked to mark for later rounds.
+
+    The front of a pool is its ``size`` best threads (more where ``n_free`` is larger),
+    rounded up to whole priority levels, so every thread off it is ranked behind every
+    thread on it. Filled by :func:`match_pools` when its prefilter builds the histogram
+    (``near`` stays ``None`` otherwise).
+    """
+
+    size: int
+    near: np.ndarray | None = None
+    """Whether each thread given is on its pool's front."""
+    floor: np.ndarray | None = None
+    """Per pool, a priority that no thread off its front is below (``inf``: none is off)."""
+    last: np.ndarray | None = None
+    """Per pool, the last level on its front, counted from ``origin``."""
+    origin: float = 0.0
+    """The lowest priority of the threads it was marked among (the levels' origin)."""
+
+    def is_behind(self, pool: np.ndarray, priority: np.ndarray, n_free: np.ndarray) -> bool:
+        """Whether matching only ``pool``, ``priority`` (some of a front's threads and
+        newcomers) gives what matching them with the threads off the front would.
+
+        It is exact when (1) no thread off the front can hold the batch's lowest
+        priority, the origin of the rank keys' levels, and (2) every pool with a free
+        server has at least that many threads here whose level is strictly below the
+        lowest level a thread off its front can have: their keys then all come after
+        the ones taken, whatever their positions. With the origin the front was marked
+        from, that lowest level is the level after the front's last; else a level
+        worked out from ``floor``."""
+        off = np.isfinite(self.floor)
+        if not off.any():
+            return True
+        need = off & (n_free > 0)
+        if priority.size == 0:
+            return not need.any()
+        origin = float(priority.min())
+        if (self.floor[off] < origin).any():
+            return False  # (the origin might be off the front)
+        if not need.any():
+            return True
+        if origin == self.origin:  # the same levels as when the front was marked
+            lowest = self.last[need] + 1.0
+        else:
+            lowest = np.rint((self.floor[need] - origin) * 4.0)
+        limit = np.full(n_free.size, -1.0)
+        limit[need] = np.minimum(lowest, _LEVEL_CAP)
+        level = np.minimum(np.rint((priority - origin) * 4.0), _LEVEL_CAP)
+        ahead = np.bincount(pool[level < limit[pool]], minlength=n_free.size)
+        return bool((ahead[need] >= n_free[need]).all())
+
+
 def _group_starts(sorted_group: np.ndarray) -> np.ndarray:
     """For a sorted group array: whether each row is its group's first."""
     is_start = np.empty(sorted_group.size, dtype=bool)
@@ -115,8 +170,10 @@ def _head_of_pools(
     n_free: np.ndarray,
     origin: float,
     work: Scratch | None = None,
+    front: PoolFront | None = None,
 ) -> np.ndarray:
-    """Mask of the threads that can be among each pool's ``n_free`` best.
+    """Mask of the threads that can be among each pool's ``n_free`` best (and, if
+    asked, each pool's front: :class:`PoolFront`, from the same histogram).
 
     A histogram of quantised priority per pool gives, for each pool, the priority
     level at which the cumulative count reaches its number of free servers; threads
@@ -156,7 +213,30 @@ def _head_of_pools(
     reached = np.cumsum(hist, axis=1) >= n_free[:, None]
     threshold = np.where(reached.any(axis=1), reached.argmax(axis=1), span)
     keep = (np.arange(span) <= threshold[:, None]) & has_server[:, None]  # by cell
+    if front is not None:
+        _mark_front(front, hist, level, n_free, origin)
     return keep.ravel()[level]
+
+
+def _mark_front(
+    front: PoolFront, hist: np.ndarray, cell: np.ndarray, n_free: np.ndarray, origin: float
+) -> None:
+    """Fill ``front`` from the prefilter's histogram (pools x levels) and each thread's
+    cell in it. A thread off the front has a level above its pool's front's last,
+    ``(priority - origin) x 4`` rounded, so its priority is at least that level's
+    lower edge (less a rounding margin)."""
+    n_pools, span = hist.shape
+    counts = np.cumsum(hist, axis=1)
+    wanted = np.maximum(front.size, n_free)
+    reached = counts >= wanted[:, None]
+    last = np.where(reached.any(axis=1), reached.argmax(axis=1), span - 1)
+    front.near = (np.arange(span) <= last[:, None]).ravel()[cell]
+    rest = counts[np.arange(n_pools), last] < counts[:, -1]
+    edge = origin + (last + 0.5) / 4.0
+    margin = 1e-9 * (1.0 + np.abs(edge))
+    front.floor = np.where(rest, edge - margin, np.inf)
+    front.last = last.astype(np.float64)
+    front.origin = origin
 
 
 def match_pools(
@@ -169,7 +249,10 @@ def match_pools(
     rng: np.random.Generator,
     free_from: np.ndarray | None = None,
     work: Scratch | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    *,
+    front: PoolFront | None = None,
+    rest: PoolFront | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Free members of each pool take the pool's best threads, one each: the member
     free first (``free_from``, hours) takes the best one; members free at the same time
     are taken in a random order.
@@ -184,16 +267,32 @@ def match_pools(
         When each of them became free (default: all at once).
     work
         Work arrays for the per-thread steps (default: fresh ones).
+    front
+        If given, filled with each pool's front (:class:`PoolFront`), for later rounds.
+    rest
+        These threads are (what is left of) the fronts ``rest`` marked, and
+        newcomers: the pools hold the threads off the fronts too. Whether they can
+        change the matching is checked (:meth:`PoolFront.is_behind`) before anything
+        is drawn.
 
     Returns
     -------
-    (threads, servers) that start service now.
+    (threads, servers) that start service now; ``None`` when a front given with
+    ``rest`` cannot decide the matching (then nothing was drawn).
     """
-    if thread.size == 0 or free_servers.size == 0:
+    if free_servers.size == 0:
         return thread[:0], free_servers[:0]
     n_free = np.bincount(server_pool, minlength=n_pools)
+    if rest is not None and not rest.is_behind(pool, priority, n_free):
+        return None
+    if thread.size == 0:
+        return thread[:0], free_servers[:0]
     origin = float(priority.min())
-    keep = np.flatnonzero(_head_of_pools(pool, priority, n_free, origin, work))
+    if front is None:
+        head = _head_of_pools(pool, priority, n_free, origin, work)
+    else:
+        head = _head_of_pools(pool, priority, n_free, origin, work, front)
+    keep = np.flatnonzero(head)
     thread, pool, priority = thread.take(keep), pool.take(keep), priority.take(keep)
     if thread.size == 0:
         return thread, free_servers[:0]
