@@ -872,10 +872,12 @@ class OrgCore:
         and those that arrive within the tick; the rest stay out."""
         near = marked.near
         if self._arrivals:  # a late arrival's rank changes with its server's free time
-            near |= self.threads.ready_at.take(pooled) > self.tick * self.dt
+            # (the pooled threads' ready times, as _rank gathered them for this matching)
+            ready = self._scratch.get("rank ready", pooled.size, np.float64)
+            near |= ready > self.tick * self.dt
         rest_max = float(np.max(priority, where=~near, initial=-np.inf))
         on_front = np.logical_not(in_pool)  # held threads (and any in no queue)
-        on_front[np.flatnonzero(in_pool)[near]] = True
+        on_front[in_pool] = near
         return Front(
             backlog=waiting.copy(),
             near=np.flatnonzero(on_front),
