@@ -136,3 +136,56 @@ def test_whole_runs_with_fronts_on_every_round_are_bit_identical(
         if fingerprint(name, seed) != STORED[f"{name}@{seed}"]
     ]
     assert differ == []
+
+
+# Crises on closed silos: a backlog large enough for the pools' fronts, late arrivals
+# within ticks, and cross-silo claims (the overflow) taking threads off the fronts.
+CRISES = {
+    "analytics_direct_dial": [
+        "structure.kind=direct_dial",
+        "culture.silo_permeability=0.02",
+        "culture.analytics=true",
+    ],
+    "coached_direct_dial": ["structure.kind=coached_direct_dial", "culture.silo_permeability=0.02"],
+}
+CRISIS = 'interventions=[{at_hours=12, crisis={topic="defects", threads=3000, hours=6}}]'
+
+
+@pytest.mark.parametrize("name", sorted(CRISES))
+def test_a_crisis_on_fronts_is_the_crisis_on_the_whole_backlog(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A crisis of 3,000 threads on closed silos, fronts of 3 threads a pool marked on
+    every round against no fronts: the same fingerprint. Every front kept knows the
+    highest priority of its rest exactly, also after the overflow took rest threads
+    (the fronts are marked, and the overflow does take rest threads, in these runs)."""
+    import golden
+
+    monkeypatch.setitem(
+        golden.CONFIGURATIONS,
+        "crisis_case",
+        (golden.WORLD, [*golden.SMALL, *CRISES[name], CRISIS], 48),
+    )
+    seen = {"kept": 0, "overflow took rest": 0}
+    finish = core.OrgCore._finish_front
+
+    def checked(self, front, offered_all, overflowed):  # type: ignore[no-untyped-def]
+        if front is not None and overflowed.size:
+            rest = front.backlog[front.rest]
+            seen["overflow took rest"] += int(np.isin(overflowed, rest).any())
+        kept = finish(self, front, offered_all, overflowed)
+        if kept is not None:
+            seen["kept"] += 1
+            waiting = self.threads.phase[kept.backlog] == core.Phase.WAITING
+            rest = kept.backlog[kept.rest & waiting]
+            truth = float(self.priority(rest).max()) if rest.size else -np.inf
+            assert kept.rest_max == truth
+        return kept
+
+    monkeypatch.setattr(core, "FRONT_MIN_POOLED", 0)
+    monkeypatch.setattr(core, "FRONT_PER_POOL", 3)
+    monkeypatch.setattr(core.OrgCore, "_finish_front", checked)
+    on_fronts = fingerprint("crisis_case", 0)
+    monkeypatch.setattr(core, "FRONT_PER_POOL", 0)
+    assert fingerprint("crisis_case", 0) == on_fronts
+    assert seen["kept"] > 10 and seen["overflow took rest"] > 0

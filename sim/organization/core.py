@@ -771,7 +771,7 @@ class OrgCore:
             in_pool &= np.logical_not(held, out=held)  # (held is not read again)
             pooled = work.compress("pooled", in_pool, waiting)
         rest = front is not None and front.has_rest
-        marking = None
+        asked, marked = None, None  # the pools' fronts asked of this matching; the Front
         if free_members.size and (pooled.size or rest):  # else no priority is needed
             first_free = np.full(self.n_pools, np.inf)
             np.minimum.at(first_free, self.pool_of[free_members], self.free_at[free_members])
@@ -785,7 +785,7 @@ class OrgCore:
             if rest and self._overflow_needs_rest(front, pool, free_members):
                 return None
             if front is None and FRONT_PER_POOL > 0 and pooled.size >= FRONT_MIN_POOLED:
-                marking = PoolFront(size=FRONT_PER_POOL)
+                asked = PoolFront(size=FRONT_PER_POOL)
             priority = self._rank(
                 pooled, free_from, work, front.rest_max if front is not None else -np.inf
             )
@@ -799,16 +799,14 @@ class OrgCore:
                 self.streams.routing,
                 self.free_at[free_members],
                 work,
-                front=marking,
+                front=asked,
                 rest=front.pools if rest else None,
             )
             if matched is None:  # the front cannot decide: nothing was drawn
                 return None
             chosen, s_pool = matched
-            if marking is not None and marking.near is not None:
-                marking = self._front_of(waiting, in_pool, pooled, priority, marking)
-            else:
-                marking = None
+            if asked is not None and asked.near is not None:
+                marked = self._front_of(waiting, in_pool, pooled, priority, asked)
         t_pool = pooled[chosen]
         free[s_pool] = False
         t_over, s_over = _NO_IDS, _NO_IDS
@@ -831,7 +829,7 @@ class OrgCore:
                 t_over, s_over = self.structure.overflow(self, left, free_members)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
         if not starts:
-            return _NO_IDS, 0, self._finish_front(marking, offered_all, t_over)
+            return _NO_IDS, 0, self._finish_front(marked, offered_all, t_over)
         if len(starts) == 1:
             ids, servers = starts[0]
         else:
@@ -843,7 +841,7 @@ class OrgCore:
             self._abandon(ids[late])
             ids, servers, begin = ids[~late], servers[~late], begin[~late]
         self._start(ids, servers, begin)
-        marked = self._finish_front(marking, offered_all, t_over)
+        marked = self._finish_front(marked, offered_all, t_over)
         return ids, int(np.count_nonzero(late)), marked
 
     def _overflow_needs_rest(
@@ -869,13 +867,21 @@ class OrgCore:
     ) -> Front:
         """The front for later rounds, from the pools' fronts marked in this round's
         matching (:mod:`sim.organization.front`): the marked threads, the held ones,
-        and those that arrive within the tick; the rest stay out."""
-        near = marked.near
+        and those that arrive within the tick; the rest stay out.
+
+        Every thread that arrives within the tick is on the front, because every free
+        server is free from the tick's start or later (:meth:`_work`), so a thread
+        ready by then is never late; the rest's priorities are their plain ones."""
+        near = np.copy(marked.near)
         if self._arrivals:  # a late arrival's rank changes with its server's free time
             # (the pooled threads' ready times, as _rank gathered them for this matching)
             ready = self._scratch.get("rank ready", pooled.size, np.float64)
             near |= ready > self.tick * self.dt
-        rest_max = float(np.max(priority, where=~near, initial=-np.inf))
+        off = np.logical_not(near)
+        rest_max = float(np.max(priority, where=off, initial=-np.inf))
+        top = _NO_IDS  # (read only if the overflow takes threads this round)
+        if self.structure.overflows and rest_max > -np.inf:
+            top = pooled.compress(off & (priority == rest_max))
         on_front = np.logical_not(in_pool)  # held threads (and any in no queue)
         on_front[in_pool] = near
         return Front(
@@ -885,19 +891,25 @@ class OrgCore:
             pools=marked,
             rest_max=rest_max,
             rest_offered=False,
+            rest_top=top,
         )
 
     def _finish_front(
         self, front: Front | None, offered_all: bool, overflowed: np.ndarray
     ) -> Front | None:
         """Settle a front marked in this round: whether its rest was all offered to the
-        overflow, and without the rest threads the overflow took."""
+        overflow, and without the rest threads the overflow took. If the overflow took
+        every rest thread of the highest priority, ``rest_max`` is no longer known
+        exactly: no front is kept (the later rounds match the whole backlog)."""
         if front is None:
             return None
         front.rest_offered = offered_all
         if overflowed.size:
             phase = self.threads.phase.take(front.backlog)
             front.rest &= phase == Phase.WAITING
+            top = front.rest_top
+            if top.size and not (self.threads.phase[top] == Phase.WAITING).any():
+                return None
         return front
 
     def _rank(

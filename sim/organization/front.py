@@ -49,7 +49,8 @@ class Front:
         pool can be.
     rest_max
         The highest priority in the rest (``-inf``: none): a late arrival ranks after
-        every thread of the whole backlog (:meth:`OrgCore._rank`).
+        every thread of the whole backlog (:meth:`OrgCore._rank`). Exact as long as
+        one of ``rest_top`` waits (a front whose ``rest_top`` all left is dropped).
     rest_offered
         Whether every rest thread has been offered to the overflow this tick, so that
         an overflow of a later round sees just what it would see with the rest.
@@ -61,13 +62,20 @@ class Front:
     pools: PoolFront
     rest_max: float
     rest_offered: bool
+    rest_top: np.ndarray | None = None
+    """The rest threads of priority ``rest_max``, where an overflow could take them
+    (empty: not needed)."""
     appended: np.ndarray | None = None
     """Threads that started waiting since, in the order they came."""
 
     def __post_init__(self) -> None:
         if self.appended is None:
             self.appended = np.zeros(0, dtype=self.backlog.dtype)
+        if self.rest_top is None:
+            self.rest_top = np.zeros(0, dtype=self.backlog.dtype)
         self.has_rest = bool(np.isfinite(self.pools.floor).any())
+        """Whether any pool may have rest threads (as marked; it may have lost them
+        since, which only makes the checks stricter than needed)."""
 
     def threads(self) -> np.ndarray:
         """The threads a later round matches, in backlog order, then the newcomers."""
