@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import sim.organization.dispatch as dispatch
 
 
-def _every_thread(pool, priority, n_free, origin, work=None):  # the prefilter switched off
+def _every_thread(pool, priority, n_free, origin, work=None, front=None):  # no prefilter
     return n_free[pool] > 0
 
 

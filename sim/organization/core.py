@@ -620,14 +620,16 @@ class OrgCore:
                 started, dropped, marked = matched
                 if marked is not None:
                     front = marked
-            if (started.size or dropped) and front is not None:
-                queue = front.threads()
-                front.keep(th.phase[queue] == Phase.WAITING)
-            elif started.size or dropped:  # (kept distinct: none of it is waiting any more)
-                phase = work.take("phase", th.phase, waiting)
-                still = np.equal(phase, Phase.WAITING, out=work.get("mask", phase.size, bool))
-                slot ^= 1
-                waiting = work.compress(slots[slot], still, waiting)
+            if started.size or dropped:  # (kept distinct: none of it is waiting any more)
+                if front is not None:
+                    front.keep(th.phase[front.threads()] == Phase.WAITING)
+                else:
+                    phase = work.take("phase", th.phase, waiting)
+                    mask = work.get("mask", phase.size, bool)
+                    slot ^= 1
+                    waiting = work.compress(
+                        slots[slot], np.equal(phase, Phase.WAITING, out=mask), waiting
+                    )
             if moved.size == 0 and started.size == 0 and dropped == 0 and not freed:
                 break
             matchable = dropped > 0  # a server whose thread was gone may take another
@@ -764,7 +766,6 @@ class OrgCore:
             free[s_own] = False
         free_members = (free & self._in_pool).nonzero()[0]
         pooled, chosen, s_pool = _NO_IDS, _NO_IDS, _NO_IDS
-        in_pool = None
         if free_members.size:  # else neither the pools nor an overflow take any
             pool = work.take("pool", th.pool, waiting)
             in_pool = np.greater_equal(pool, 0, out=work.get("in pool", pool.size, bool))

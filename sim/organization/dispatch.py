@@ -38,13 +38,18 @@ def rank_keys(queue: np.ndarray, priority: np.ndarray, origin: float | None = No
         raise ValueError(f"too many queued threads to rank at once: {n}")
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    q = np.rint((priority - (priority.min() if origin is None else origin)) * 4.0)
-    q = np.minimum(q, _LEVEL_CAP).astype(np.int64)
+    q = _levels(priority, priority.min() if origin is None else origin).astype(np.int64)
     return (
         (queue.astype(np.int64) << (_PRIORITY_BITS + _POSITION_BITS))
         | (q << _POSITION_BITS)
         | np.arange(n, dtype=np.int64)
     )
+
+
+def _levels(priority: np.ndarray, origin: float) -> np.ndarray:
+    """Quarter-tick levels of ``priority`` above ``origin`` (floats), capped: the
+    quantisation of :func:`rank_keys`, which :meth:`PoolFront.is_behind` must repeat."""
+    return np.minimum(np.rint((priority - origin) * 4.0), _LEVEL_CAP)
 
 
 def first_k(values: np.ndarray, k: int) -> np.ndarray:
@@ -113,14 +118,12 @@ class PoolFront:
             return False  # (the origin might be off the front)
         if not need.any():
             return True
-        if origin == self.origin:  # the same levels as when the front was marked
-            lowest = self.last[need] + 1.0
-        else:
-            lowest = np.rint((self.floor[need] - origin) * 4.0)
         limit = np.full(n_free.size, -1.0)
-        limit[need] = np.minimum(lowest, _LEVEL_CAP)
-        level = np.minimum(np.rint((priority - origin) * 4.0), _LEVEL_CAP)
-        ahead = np.bincount(pool[level < limit[pool]], minlength=n_free.size)
+        if origin == self.origin:  # the same levels as when the front was marked
+            limit[need] = np.minimum(self.last[need] + 1.0, _LEVEL_CAP)
+        else:
+            limit[need] = _levels(self.floor[need], origin)
+        ahead = np.bincount(pool[_levels(priority, origin) < limit[pool]], minlength=n_free.size)
         return bool((ahead[need] >= n_free[need]).all())
 
 
@@ -288,11 +291,7 @@ def match_pools(
     if thread.size == 0:
         return thread[:0], free_servers[:0]
     origin = float(priority.min())
-    if front is None:
-        head = _head_of_pools(pool, priority, n_free, origin, work)
-    else:
-        head = _head_of_pools(pool, priority, n_free, origin, work, front)
-    keep = np.flatnonzero(head)
+    keep = np.flatnonzero(_head_of_pools(pool, priority, n_free, origin, work, front))
     thread, pool, priority = thread.take(keep), pool.take(keep), priority.take(keep)
     if thread.size == 0:
         return thread, free_servers[:0]
