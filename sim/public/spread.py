@@ -41,6 +41,7 @@ import numpy as np
 
 from sim.public.cascade import Exposures, expand_frontier
 from sim.public.customers import Customers
+from sim.public.visibility import Visibility
 from sim.scenario.schema import Scenario
 from sim.threads import Kind, ThreadTable, names
 
@@ -90,15 +91,16 @@ class _Views:
 
 class _Calendar:
     """Views to come, filed by the tick in which each is due: a few runs, each sorted by
-    that tick, whose sizes shrink geometrically (a log-structured merge, as in
-    :class:`sim.public.cascade.Exposures`). Filing ``k`` views costs O(k log k) plus
-    amortized merging, not O(pending); taking a tick's views is one binary search a
-    run. Which views a tick takes is all that matters, not their order: the spread
-    keeps, of each (thread, customer), the earliest time, in (thread, customer) order.
+    that tick. Each filing adds a run (a radix sort of its due ticks); when more than
+    :attr:`MAX_RUNS` are held, they are merged into one (timsort finds the sorted runs
+    and merges them, O(pending log runs)), so the calendar is copied once every few
+    ticks, not at every filing. Taking a tick's views is one binary search a run.
+    Which views a tick takes is all that matters, not their order: the spread keeps, of
+    each (thread, customer), the earliest time, in (thread, customer) order.
     """
 
-    RATIO = 4
-    """Size ratio between consecutive runs."""
+    MAX_RUNS = 8
+    """Runs held before they are merged into one (about one run is filed a tick)."""
 
     def __init__(self, dt: float) -> None:
         self.dt = dt
@@ -127,11 +129,10 @@ class _Calendar:
         runs = self._runs
         runs.append((due[order], _take(views, order)))
         self.size += order.size
-        while len(runs) > 1 and runs[-1][0].size * self.RATIO >= runs[-2][0].size:
-            (low, small), (high, big) = runs.pop(), runs.pop()
-            due = np.concatenate((high, low))
-            order = _order(due)
-            runs.append((due[order], _take(_Views.join([big, small]), order)))
+        if len(runs) > self.MAX_RUNS:
+            due = np.concatenate([run[0] for run in runs])
+            order = due.argsort(kind="stable")  # sorted runs: timsort merges them
+            self._runs = [(due[order], _take(_Views.join([run[1] for run in runs]), order))]
 
     def take(self, tick: int) -> list[_Views]:
         """Remove, and return, every view due in ``tick`` or before."""
@@ -196,7 +197,9 @@ class Spread:
         self.mean_delay = np.array([c.half_life_hours / math.log(2.0) for c in scenario.channels])
         self.kind_factor = np.array([getattr(spec, k) for k in names(Kind)])
         self.spec = spec
-        self.spreading = _NO_IDS  # sorted thread ids still visible
+        self.visibility = Visibility([c.visible_hours for c in scenario.channels], self.dt)
+        """The threads still visible, by channel (their cascades go on)."""
+        self._last_entered = -1
         self.calendar = _Calendar(self.dt)
         """Views to come, by the tick they are due."""
         self._filed: list[_Views] = []
@@ -208,12 +211,12 @@ class Spread:
 
     def audience(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Everyone who has seen each of these threads so far (while visible)."""
-        spreading = self.spreading  # sorted
-        if spreading.size:  # clip: an id past the last one is compared with the last one
-            visible = ids[spreading.take(spreading.searchsorted(ids), mode="clip") == ids]
-        else:
-            visible = ids[:0]
-        return self.exposures.members(visible)
+        return self.exposures.members(ids[self.visibility.visible(ids)])
+
+    @property
+    def spreading(self) -> np.ndarray:
+        """The visible threads' ids, sorted (their cascades go on)."""
+        return self.visibility.ids()
 
     @property
     def has_views_to_come(self) -> bool:
@@ -230,9 +233,10 @@ class Spread:
         if new.size:
             authors = th.author[new]
             self.exposures.add(new, authors)  # authors have seen their own post (validated)
-            self.spreading = np.concatenate([self.spreading, new])
-            if self.spreading.size > new.size and self.spreading[-new.size - 1] > new[0]:
+            if new[0] <= self._last_entered:
                 raise ValueError("threads must enter the cascade in id order")
+            self._last_entered = int(new[-1])
+            self.visibility.add(new, th.channel[new], th.created_tick[new])
             first = self._pass_on(
                 new, authors, np.full(new.size, start), self.first_hop[th.channel[new]]
             )
@@ -273,10 +277,7 @@ class Spread:
         ids = ids[th.author[ids] >= 0]
         if ids.size == 0:
             return
-        spreading = self.spreading  # sorted: only a visible thread can be reposted
-        if spreading.size == 0:
-            return
-        ids = ids[spreading.take(spreading.searchsorted(ids), mode="clip") == ids]
+        ids = ids[self.visibility.visible(ids)]  # only a visible thread can be reposted
         if ids.size == 0:
             return
         at = (tick + 1) * self.dt
@@ -290,39 +291,58 @@ class Spread:
 
     def _expire(self, tick: int) -> None:
         """Forget the threads whose visibility ended by the start of ``tick``."""
-        ids = self.spreading
-        if ids.size == 0:
-            return
-        th = self.threads
-        age = (tick - th.created_tick[ids]) * self.dt
-        expired = age >= self.visible_hours[th.channel[ids]]
-        if expired.any():
-            self.exposures.forget(ids[expired])
-            self.spreading = ids[~expired]
+        gone = self.visibility.expire(tick)
+        if gone.size:
+            self.exposures.forget(gone)
 
     def _reshare(self, ids: np.ndarray, time: np.ndarray) -> np.ndarray:
         """The chance that a viewer of each thread in ``ids`` at ``time`` (hours)
         passes it on to each follower, judged by the thread's state then: answered and
         gaffes as of the start of this tick, ignored from the moment its turn's
-        patience ran out (a time within the tick, whatever the tick's length)."""
+        patience ran out (a time within the tick, whatever the tick's length).
+
+        The views of a thread come in runs (they are in (thread, customer) order), so
+        the chance is computed once a run, both before and after the thread's
+        deadline, and each view takes one of the two by its time."""
+        n = ids.size
+        if n == 0:
+            return np.zeros(0)
+        start = np.empty(n, dtype=bool)
+        start[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=start[1:])
+        first = start.nonzero()[0]
+        length = np.empty(first.size, dtype=np.intp)
+        np.subtract(first[1:], first[:-1], out=length[:-1])
+        length[-1] = n - first[-1]
+        before, after, deadline = self._reshare_of(ids[first])
+        late = time >= deadline.repeat(length)
+        return np.where(late, after.repeat(length), before.repeat(length))
+
+    def _reshare_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each thread's reshare chance before and after its deadline, and the deadline
+        (hours; ``inf`` until its turn opens, step 4)."""
         th, spec = self.threads, self.spec
         kind = th.kind[ids]
         p = self.reshare[th.channel[ids]] * self.kind_factor[kind]
         complaint = kind == COMPLAINT
         answered = th.first_response_tick[ids] >= 0
-        deadline = th.deadline_tick[ids]  # (inf until the thread's turn opens, step 4)
+        deadline = th.deadline_tick[ids]
         deadline = np.where(
             np.isfinite(deadline), deadline, th.created_tick[ids] + th.patience_ticks[ids]
         )
-        ignored = complaint & ~answered & (time >= deadline * self.dt)
+        gaffe = th.gaffe[ids]
         factor = np.where(complaint, spec.unanswered_complaint, 1.0)
-        factor[ignored] = spec.ignored_complaint
         factor[answered] = spec.answered
-        factor[th.gaffe[ids]] = spec.gaffe
-        severity = 1.0 + spec.severity * (2.0 * th.severity[ids] - 1.0)
-        factor *= np.where(complaint, severity, 1.0)
-        p *= factor
-        return p.clip(0.0, 1.0, out=p)
+        factor[gaffe] = spec.gaffe
+        # past the deadline an unanswered complaint is ignored (a gaffe still counts as one)
+        late = np.where(complaint & ~answered & ~gaffe, spec.ignored_complaint, factor)
+        severity = np.where(complaint, 1.0 + spec.severity * (2.0 * th.severity[ids] - 1.0), 1.0)
+        factor *= severity
+        late *= severity
+        before, after = p * factor, p * late
+        before.clip(0.0, 1.0, out=before)
+        after.clip(0.0, 1.0, out=after)
+        return before, after, deadline * self.dt
 
     def _pass_on(
         self, thread: np.ndarray, sharer: np.ndarray, time: np.ndarray, p: np.ndarray
