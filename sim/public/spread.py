@@ -50,7 +50,6 @@ __all__ = ["Exposed", "Spread"]
 COMPLAINT = Kind.COMPLAINT
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_NODES = np.zeros(0, dtype=np.int32)
-_NO_TIMES = np.zeros(0, dtype=np.float64)
 #: Generations processed within one tick before the rest waits for the next tick (a
 #: chain of this many hops inside one tick has a vanishing probability).
 MAX_ROUNDS = 64
@@ -238,9 +237,9 @@ class Spread:
             self._last_entered = int(new[-1])
             self.visibility.add(new, th.channel[new], th.created_tick[new])
             first = self._pass_on(
-                new, authors, np.full(new.size, start), self.first_hop[th.channel[new]]
+                new, authors, np.full(new.size, start), self.first_hop[th.channel[new]], end
             )
-            due.extend(self._schedule(first, end))
+            due.extend(first)
         parts_t, parts_c = [], []
         for _ in range(MAX_ROUNDS):
             if not due:
@@ -251,10 +250,13 @@ class Spread:
                 break
             parts_t.append(views.thread)
             parts_c.append(views.customer)
-            passed = self._pass_on(
-                views.thread, views.customer, views.time, self._reshare(views.thread, views.time)
+            due = self._pass_on(
+                views.thread,
+                views.customer,
+                views.time,
+                self._reshare(views.thread, views.time),
+                end,
             )
-            due = self._schedule(passed, end)
         else:  # the rest of a long chain waits for the next tick
             self._filed.extend(due)
         self._merge_filed()
@@ -282,9 +284,9 @@ class Spread:
             return
         at = (tick + 1) * self.dt
         views = self._pass_on(
-            ids, th.author[ids], np.full(ids.size, at), self.escalation_hop[th.channel[ids]]
+            ids, th.author[ids], np.full(ids.size, at), self.escalation_hop[th.channel[ids]], at
         )
-        self._filed.extend(self._schedule(views, at))  # nothing is due before ``at``
+        self._filed.extend(views)  # (nothing is due before ``at``)
         self._merge_filed()
 
     # ------------------------------------------------------------------ parts
@@ -345,36 +347,30 @@ class Spread:
         return before, after, deadline * self.dt
 
     def _pass_on(
-        self, thread: np.ndarray, sharer: np.ndarray, time: np.ndarray, p: np.ndarray
-    ) -> _Views:
+        self, thread: np.ndarray, sharer: np.ndarray, time: np.ndarray, p: np.ndarray, end: float
+    ) -> list[_Views]:
         """The followers each ``sharer`` passes its ``thread`` to (each with chance
-        ``p``), and when each will see it: ``time`` plus an attention delay."""
+        ``p``), and when each will see it: ``time`` plus an attention delay. The views
+        due from ``end`` on are filed in the calendar; those due before it (still to be
+        processed this tick) are returned."""
         g, th = self.graph, self.threads
         pair, follower = expand_frontier(  # one "thread" per pair: a hit names its pair
             g.indptr, g.indices, np.arange(thread.size), sharer, p, self.rng, validate=False
         )
         if pair.size == 0:
-            return _Views(_NO_IDS, _NO_NODES, _NO_TIMES)
+            return []
         ids = thread[pair]
         channel = th.channel[ids]
         when = time[pair] + self.rng.standard_exponential(pair.size) * self.mean_delay[channel]
         visible_until = th.created_tick[ids] * self.dt + self.visible_hours[channel]
         seen = when < visible_until  # a view after the window never comes
-        return _Views(ids[seen], follower[seen], when[seen])
-
-    def _schedule(self, views: _Views, end: float) -> list[_Views]:
-        """File the views due from ``end`` on in the calendar; return those due before
-        it (still to be processed this tick)."""
-        if views.thread.size == 0:
-            return []
-        now = views.time < end
-        if now.all():
-            return [views]
+        now = when < end
+        later = seen & ~now
+        if later.any():
+            self._file(_Views(ids[later], follower[later], when[later]))
+        now &= seen
         if now.any():
-            later = ~now
-            self._file(_Views(views.thread[later], views.customer[later], views.time[later]))
-            return [_Views(views.thread[now], views.customer[now], views.time[now])]
-        self._file(views)
+            return [_Views(ids[now], follower[now], when[now])]
         return []
 
     def _file(self, views: _Views) -> None:
