@@ -189,3 +189,34 @@ def test_a_crisis_on_fronts_is_the_crisis_on_the_whole_backlog(
     monkeypatch.setattr(core, "FRONT_PER_POOL", 0)
     assert fingerprint("crisis_case", 0) == on_fronts
     assert seen["kept"] > 10 and seen["overflow took rest"] > 0
+
+
+@pytest.mark.parametrize("name", sorted(CRISES))
+def test_the_overflow_is_handed_each_threads_own_priority(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The priorities the overflow is handed come from the pooled ranking, with late
+    arrivals' computed again (:meth:`OrgCore._base_priority`): in the crises above,
+    at every call, exactly ``priority(left)``, late arrivals among them."""
+    import golden
+
+    seen = {"calls": 0, "with late arrivals": 0}
+    base_priority = core.OrgCore._base_priority
+
+    def checked(self, priority, unoffered, left):  # type: ignore[no-untyped-def]
+        base = base_priority(self, priority, unoffered, left)
+        seen["calls"] += 1
+        seen["with late arrivals"] += bool(
+            (self.threads.ready_at[left] > self.tick * self.dt).any()
+        )
+        assert np.array_equal(base, self.priority(left))
+        return base
+
+    monkeypatch.setattr(core.OrgCore, "_base_priority", checked)
+    monkeypatch.setitem(
+        golden.CONFIGURATIONS,
+        "crisis_case",
+        (golden.WORLD, [*golden.SMALL, *CRISES[name], CRISIS], 48),
+    )
+    fingerprint("crisis_case", 0)
+    assert seen["calls"] > 50 and seen["with late arrivals"] > 0

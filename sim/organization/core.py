@@ -827,7 +827,8 @@ class OrgCore:
                 # a claim is made from where the thread is, once it is there
                 ready = work.take("left ready", th.ready_at, left)
                 th.clock[left] = np.maximum(ready, self.tick * self.dt, out=ready)
-                t_over, s_over = self.structure.overflow(self, left, free_members)
+                base = self._base_priority(priority, unoffered, left)
+                t_over, s_over = self.structure.overflow(self, left, free_members, base)
         starts = [(t, s) for t, s in ((t_own, s_own), (t_pool, s_pool), (t_over, s_over)) if t.size]
         if not starts:
             return _NO_IDS, 0, self._finish_front(marked, offered_all, t_over)
@@ -844,6 +845,21 @@ class OrgCore:
         self._start(ids, servers, begin)
         marked = self._finish_front(marked, offered_all, t_over)
         return ids, int(np.count_nonzero(late)), marked
+
+    def _base_priority(
+        self, priority: np.ndarray, unoffered: np.ndarray, left: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`priority` of the pooled threads ``left`` to the overflow, from their
+        ranks in this round's matching (``priority``, of every pooled thread): a rank is
+        the plain priority except for a late arrival's (:meth:`_rank`), which is
+        computed again. :meth:`_priority` is elementwise, so the values are those of
+        ``priority(left)``, without its passes over every thread left."""
+        base = priority.compress(unoffered)
+        if self._arrivals:  # the late mask of the pooled ranking, as _rank left it
+            late = self._scratch.get("late", unoffered.size, bool).compress(unoffered)
+            if late.any():
+                base[late] = self._priority(left[late], None)
+        return base
 
     def _overflow_needs_rest(
         self, front: Front, pool: np.ndarray, free_members: np.ndarray

@@ -78,11 +78,16 @@ class Structure(ABC):
         """Per-tick work of the structure's own (default: none)."""
 
     def overflow(
-        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
+        self,
+        routing: Routing,
+        waiting: np.ndarray,
+        free: np.ndarray,
+        priority: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (thread, server) to start beyond the queues' own matching: called
         with the pooled threads left waiting and the pool members left free (only
-        when there are both). Default: none."""
+        when there are both), and the waiting threads' :meth:`Routing.priority` if
+        the caller has it (else it is computed where needed). Default: none."""
         return waiting[:0], free[:0]
 
     def uses_analytics(self, routing: Routing) -> bool:

@@ -83,7 +83,11 @@ class CoachedDirectDial(DirectDial):
         self.coverage = min(1.0, coaches * per_coach / max(1, self.trainees.size))
 
     def overflow(
-        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
+        self,
+        routing: Routing,
+        waiting: np.ndarray,
+        free: np.ndarray,
+        priority: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Free coaches first take the threads that have waited unclaimed for
         ``unclaimed_hours`` (oldest, or by analytics' priority, first); then free
@@ -98,14 +102,17 @@ class CoachedDirectDial(DirectDial):
             at = np.flatnonzero((th.leg.take(waiting) == Leg.DRAFT) & unclaimed)
             k = min(at.size, coaches.size)
             if k:
-                at = at.take(first_k(routing.priority(waiting.take(at)), k))
+                drafts = routing.priority(waiting.take(at)) if priority is None else priority[at]
+                at = at.take(first_k(drafts, k))
                 taken = waiting.take(at)
                 by = coaches[routing.streams.routing.permutation(coaches.size)[:k]]
                 routing.enqueue(taken, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=by)
                 waiting = np.delete(waiting, at)  # (the rest, in their order)
+                if priority is not None:
+                    priority = np.delete(priority, at)
         if watchers.size == 0 or waiting.size == 0:
             return taken, by
-        claimed, claimant = super().overflow(routing, waiting, watchers)
+        claimed, claimant = super().overflow(routing, waiting, watchers, priority)
         return np.concatenate([taken, claimed]), np.concatenate([by, claimant])
 
     def on_tick(self, routing: Routing) -> None:

@@ -115,24 +115,31 @@ class DirectDial(Structure):
         routing.enqueue(ids[cross], Stage.FORWARD, State.OPEN, Leg.CLAIM, pool=other)
 
     def overflow(
-        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
+        self,
+        routing: Routing,
+        waiting: np.ndarray,
+        free: np.ndarray,
+        priority: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Own silo first (MODEL.md 4.3): a thread left waiting in its own silo's
         feed -- every watcher there is busy -- is seen by the free watchers of other
         silos with probability ``permeability x cross_claim`` an hour; the oldest
         of those are claimed, one per free watcher, who starts looking for an expert."""
         th = routing.threads
-        waiting = waiting[th.leg[waiting] == Leg.DRAFT]
+        draft = th.leg[waiting] == Leg.DRAFT
+        waiting = waiting[draft]
         if waiting.size == 0 or free.size == 0:
             return waiting[:0], free[:0]
         per_hour = routing.levers.culture.silo_permeability * routing.levers.structure.cross_claim
         p_cross = -np.expm1(routing.dt * np.log1p(-per_hour)) if per_hour < 1.0 else 1.0
         rng = routing.streams.routing
-        seen = waiting[rng.random(waiting.size) < p_cross]
+        noticed = rng.random(waiting.size) < p_cross
+        seen = waiting[noticed]
         k = min(seen.size, free.size)
         if k == 0:
             return waiting[:0], free[:0]
-        claimed = seen.take(first_k(routing.priority(seen), k))
+        ahead = routing.priority(seen) if priority is None else priority[draft][noticed]
+        claimed = seen.take(first_k(ahead, k))
         claimant = free[rng.permutation(free.size)[:k]]
         routing.enqueue(claimed, Stage.FORWARD, State.OPEN, Leg.CLAIM, holder=claimant)
         return claimed, claimant
