@@ -184,6 +184,23 @@ class ThreadTable:
         self.live = np.concatenate([self.live, ids])
         return ids
 
+    def revive(self, ids: np.ndarray) -> None:
+        """Make threads live again: the live index stays sorted, each id once
+        (``np.union1d(live, ids)``, placing the few new ids by binary search instead of
+        sorting the whole index again)."""
+        if ids.size == 0:
+            return
+        live = self.live
+        ids = np.unique(ids).astype(live.dtype, copy=False)
+        if live.size:  # (clip: an id past the last one is compared with the last one)
+            ids = ids[live.take(live.searchsorted(ids), mode="clip") != ids]
+        if ids.size == 0:
+            return
+        if live.size == 0 or ids[0] > live[-1]:
+            self.live = np.concatenate([live, ids])
+        else:
+            self.live = np.insert(live, live.searchsorted(ids), ids)
+
     def column(self, name: str) -> np.ndarray:
         """A view of one column's real rows."""
         return getattr(self, name)[: self.size]

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.ids import union
 from sim.levers import Levers
 from sim.organization.answers import AnswerDraws, Voices, grade_answers
 from sim.organization.dispatch import PoolFront, match_own_queues, match_pools
@@ -532,7 +533,7 @@ class OrgCore:
         th.phase[ids] = Phase.DELAY
         th.leg[ids] = Leg.FOLLOWUP
         th.ready_at[ids] = self.tick * self.dt
-        th.live = np.union1d(th.live, ids)
+        th.revive(ids)
 
     def _abandon(self, ids: np.ndarray) -> None:
         """These threads' authors gave up at their deadline; a server working on one is
@@ -634,7 +635,7 @@ class OrgCore:
                 break
             matchable = dropped > 0  # a server whose thread was gone may take another
             # (a thread moved into a queue may have started already: count it once)
-            stepping = np.union1d(moved, started) if moved.size else started
+            stepping = union(moved, started) if moved.size else started
         else:
             raise RuntimeError(
                 f"tick {self.tick}: routing did not settle in {self.max_rounds} rounds"

@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 
-from sim.public.graph import concatenated_ranges, sort_unique
+from sim.ids import sort_unique
+from sim.public.graph import concatenated_ranges
 
 __all__ = ["CascadeState", "Exposures", "bernoulli_positions", "cascade_step", "expand_frontier"]
 

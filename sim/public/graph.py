@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse
 
+from sim.ids import sort_unique
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -26,7 +28,6 @@ __all__ = [
     "concatenated_ranges",
     "from_edges",
     "from_networkx",
-    "sort_unique",
 ]
 
 MAX_NODES = int(np.iinfo(np.int32).max)
@@ -163,18 +164,6 @@ def concatenated_ranges(
         ends = np.cumsum(count, dtype=np.int64)
     total = int(ends[-1]) if ends.size else 0
     return np.repeat(start - (ends - count), count) + np.arange(total, dtype=np.int64)
-
-
-def sort_unique(key: np.ndarray) -> np.ndarray:
-    """Sort ``key`` in place (pass an array you own) and drop repeats: ``np.unique`` of
-    a 1-D int64 array without its extra bookkeeping."""
-    key.sort()
-    if key.size < 2:
-        return key
-    first = np.empty(key.size, dtype=bool)
-    first[0] = True
-    np.not_equal(key[1:], key[:-1], out=first[1:])
-    return key[first]
 
 
 def from_edges(src: np.ndarray, dst: np.ndarray, n: int, symmetric: bool) -> SocialGraph:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.ids import sort_unique
 from sim.public.edge_list import GraphFileError, read_edge_list
-from sim.public.graph import MAX_NODES, SocialGraph, from_edges, sort_unique
+from sim.public.graph import MAX_NODES, SocialGraph, from_edges
 from sim.scenario import ScenarioError
 
 if TYPE_CHECKING:
