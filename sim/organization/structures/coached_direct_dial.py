@@ -108,11 +108,9 @@ class CoachedDirectDial(DirectDial):
                 by = coaches[routing.streams.routing.permutation(coaches.size)[:k]]
                 routing.enqueue(taken, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=by)
                 waiting = np.delete(waiting, at)  # (the rest, in their order)
-                if priority is not None:
-                    priority = np.delete(priority, at)
         if watchers.size == 0 or waiting.size == 0:
             return taken, by
-        claimed, claimant = super().overflow(routing, waiting, watchers, priority)
+        claimed, claimant = super().overflow(routing, waiting, watchers)
         return np.concatenate([taken, claimed]), np.concatenate([by, claimant])
 
     def on_tick(self, routing: Routing) -> None:

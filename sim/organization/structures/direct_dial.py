@@ -126,20 +126,18 @@ class DirectDial(Structure):
         silos with probability ``permeability x cross_claim`` an hour; the oldest
         of those are claimed, one per free watcher, who starts looking for an expert."""
         th = routing.threads
-        draft = th.leg[waiting] == Leg.DRAFT
-        waiting = waiting[draft]
+        waiting = waiting[th.leg[waiting] == Leg.DRAFT]
         if waiting.size == 0 or free.size == 0:
             return waiting[:0], free[:0]
         per_hour = routing.levers.culture.silo_permeability * routing.levers.structure.cross_claim
         p_cross = -np.expm1(routing.dt * np.log1p(-per_hour)) if per_hour < 1.0 else 1.0
         rng = routing.streams.routing
-        noticed = rng.random(waiting.size) < p_cross
-        seen = waiting[noticed]
+        seen = waiting[rng.random(waiting.size) < p_cross]
         k = min(seen.size, free.size)
         if k == 0:
             return waiting[:0], free[:0]
-        ahead = routing.priority(seen) if priority is None else priority[draft][noticed]
-        claimed = seen.take(first_k(ahead, k))
+        # (the few threads seen are ranked directly: cheaper than selecting ``priority``)
+        claimed = seen.take(first_k(routing.priority(seen), k))
         claimant = free[rng.permutation(free.size)[:k]]
         routing.enqueue(claimed, Stage.FORWARD, State.OPEN, Leg.CLAIM, holder=claimant)
         return claimed, claimant
