@@ -96,21 +96,26 @@ class CoachedDirectDial(DirectDial):
         coach = org.silo[free] == org.comms
         coaches, watchers = free[coach], free[~coach]
         taken, by = waiting[:0], free[:0]
+        draft = th.leg.take(waiting) == Leg.DRAFT
         if coaches.size:
             waited = (routing.tick - th.turn_tick.take(waiting)) * routing.dt
-            unclaimed = waited >= routing.levers.structure.unclaimed_hours
-            at = np.flatnonzero((th.leg.take(waiting) == Leg.DRAFT) & unclaimed)
+            unclaimed = np.logical_and(waited >= routing.levers.structure.unclaimed_hours, draft)
+            at = np.flatnonzero(unclaimed)
             k = min(at.size, coaches.size)
             if k:
-                drafts = routing.priority(waiting.take(at)) if priority is None else priority[at]
+                drafts = (
+                    routing.priority(waiting.take(at))
+                    if priority is None
+                    else priority.compress(unclaimed)
+                )
                 at = at.take(first_k(drafts, k))
                 taken = waiting.take(at)
                 by = coaches[routing.streams.routing.permutation(coaches.size)[:k]]
                 routing.enqueue(taken, Stage.DRAFT, State.DRAFTING, Leg.DRAFT, holder=by)
-                waiting = np.delete(waiting, at)  # (the rest, in their order)
-        if watchers.size == 0 or waiting.size == 0:
+                draft[at] = False  # (the rest wait on, in their order)
+        if watchers.size == 0:
             return taken, by
-        claimed, claimant = super().overflow(routing, waiting, watchers)
+        claimed, claimant = self._cross_claims(routing, waiting.compress(draft), watchers)
         return np.concatenate([taken, claimed]), np.concatenate([by, claimant])
 
     def on_tick(self, routing: Routing) -> None:

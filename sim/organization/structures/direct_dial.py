@@ -126,7 +126,12 @@ class DirectDial(Structure):
         silos with probability ``permeability x cross_claim`` an hour; the oldest
         of those are claimed, one per free watcher, who starts looking for an expert."""
         th = routing.threads
-        waiting = waiting[th.leg[waiting] == Leg.DRAFT]
+        return self._cross_claims(routing, waiting[th.leg[waiting] == Leg.DRAFT], free)
+
+    def _cross_claims(
+        self, routing: Routing, waiting: np.ndarray, free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`overflow` of threads known to wait for a draft (their leg)."""
         if waiting.size == 0 or free.size == 0:
             return waiting[:0], free[:0]
         per_hour = routing.levers.culture.silo_permeability * routing.levers.structure.cross_claim
