@@ -145,3 +145,18 @@ def test_the_calendar_gives_back_every_view_in_its_tick(seed: int, runs: int) ->
         cal.file(_Views(thread, customer, time))
         pending.extend(zip(thread.tolist(), customer.tolist(), time.tolist(), strict=True))
         assert cal.size == len(pending)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), k=st.sampled_from([0, 1, 50, 2047, 2048, 9000]))
+def test_filter_bits_are_set_for_repeated_customers_too(seed: int, k: int) -> None:
+    from sim.public.cascade import _set_bits
+
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, 300, k)  # many repeats
+    bit = np.left_shift(np.uint64(1), rng.integers(0, 64, k).astype(np.uint64))
+    got = rng.integers(0, 2**63, 300).astype(np.uint64)
+    want = got.copy()
+    np.bitwise_or.at(want, index, bit)
+    _set_bits(got, index, bit)
+    assert np.array_equal(got, want)

@@ -184,10 +184,18 @@ def _not_in(x: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table.take(table.searchsorted(x), mode="clip") != x  # clip: past-the-end -> last
 
 
+#: Below this many indices, :func:`_set_bits` is one ``np.bitwise_or.at``.
+_SMALL_AT = 2048
+
+
 def _set_bits(bits: np.ndarray, index: np.ndarray, bit: np.ndarray) -> None:
     """``bits[index] |= bit`` for repeated indices too (``np.bitwise_or.at``): a plain
     fancy update keeps one write of each repeated index, so the bits it lost are set
-    again, a few rounds, then by ``np.bitwise_or.at`` (slower) if any remain."""
+    again, a few rounds, then by ``np.bitwise_or.at`` if any remain. Below a few
+    thousand indices ``np.bitwise_or.at`` alone is faster (measured at 1M customers)."""
+    if index.size < _SMALL_AT:
+        np.bitwise_or.at(bits, index, bit)
+        return
     for _ in range(4):
         bits[index] |= bit
         lost = ((bits[index] & bit) == 0).nonzero()[0]
