@@ -21,8 +21,9 @@ thread's ``visible_hours`` never comes.
 Views are events in continuous time, so a tick only decides *when they are
 processed*: every view due within a tick is processed in that tick, generation after
 generation, against the state the thread had at the start of the tick; views due
-later wait in a calendar: one store sorted by time, into which each tick's new views
-are merged once (O(pending) a tick, no Python loop over ticks or views). Reach and its
+later wait in a calendar filed by the tick each is due (:class:`_Calendar`: a few runs
+sorted by that tick, merged every few ticks; no Python loop over ticks or views). Which
+threads are still visible is :class:`sim.public.visibility.Visibility`. Reach and its
 distribution therefore do not depend on the tick length, up to when an answer becomes
 visible (MODEL.md 6.8). Reach counts distinct customers. Every step is vectorized over
 all threads at once, with geometric skipping (:mod:`sim.public.cascade`).
