@@ -145,6 +145,10 @@ def test_the_calendar_gives_back_every_view_in_its_tick(seed: int, runs: int) ->
         cal.file(_Views(thread, customer, time))
         pending.extend(zip(thread.tolist(), customer.tolist(), time.tolist(), strict=True))
         assert cal.size == len(pending)
+        for due, views in cal._runs:  # what was taken is freed: at most twice what is held
+            for array in (due, views.thread, views.customer, views.time):
+                held = array.size if array.base is None else array.base.size
+                assert held <= 2 * array.size
 
 
 @settings(max_examples=30, deadline=None)

@@ -94,7 +94,9 @@ class _Calendar:
     that tick. Each filing adds a run (a radix sort of its due ticks); when more than
     :attr:`MAX_RUNS` are held, they are merged into one (timsort finds the sorted runs
     and merges them, O(pending log runs)), so the calendar is copied once every few
-    ticks, not at every filing. Taking a tick's views is one binary search a run.
+    ticks, not at every filing. Taking a tick's views is one binary search a run; a run
+    half taken is copied, so that what was taken is freed (the calendar's arrays hold at
+    most twice its views).
     Which views a tick takes is all that matters, not their order: the spread keeps, of
     each (thread, customer), the earliest time, in (thread, customer) order.
     """
@@ -143,7 +145,12 @@ class _Calendar:
             if k == 0:
                 continue
             out.append(_Views(views.thread[:k], views.customer[:k], views.time[:k]))
-            runs[i] = (due[k:], _Views(views.thread[k:], views.customer[k:], views.time[k:]))
+            rest = (due[k:], _Views(views.thread[k:], views.customer[k:], views.time[k:]))
+            held = due.size if due.base is None else due.base.size  # (a run is a slice)
+            if 0 < 2 * rest[0].size <= held:  # half taken: copy the rest, the arrays go
+                v = rest[1]
+                rest = (rest[0].copy(), _Views(v.thread.copy(), v.customer.copy(), v.time.copy()))
+            runs[i] = rest
             self.size -= k
         if out:
             self._runs = [run for run in runs if run[0].size]
