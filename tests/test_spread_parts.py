@@ -54,7 +54,7 @@ def test_threads_expire_exactly_when_their_age_reaches_the_window(seed, hours, d
             channel_of[i], created_of[i] = c, tick
             visible.add(i)
         assert vis.size == len(visible)
-        probe = np.arange(next_id + 5, dtype=np.int64)
+        probe = np.arange(-3, next_id + 5, dtype=np.int64)  # (no id below 0 is visible)
         assert set(probe[vis.visible(probe)].tolist()) == visible
         assert vis.ids().tolist() == sorted(visible)
 

@@ -6,8 +6,9 @@ visible_hours`` of its channel it expires, and its cascade is forgotten. The win
 the same for every thread of a channel, so a thread's expiry tick is its creation tick
 plus a per-channel constant, and the threads of a channel, entering in creation order,
 expire in the same order: each channel is a queue, and a tick's expiries are a prefix
-of each queue (O(expired), not a pass over every visible thread a tick). Whether a
-thread is visible is one look-up in a mask by thread id.
+of each queue (no thread's age is read again; adding a tick's threads copies the queue,
+a few bytes a visible thread). Whether a thread is visible is one look-up in a mask by
+thread id.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class Visibility:
     def visible(self, ids: np.ndarray) -> np.ndarray:
         """Whether each thread of ``ids`` is visible (ids past every visible one are not)."""
         mask = self._mask
-        inside = ids < mask.size
+        inside = (ids >= 0) & (ids < mask.size)  # (a negative id would wrap around)
         if inside.all():
             return mask[ids]
         out = np.zeros(ids.shape, dtype=bool)
