@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sort_unique", "union"]
+__all__ = ["not_in", "sort_unique", "union"]
 
 
 def sort_unique(key: np.ndarray) -> np.ndarray:
@@ -22,3 +22,10 @@ def sort_unique(key: np.ndarray) -> np.ndarray:
 def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.union1d(a, b)`` of two 1-D id arrays: their sorted distinct ids."""
     return sort_unique(np.concatenate((a, b)))
+
+
+def not_in(x: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Boolean mask of the ``x`` absent from the sorted ``table`` (O(|x| log |table|))."""
+    if table.size == 0:
+        return np.ones(x.size, dtype=bool)
+    return table.take(table.searchsorted(x), mode="clip") != x  # clip: past-the-end -> last

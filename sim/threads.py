@@ -12,6 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.ids import not_in
+
 __all__ = ["NO_TICK", "Kind", "Phase", "Speaker", "Stage", "State", "ThreadTable", "names"]
 
 NO_TICK = np.int32(-1)
@@ -192,13 +194,8 @@ class ThreadTable:
             return
         live = self.live
         ids = np.unique(ids).astype(live.dtype, copy=False)
-        if live.size:  # (clip: an id past the last one is compared with the last one)
-            ids = ids[live.take(live.searchsorted(ids), mode="clip") != ids]
-        if ids.size == 0:
-            return
-        if live.size == 0 or ids[0] > live[-1]:
-            self.live = np.concatenate([live, ids])
-        else:
+        ids = ids[not_in(ids, live)]
+        if ids.size:
             self.live = np.insert(live, live.searchsorted(ids), ids)
 
     def column(self, name: str) -> np.ndarray:

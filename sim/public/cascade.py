@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from sim.ids import sort_unique
+from sim.ids import not_in, sort_unique
 from sim.public.graph import concatenated_ranges
 
 __all__ = ["CascadeState", "Exposures", "bernoulli_positions", "cascade_step", "expand_frontier"]
@@ -175,13 +175,6 @@ def expand_frontier(
     edges = out_e[0] if len(out_e) == 1 else np.concatenate(out_e)
     threads = out_t[0] if len(out_t) == 1 else np.concatenate(out_t)
     return threads, indices[edges]
-
-
-def _not_in(x: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Boolean mask of the ``x`` absent from the sorted ``table`` (O(|x| log |table|))."""
-    if table.size == 0:
-        return np.ones(x.size, dtype=bool)
-    return table.take(table.searchsorted(x), mode="clip") != x  # clip: past-the-end -> last
 
 
 #: Below this many indices, :func:`_set_bits` is one ``np.bitwise_or.at``.
@@ -368,7 +361,7 @@ class Exposures:
                 old = np.zeros(probe.size, dtype=bool)
                 for level in levels:
                     if probe[0] <= level[-1] and probe[-1] >= level[0]:  # else none is in it
-                        old |= ~_not_in(probe, level)
+                        old |= ~not_in(probe, level)
                 if old.any():
                     fresh = np.ones(thread.size, dtype=bool)
                     fresh[check[old]] = False
